@@ -1,0 +1,31 @@
+"""The web chat: ``python app.py`` (or ``make run``). Honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from assistant.errors import CoachError
+
+
+def main() -> int:
+    from assistant.coach import Coach
+    from assistant.config import load_settings
+    from assistant.web import build_app
+
+    try:
+        settings = load_settings()
+        coach = Coach.open(settings)
+    except CoachError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 2
+    demo = build_app(coach)
+    host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    print(f"Playbook Coach is running at http://{host}:{port}", file=sys.stderr)
+    demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, show_error=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

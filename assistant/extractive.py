@@ -1,0 +1,342 @@
+"""The offline generator: composes an answer from the playbook's own sentences and list items.
+
+It scores every unit (sentence, list item, table row) of the retrieved passages against the question,
+keeps the ones that answer it, brings a list along whole when the question asks for one, and writes
+them out grouped by source document, so that figures from documents that disagree stay attributed.
+Every statement is verbatim text of the passage it cites. When nothing scores high enough, it abstains
+and names the nearest topics the playbook does cover.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.config import AnswerSettings
+from assistant.corpus import Corpus, tokens
+from assistant.retrieval import Hit
+from assistant.types import Citation
+
+_LIST_QUESTION = re.compile(
+    r"\b(what are|which|list|steps|checklist|criteria|signs|signals|roles|tips|examples|mistakes|pitfalls|"
+    r"components|elements|phases|metrics|deliverables|prerequisites|requirements|questions|risks|"
+    r"what should|how (?:do|should|can) (?:i|we)|what do (?:i|we))\b",
+    re.I,
+)
+# Questions that want a figure: units carrying one are preferred.
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (?:much|many|long|big|small|often|soon|fast)|cost|costs|budget|price|percent|percentage|"
+    r"timeline|duration|what size|how large)\b",
+    re.I,
+)
+_FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Scored:
+    unit: int
+    score: float
+    support: float  # how well the unit alone answers the question (dense + lexical)
+    hit_rank: int
+
+
+@dataclass
+class Draft:
+    """A composed answer before it gets its id, timing and session."""
+
+    answer: str
+    citations: list[Citation]
+    abstained: bool
+    confidence: float
+    support: float
+    statements: int
+    nearest_topics: list[str]
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(self, corpus: Corpus, settings: AnswerSettings) -> None:
+        self.corpus = corpus
+        self.settings = settings
+
+    # -- scoring ---------------------------------------------------------------------------------
+    def score_units(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[Scored]:
+        corpus = self.corpus
+        q_toks = set(tokens(question))
+        q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        wants_figure = bool(_QUANTITY_QUESTION.search(question))
+        out: list[Scored] = []
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        for hit in hits:
+            idx = corpus.units_by_chunk.get(hit.chunk.id, [])
+            if not idx:
+                continue
+            dense = corpus.unit_vectors[idx] @ q_vec
+            section_toks = set(tokens(hit.chunk.section))
+            prior = hit.score / top  # how strongly retrieval ranked the unit's passage
+            for j, i in enumerate(idx):
+                unit = corpus.units[i]
+                matched = q_toks & (corpus.unit_tokens[i] | section_toks)
+                lex = sum(corpus.idf_of(t) for t in matched) / q_weight
+                support = 0.65 * float(dense[j]) + 0.35 * lex
+                score = 0.7 * support + 0.3 * prior
+                if wants_figure and _FIGURE.search(corpus.unit_text(i)):
+                    score += 0.08
+                if unit.kind == "header" or (unit.kind == "label" and _is_bare_label(corpus.unit_text(i))):
+                    score -= 0.15  # context for a list or table, rarely an answer on its own
+                out.append(Scored(i, score, support, hit.rank))
+        out.sort(key=lambda s: (-s.score, s.unit))
+        return out
+
+    # -- selection -------------------------------------------------------------------------------
+    def select(self, question: str, scored: list[Scored]) -> list[int]:
+        corpus, cfg = self.corpus, self.settings
+        best = scored[0]
+        floor = best.score - 0.08
+        wants_figure = bool(_QUANTITY_QUESTION.search(question))
+        chosen: list[int] = []
+        seen_text: set[str] = set()
+        docs_best: dict[str, float] = {}
+
+        def take(i: int) -> None:
+            key = _collapse(_ITEM_MARK.sub("", corpus.unit_text(i))).lower()
+            if i not in chosen and key not in seen_text:
+                chosen.append(i)
+                seen_text.add(key)
+
+        for s in scored:
+            unit = corpus.units[s.unit]
+            if len(chosen) >= cfg.max_units:
+                break
+            if unit.kind == "header":
+                continue
+            # Another document is quoted when its best unit is nearly as good: sources that disagree
+            # are shown side by side rather than one of them silently.
+            other_doc = unit.doc != corpus.units[best.unit].doc
+            # Figures are where the documents disagree (pilot length, budget, users), so another
+            # document's figure is shown even when it ranks a little lower.
+            margin = 0.15 if wants_figure and _FIGURE.search(corpus.unit_text(s.unit)) else 0.05
+            if s.score >= (best.score - margin if other_doc else floor) and (
+                unit.doc in docs_best or len(docs_best) < 3
+            ):
+                take(s.unit)
+                docs_best.setdefault(unit.doc, s.score)
+
+        wants_list = bool(_LIST_QUESTION.search(question))
+        expanded: list[int] = []
+        groups_done: set[tuple[str, int]] = set()
+        for i in chosen:
+            unit = corpus.units[i]
+            if unit.kind == "label" or corpus.unit_text(i).rstrip().endswith(":"):
+                # "Before Day 1, confirm:", "**Minimum Team:**", "**Q: ...**" — the answer is what follows.
+                following = _content_after(corpus, i, cfg.max_list_items)
+                key = (unit.doc, corpus.units[following[0]].group) if following else (unit.doc, unit.group)
+                if following and key not in groups_done:
+                    groups_done.add(key)
+                    expanded += [i, *following]
+                elif not following and unit.kind != "label":
+                    expanded.append(i)
+                continue
+            key = (unit.doc, unit.group)
+            siblings = corpus.group_units(i)
+            same_group = [j for j in chosen if (corpus.units[j].doc, corpus.units[j].group) == key]
+            if unit.kind in ("item", "row") and key not in groups_done and (wants_list or len(same_group) > 1):
+                groups_done.add(key)
+                members = [j for j in siblings if corpus.units[j].kind in ("item", "row", "header")]
+                expanded += _label_before(corpus, members[0]) + members[: cfg.max_list_items]
+            elif unit.kind == "row" and key not in groups_done:
+                groups_done.add(key)
+                expanded += [j for j in siblings if corpus.units[j].kind == "header"] + [i]
+            elif unit.kind == "item" and key not in groups_done:
+                expanded += [*_label_before(corpus, i), i]
+            elif unit.kind == "sentence":
+                # A paragraph's opening sentence states its point; the next ones carry the substance.
+                expanded += [i, *_continuation(corpus, i)]
+            elif key not in groups_done:
+                expanded.append(i)
+        result: list[int] = []
+        for i in expanded:
+            if i not in result:
+                result.append(i)
+        return result
+
+    # -- rendering -------------------------------------------------------------------------------
+    def render(self, selected: list[int], doc_order: list[str]) -> tuple[str, list[Citation], int]:
+        corpus = self.corpus
+        by_doc: dict[str, list[int]] = {}
+        for i in selected:
+            by_doc.setdefault(corpus.units[i].doc, []).append(i)
+        docs = [d for d in doc_order if d in by_doc]
+        citations: list[Citation] = []
+        lines: list[str] = []
+        statements = 0
+        if len(docs) > 1:
+            lines.append(f"{len(docs)} playbook documents speak to this; each is quoted with its source.")
+        for doc in docs:
+            units = sorted(by_doc[doc], key=lambda i: corpus.units[i].start)
+            runs = _runs(corpus, units)
+            sections = []
+            for run in runs:
+                section = corpus.chunks[corpus.units[run[0]].chunk_id].section
+                if section not in sections:
+                    sections.append(section)
+            lines.append("")
+            lines.append(f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):")
+            for run in runs:
+                first, last = corpus.units[run[0]], corpus.units[run[-1]]
+                chunk = corpus.chunks[first.chunk_id]
+                n = len(citations) + 1
+                citations.append(
+                    Citation(
+                        n=n,
+                        doc=doc,
+                        title=corpus.titles[doc],
+                        section=chunk.section,
+                        quote=corpus.texts[doc][first.start : last.end],
+                        start=first.start,
+                        end=last.end,
+                    )
+                )
+                paragraph: list[str] = []
+                table: list[str] = []
+                for i in run:
+                    unit = corpus.units[i]
+                    text = _collapse(corpus.unit_text(i))
+                    if unit.kind in ("row", "header"):
+                        table.append(text)
+                        continue
+                    if table:
+                        lines += _table_lines(table, n)
+                        table = []
+                    if unit.kind == "sentence":
+                        paragraph.append(f"{text} [{n}]")
+                        statements += 1
+                        continue
+                    if paragraph:
+                        lines.append(" ".join(paragraph))
+                        paragraph = []
+                    if unit.kind == "label":
+                        lines.append(text)
+                    else:
+                        lines.append(f"- {_ITEM_MARK.sub('', text)} [{n}]")
+                        statements += 1
+                if paragraph:
+                    lines.append(" ".join(paragraph))
+                if table:
+                    lines += _table_lines(table, n)
+                    statements += 1
+        return "\n".join(lines).strip(), citations, statements
+
+    # -- the whole step --------------------------------------------------------------------------
+    def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> Draft:
+        scored = self.score_units(question, q_vec, hits)
+        support = max((s.support for s in scored), default=0.0)
+        confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
+        topics = nearest_topics(self.corpus, hits)
+        if not scored or support < self.settings.abstain_below:
+            return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
+        selected = self.select(question, scored)
+        doc_order: list[str] = []
+        for s in scored:
+            doc = self.corpus.units[s.unit].doc
+            if doc not in doc_order:
+                doc_order.append(doc)
+        text, citations, statements = self.render(selected, doc_order)
+        return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
+
+
+def _continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
+    """Up to ``limit`` sentences that follow a short or opening sentence in its paragraph."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    same = [j for j in idx if corpus.units[j].group == unit.group]
+    pos = same.index(i)
+    if pos > 0 and len(corpus.unit_text(i)) > 90:
+        return []
+    return same[pos + 1 : pos + 1 + limit]
+
+
+def _is_bare_label(text: str) -> bool:
+    """A short label with no figures ("**Solution:**") says nothing by itself."""
+    return len(text.split()) <= 4 and not any(ch.isdigit() for ch in text)
+
+
+def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
+    """What a label or an introducing sentence introduces: the next list, table or paragraph in its
+    passage (and the list an introducing paragraph leads into)."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(i)
+    if pos + 1 >= len(idx):
+        return []
+    nxt = corpus.units[idx[pos + 1]]
+    if nxt.kind == "label":
+        return []
+    if nxt.group == unit.group:  # the rest of the introducing paragraph, then what it leads into
+        rest = [j for j in idx[pos + 1 :] if corpus.units[j].group == unit.group]
+        return rest[:3] + (_content_after(corpus, rest[-1], limit) if rest else [])
+    group = [j for j in idx if corpus.units[j].group == nxt.group][:limit]
+    if nxt.kind == "sentence" and group and corpus.unit_text(group[-1]).rstrip().endswith(":"):
+        group += _content_after(corpus, group[-1], limit)
+    return group
+
+
+def _label_before(corpus: Corpus, i: int) -> list[int]:
+    """The group label ("**Technical Success:**") directly above a list, if there is one."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    first = min(j for j in idx if corpus.units[j].group == unit.group)
+    pos = idx.index(first)
+    if pos > 0 and corpus.units[idx[pos - 1]].kind == "label":
+        return [idx[pos - 1]]
+    return []
+
+
+def _runs(corpus: Corpus, units: list[int]) -> list[list[int]]:
+    """Consecutive units of one passage form one citation."""
+    runs: list[list[int]] = []
+    for i in units:
+        if runs:
+            prev = runs[-1][-1]
+            same_chunk = corpus.units[prev].chunk_id == corpus.units[i].chunk_id
+            idx = corpus.units_by_chunk[corpus.units[i].chunk_id]
+            if same_chunk and idx.index(i) == idx.index(prev) + 1:
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    return runs
+
+
+def _table_lines(rows: list[str], n: int) -> list[str]:
+    width = rows[0].count("|") - 1
+    header = rows[0]
+    body = rows[1:] if len(rows) > 1 else []
+    return ["", header, "|" + "---|" * max(width, 1), *body, f"(table: [{n}])", ""]
+
+
+def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]:
+    topics: list[str] = []
+    for hit in hits:
+        label = f"{hit.chunk.section} ({corpus.titles[hit.chunk.doc]})"
+        if label not in topics:
+            topics.append(label)
+        if len(topics) >= limit:
+            break
+    return topics
+
+
+def abstention_text(topics: list[str]) -> str:
+    text = "The playbook doesn't cover that, so I won't guess."
+    if topics:
+        text += " The nearest topics it does cover are:\n" + "\n".join(f"- {t}" for t in topics)
+    return text

@@ -1,0 +1,110 @@
+"""Values that cross module boundaries: document structure, chunks, answer units and the answer
+JSON contract (see DESIGN.md, "The answer contract")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Stage = Literal["pilot", "prototype", "production", "hardening", "rollout", "governance", "general"]
+STAGES: tuple[str, ...] = (
+    "pilot",
+    "prototype",
+    "production",
+    "hardening",
+    "rollout",
+    "governance",
+    "general",
+)
+
+BlockKind = Literal["heading", "paragraph", "list", "label", "table", "code", "rule", "excluded"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural piece of a cleaned document: ``text[start:end]`` of the cleaned text."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = 0  # heading level; 0 for other blocks
+    reason: str = ""  # why an ``excluded`` block is not answer material
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """A document after loading and cleaning; ``text`` is the offset space for every span."""
+
+    doc_id: str
+    title: str
+    text: str
+    blocks: tuple[Block, ...]
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+UnitKind = Literal["sentence", "item", "label", "row", "header"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The smallest quotable piece: a sentence, a list item, a group label or a table row."""
+
+    doc: str
+    chunk_id: str
+    kind: UnitKind
+    start: int
+    end: int
+    group: int  # units of one list or table share a group number within their document
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: one section, or part of one, of a document."""
+
+    id: str
+    doc: str
+    title: str
+    section: str
+    stages: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+
+
+class Citation(BaseModel):
+    n: int
+    doc: str
+    title: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    verified: bool = True
+    support: float = 1.0
+
+
+class Verification(BaseModel):
+    sentences: int = 0
+    removed: int = 0
+    fallback: bool = False
+
+
+class Answer(BaseModel):
+    """The answer contract shared by the CLI (``--json``), the web API and Slack."""
+
+    id: str | None = None
+    answer: str
+    abstained: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    confidence: float = 0.0
+    generator: str = "extractive"
+    verification: Verification = Field(default_factory=Verification)
+    stage: str | None = None
+    session: str | None = None
+    prompt_version: str | None = None
+    latency_ms: int = 0
+    standalone_question: str | None = None
+    nearest_topics: list[str] = Field(default_factory=list)
+    error: str | None = None

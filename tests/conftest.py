@@ -1,0 +1,45 @@
+"""Shared fixtures: the real knowledge/ folder ingested once per test session into a temp data dir,
+with the real embedder and an embedded Chroma store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory):
+    from assistant.config import Settings
+
+    data = tmp_path_factory.mktemp("coach-data")
+    return Settings(data_dir=data, knowledge_dir=KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def embedder(settings):
+    from assistant.embeddings import build_embedder
+
+    return build_embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def coach(settings, embedder):
+    from assistant.coach import Coach
+    from assistant.ingest import Ingestor
+    from assistant.vectorstore import build_vector_store
+
+    Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+    return Coach.open(settings, auto_ingest=False)
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,106 @@
+"""Answers from the offline generator: every statement is text of the passage it cites, citations are
+verbatim, out-of-scope questions are declined, sources that disagree are attributed, follow-ups work."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import KNOWLEDGE, collapse
+
+from assistant.errors import InputError
+
+MARKED = re.compile(r"^(?:- )?(.*?) \[(\d+)\]$")
+QUESTIONS = [
+    "What's the typical duration of a pilot?",
+    "What should the pilot team look like?",
+    "How do we decide between GO, ITERATE and STOP after a pilot?",
+    "What does the 90-day roadmap deliver by day 60?",
+    "What are common data challenges and how do we solve them?",
+    "How should we train users at scale during rollout?",
+]
+
+
+def statements(answer_text: str) -> list[tuple[str, int]]:
+    """(text, citation number) for every cited statement; sentences in one paragraph are split."""
+    out = []
+    for line in answer_text.splitlines():
+        for piece in re.split(r"(?<=\]) (?=\S)", line.strip()):
+            m = MARKED.match(piece)
+            if m:
+                out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_statement_is_text_of_its_cited_passage(coach, question):
+    answer = coach.ask(question)
+    assert not answer.abstained
+    found = statements(answer.answer)
+    assert found, answer.answer
+    by_n = {c.n: c for c in answer.citations}
+    for text, n in found:
+        assert collapse(text) in collapse(by_n[n].quote), (text, by_n[n].quote)
+    # Every line that makes a claim carries a marker: only lead-ins and group labels may not.
+    for line in answer.answer.splitlines():
+        stripped = line.strip()
+        if stripped and not re.search(r"\[\d+\]", stripped):
+            assert (
+                stripped.endswith(":")
+                or stripped.endswith("with its source.")
+                or stripped.startswith("|")
+                or (stripped.startswith("**") and stripped.endswith("**"))
+            ), stripped
+
+
+@pytest.mark.parametrize("question", QUESTIONS[:3])
+def test_citation_quotes_are_verbatim_with_exact_offsets(coach, question):
+    answer = coach.ask(question)
+    for c in answer.citations:
+        cleaned = coach.corpus.texts[c.doc]
+        assert cleaned[c.start : c.end] == c.quote
+        raw = collapse((KNOWLEDGE / c.doc).read_text("utf-8"))
+        assert collapse(c.quote) in raw
+        assert c.verified and c.section
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What's the best pizza dough hydration?", "Who painted the Mona Lisa?", "How do I renew my passport?"],
+)
+def test_out_of_scope_questions_are_declined_with_nearest_topics(coach, question):
+    answer = coach.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "doesn't cover" in answer.answer
+    assert answer.nearest_topics
+
+
+def test_sources_that_disagree_are_each_attributed(coach):
+    answer = coach.ask("What's the typical duration of a pilot?")
+    docs = {c.doc for c in answer.citations}
+    assert len(docs) >= 2, answer.answer
+    for doc in docs:
+        assert f"From *{coach.corpus.titles[doc]}*" in answer.answer
+
+
+def test_follow_up_carries_the_previous_topic(coach):
+    first = coach.ask("How much does the pilot stage cost?", session="t-follow")
+    second = coach.ask("And for production?", session="t-follow")
+    assert first.standalone_question is None
+    assert second.standalone_question and "production" in second.standalone_question.lower()
+    assert "cost" in second.standalone_question.lower()
+    assert any("Production" in c.section for c in second.citations), second.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 5000, "limit"), ("what\x00\x01\x02\x03\x04 is", "binary")],
+)
+def test_bad_questions_get_clear_messages(coach, question, message):
+    with pytest.raises(InputError, match=message):
+        coach.ask(question)
+
+
+def test_unknown_stage_is_rejected(coach):
+    with pytest.raises(InputError, match="stage"):
+        coach.ask("How long is a pilot?", stage="launch")

@@ -1,0 +1,57 @@
+"""Chunks and units map exactly onto the cleaned text; lists stay with their headings."""
+
+from __future__ import annotations
+
+from conftest import KNOWLEDGE
+
+from assistant.chunking import chunk_document
+from assistant.ingest import knowledge_files, prepare_document
+
+
+def all_docs():
+    for path in knowledge_files(KNOWLEDGE):
+        yield prepare_document(path.name, path, path.read_bytes())
+
+
+def test_offsets_map_back_to_the_text():
+    for d in all_docs():
+        chunks, units = chunk_document(d)
+        assert chunks, d.doc_id
+        spans = {c.id: (c.start, c.end) for c in chunks}
+        for c in chunks:
+            assert d.text[c.start : c.end] == c.text
+        for u in units:
+            start, end = spans[u.chunk_id]
+            assert start <= u.start < u.end <= end
+            assert d.text[u.start : u.end].strip() == d.text[u.start : u.end]
+
+
+def test_checklist_stays_with_its_heading_and_label():
+    d = next(x for x in all_docs() if x.doc_id == "smb-ai-journey.md")
+    chunks, _ = chunk_document(d)
+    chunk = next(c for c in chunks if "**Before Starting Pilot:**" in c.text)
+    assert chunk.section == "Pilot Stage > Readiness Checklist"
+    assert chunk.text.count("- [ ]") == 8
+    assert chunk.text.startswith("### Readiness Checklist")
+
+
+def test_section_paths_and_stage_tags():
+    d = next(x for x in all_docs() if x.doc_id == "smb-ai-journey.md")
+    chunks, _ = chunk_document(d)
+    budget = next(c for c in chunks if c.section == "Prototype Stage > Budget & Resources")
+    assert "prototype" in budget.stages
+    hardening = next(
+        c
+        for x in all_docs()
+        if x.doc_id == "pilot-to-production-methodology.md"
+        for c in chunk_document(x)[0]
+        if c.section.endswith("C. Security Hardening")
+    )
+    assert "hardening" in hardening.stages
+
+
+def test_long_sections_are_split_by_size_at_block_boundaries():
+    for d in all_docs():
+        chunks, _ = chunk_document(d)
+        for c in chunks:
+            assert len(c.text) < 2600, (c.id, len(c.text))

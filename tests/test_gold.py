@@ -1,0 +1,50 @@
+"""The starter gold set: well-formed, anchored to the documents, and the retrieval and answer quality
+it measures stays above a floor (the figures themselves are reported by `make bench`)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from assistant.gold import evidence_spans, facts_present, hit_rank, load_gold
+
+GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_starter.jsonl"
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return load_gold(GOLD)
+
+
+def test_gold_set_shape(cases):
+    answerable = [c for c in cases if c.answerable]
+    assert len(cases) >= 40 and len(answerable) >= 40
+    assert {c.split for c in cases} == {"dev", "test"}
+    assert len({c.id for c in cases}) == len(cases)
+    docs = {e.doc for c in answerable for e in c.evidence}
+    assert len(docs) == 5  # every document is covered
+    assert all(c.key_facts for c in answerable)
+
+
+def test_every_evidence_quote_resolves_to_a_span(coach, cases):
+    for case in cases:
+        for doc, start, end in evidence_spans(coach.corpus, case):
+            assert 0 <= start < end <= len(coach.corpus.texts[doc])
+
+
+def test_retrieval_and_key_facts_stay_above_floor(coach, cases):
+    hits, facts, declined = [], [], []
+    for case in cases:
+        answer = coach.ask(case.question)
+        if not case.answerable:
+            declined.append(answer.abstained)
+            continue
+        _, retrieved = coach.retrieve(case.question)
+        hits.append(hit_rank(retrieved[:5], evidence_spans(coach.corpus, case)) is not None)
+        facts.append(0.0 if answer.abstained else facts_present(answer.answer, case.key_facts))
+    # Floors a little under the measured figures: a regression guard, not the target.
+    assert statistics.mean(hits) >= 0.80
+    assert statistics.mean(facts) >= 0.60
+    assert all(declined)

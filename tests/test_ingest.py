@@ -1,0 +1,91 @@
+"""Ingest with the real embedder and an embedded Chroma store: counts, metadata, incremental runs,
+bad files."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import KNOWLEDGE
+
+from assistant.config import Settings
+from assistant.corpus import load_corpus
+from assistant.errors import KnowledgeError
+from assistant.ingest import Ingestor
+from assistant.vectorstore import build_vector_store
+
+
+def test_real_corpus_counts_and_metadata(coach):
+    corpus = coach.corpus
+    assert sorted(corpus.texts) == sorted(p.name for p in KNOWLEDGE.iterdir() if p.name != "README.md")
+    assert 150 < len(corpus.chunks) < 600
+    assert corpus.titles["pilot-to-production-methodology.md"] == "Methodology: Pilot-to-Production Playbook"
+    for chunk in corpus.chunks.values():
+        assert corpus.texts[chunk.doc][chunk.start : chunk.end] == chunk.text
+        assert chunk.stages and chunk.section
+    # The store holds one vector per unit plus one per passage heading.
+    store = coach.retriever.dense._vector_store  # type: ignore[attr-defined]
+    assert store._collection.count() == len(corpus.units) + len(corpus.chunks)
+
+
+@pytest.fixture
+def small_kb(tmp_path, embedder):
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    for name in ("enterprise-ai-90-day-roadmap.txt", "genai-implementation-guide.txt"):
+        shutil.copy(KNOWLEDGE / name, kb / name)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb)
+    return settings, kb
+
+
+def test_incremental_skip_change_delete(small_kb, embedder):
+    settings, kb = small_kb
+    store = build_vector_store(settings)
+    first = Ingestor(settings, embedder, store).run(progress=False)
+    assert sorted(first.added) == ["enterprise-ai-90-day-roadmap.txt", "genai-implementation-guide.txt"]
+    count = store._collection.count()
+
+    # No change: nothing is embedded, so the embedder is never even built.
+    again = Ingestor(settings).run(progress=False)
+    assert again.unchanged and not again.changed
+    lazy = Ingestor(settings)
+    lazy.run(progress=False)
+    assert lazy._embedder is None
+
+    # A changed document is replaced, not duplicated.
+    path = kb / "enterprise-ai-90-day-roadmap.txt"
+    path.write_text(path.read_text("utf-8") + "\nClosing note\nPilots should publish a weekly metrics digest.\n")
+    changed = Ingestor(settings, embedder, store).run(progress=False)
+    assert changed.updated == ["enterprise-ai-90-day-roadmap.txt"]
+    assert "weekly metrics digest" in load_corpus(settings).texts["enterprise-ai-90-day-roadmap.txt"]
+    assert count < store._collection.count() < count + 10
+
+    # A removed document's passages leave the store and the corpus.
+    (kb / "genai-implementation-guide.txt").unlink()
+    removed = Ingestor(settings, embedder, store).run(progress=False)
+    assert removed.removed == ["genai-implementation-guide.txt"]
+    corpus = load_corpus(settings)
+    assert list(corpus.texts) == ["enterprise-ai-90-day-roadmap.txt"]
+    assert store._collection.count() == len(corpus.units) + len(corpus.chunks)
+
+
+def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
+    settings, kb = small_kb
+    (kb / "empty.md").write_bytes(b"   \n")
+    (kb / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (kb / "latin1.md").write_bytes("Caf\xe9 pilots".encode("latin-1"))
+    (kb / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (kb / "README.md").write_text("# About this folder\n")
+    report = Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+    reasons = dict(report.skipped)
+    assert set(reasons) == {"empty.md", "binary.txt", "latin1.md", "slides.pptx"}
+    assert "empty" in reasons["empty.md"] and "binary" in reasons["binary.txt"]
+    assert "UTF-8" in reasons["latin1.md"] and "unsupported" in reasons["slides.pptx"]
+    assert len(report.added) == 2  # the good documents are all indexed; README is not a document
+    assert "Skipped binary.txt:" in report.summary()
+
+
+def test_missing_knowledge_folder_says_what_to_do(tmp_path):
+    settings = Settings(data_dir=tmp_path / "d", knowledge_dir=tmp_path / "nope")
+    with pytest.raises(KnowledgeError, match="COACH_KNOWLEDGE_DIR"):
+        Ingestor(settings).run(progress=False)
