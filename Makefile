@@ -36,7 +36,7 @@ lint: install
 typecheck: install
 	@$(VENV)/bin/mypy assistant
 
-test: lint
+test: lint typecheck
 	@$(PY) -m pytest -q
 
 bench: install

@@ -11,6 +11,7 @@ import sys
 import time
 import unicodedata
 import uuid
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
 MAX_HISTORY = 20
+MAX_SESSIONS = 5000  # conversations kept in memory; the oldest is forgotten first
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -63,7 +65,7 @@ class Coach:
         self.embedder = embedder
         self.retriever = retriever
         self.generator = ExtractiveGenerator(corpus, settings.answer)
-        self._history: dict[str, list[str]] = {}
+        self._history: OrderedDict[str, list[str]] = OrderedDict()
 
     @classmethod
     def open(cls, settings: Settings, *, auto_ingest: bool = True) -> Coach:
@@ -113,6 +115,9 @@ class Coach:
         draft = self.generator.generate(standalone, q_vec, hits)
         if session:
             self._history[session] = [*history, standalone][-MAX_HISTORY:]
+            self._history.move_to_end(session)
+            while len(self._history) > MAX_SESSIONS:
+                self._history.popitem(last=False)
         return Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,

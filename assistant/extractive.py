@@ -280,8 +280,9 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
     if pos + 1 >= len(idx):
         return []
     nxt = corpus.units[idx[pos + 1]]
-    if nxt.kind == "label":
-        return []
+    if nxt.kind == "label":  # "**Q: ...**" / "**A:**" / "**Minimum Team:**": follow the labels down
+        rest = _content_after(corpus, idx[pos + 1], limit)
+        return [idx[pos + 1], *rest] if rest else []
     if nxt.group == unit.group:  # the rest of the introducing paragraph, then what it leads into
         rest = [j for j in idx[pos + 1 :] if corpus.units[j].group == unit.group]
         return rest[:3] + (_content_after(corpus, rest[-1], limit) if rest else [])

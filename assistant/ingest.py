@@ -28,7 +28,7 @@ from assistant.vectorstore import collection_name
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
-    from llama_index.core.schema import TextNode
+    from llama_index.core.schema import BaseNode, TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
 
@@ -297,10 +297,12 @@ class Ingestor:
             unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label) for u, label in _labels(doc, units)
         ]
         # Each passage's heading path gets a vector of its own: users often ask in the words of a heading.
-        texts += [c.section for c in chunks]
+        texts += [f"{doc.title} > {c.section}" for c in chunks]
         vectors = self._embed(texts)
         unit_vecs, heading_vecs = vectors[: len(units)], vectors[len(units) :]
-        nodes = [unit_node(doc, u, sections[u.chunk_id], v.tolist()) for u, v in zip(units, unit_vecs, strict=True)]
+        nodes: list[BaseNode] = [
+            unit_node(doc, u, sections[u.chunk_id], v.tolist()) for u, v in zip(units, unit_vecs, strict=True)
+        ]
         nodes += [heading_node(c, v.tolist()) for c, v in zip(chunks, heading_vecs, strict=True)]
         self.store.delete(ref_doc_id=doc.doc_id)
         self.store.add(nodes)
@@ -322,7 +324,7 @@ class Ingestor:
     def _write_bm25(self, manifest: Manifest) -> None:
         from llama_index.retrievers.bm25 import BM25Retriever
 
-        nodes = [chunk_node(c) for d in sorted(manifest.docs) for c in self.files.read_doc(d)[0].chunks]
+        nodes: list[BaseNode] = [chunk_node(c) for d in sorted(manifest.docs) for c in self.files.read_doc(d)[0].chunks]
         target = self.files.bm25_dir
         if not nodes:
             shutil.rmtree(target, ignore_errors=True)
