@@ -45,6 +45,9 @@ class RetrievalSettings(BaseModel):
     # Weighted reciprocal rank fusion: dense similarity is the steadier signal on this corpus.
     dense_weight: float = Field(default=1.0, ge=0)
     bm25_weight: float = Field(default=0.7, ge=0)
+    # A third ranking: the question's words (and their playbook vocabulary) in a passage's section path.
+    heading_k: int = Field(default=12, ge=0, le=100)
+    heading_weight: float = Field(default=0.6, ge=0)
     stage_boost: float = Field(default=0.3, ge=0)
 
 

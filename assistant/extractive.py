@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.config import AnswerSettings
 from assistant.corpus import Corpus, tokens
+from assistant.lexicon import expansion_words
 from assistant.retrieval import Hit
 from assistant.types import Citation
 
@@ -31,6 +32,23 @@ _QUANTITY_QUESTION = re.compile(
     r"\b(how (?:much|many|long|big|small|often|soon|fast)|cost|costs|budget|price|percent|percentage|"
     r"timeline|duration|what size|how large)\b",
     re.I,
+)
+# What kind of figure a question asks for, and what such a figure looks like in the text.
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"\bhow long\b|\bduration\b|\btimeline\b|\bhow many (?:weeks|months|days)\b", re.I),
+        re.compile(
+            r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)(?:\s*(?:[-–]|to)\s*\w+)?\+?\s*"
+            r"(?:weeks?|months?|days?|years?|wks?)\b(?!\s*/)",
+            re.I,
+        ),
+    ),
+    (re.compile(r"\bhow much\b|\bcost|\bbudget|\bprice|\bspend", re.I), re.compile(r"\$\s?\d|\d\s?[kKmM]\b")),
+    (re.compile(r"\bpercent|\bshare\b|\brate\b|\bhow many of\b", re.I), re.compile(r"\d\s?%")),
+    (
+        re.compile(r"\bhow many (?:users|people|employees)\b|\busers\b", re.I),
+        re.compile(r"\d[\d,+-]*\s*(?:users|people)"),
+    ),
 )
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
@@ -73,8 +91,11 @@ class ExtractiveGenerator:
     def score_units(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[Scored]:
         corpus = self.corpus
         q_toks = set(tokens(question))
+        # The playbook's words for what the question asks ("how long": timeline) count half.
+        extra = set(tokens(" ".join(expansion_words(question)))) - q_toks
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
+        answer_types = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]
         out: list[Scored] = []
         top = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
@@ -84,14 +105,22 @@ class ExtractiveGenerator:
             dense = corpus.unit_vectors[idx] @ q_vec
             section_toks = set(tokens(hit.chunk.section))
             prior = hit.score / top  # how strongly retrieval ranked the unit's passage
+            labels = {i: corpus.unit_tokens[lb[0]] for i in idx if (lb := _label_before(corpus, i))}
             for j, i in enumerate(idx):
                 unit = corpus.units[i]
-                matched = q_toks & (corpus.unit_tokens[i] | section_toks)
-                lex = sum(corpus.idf_of(t) for t in matched) / q_weight
+                # An item is read under its section and its group label ("**Timeline:**").
+                context = corpus.unit_tokens[i] | section_toks
+                if unit.kind == "item":
+                    context = context | labels.get(i, frozenset())
+                matched = q_toks & context
+                lex = sum(corpus.idf_of(t) for t in matched) + 0.5 * sum(corpus.idf_of(t) for t in extra & context)
+                lex = min(lex / q_weight, 1.0)
                 support = 0.65 * float(dense[j]) + 0.35 * lex
-                score = 0.7 * support + 0.3 * prior
+                score = 0.85 * support + 0.15 * prior
                 if wants_figure and _FIGURE.search(corpus.unit_text(i)):
                     score += 0.08
+                    if any(t.search(corpus.unit_text(i)) for t in answer_types):
+                        score += 0.1  # the kind of figure asked for: a duration for "how long"
                 if unit.kind == "header" or (unit.kind == "label" and _is_bare_label(corpus.unit_text(i))):
                     score -= 0.15  # context for a list or table, rarely an answer on its own
                 out.append(Scored(i, score, support, hit.rank))

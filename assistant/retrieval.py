@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.corpus import Corpus
+from assistant.corpus import Corpus, tokens
 from assistant.errors import IndexNotReadyError
+from assistant.lexicon import expand
 from assistant.types import Chunk
 
 if TYPE_CHECKING:
@@ -54,13 +55,35 @@ class HybridRetriever:
             raise IndexNotReadyError(f"The BM25 index in {bm25_dir} is missing or damaged. Run: coach ingest") from exc
         bm25.similarity_top_k = min(self.settings.bm25_k, len(corpus.chunks))
         self.bm25: BaseRetriever = bm25
+        # Section paths weigh fully; the document title, shared by all its passages, only a little.
+        self.headings: dict[str, dict[str, float]] = {}
+        for cid, chunk in corpus.chunks.items():
+            weights = dict.fromkeys(_words(chunk.title), 0.3)
+            weights.update(dict.fromkeys(_words(chunk.section), 1.0))
+            self.headings[cid] = weights
+
+    def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
+        """Passages whose section path names what the question asks about, best first."""
+        words = set(_words(query)) - _FILLER
+        scored = []
+        for cid, weights in self.headings.items():
+            matched = sum(self.corpus.idf_of(w) * weights[w] for w in words if w in weights)
+            if matched <= 0:
+                continue
+            # A heading that is mostly the question's words beats a long one that shares a few.
+            total = sum(self.corpus.idf_of(w) * weight for w, weight in weights.items())
+            score = matched * (0.5 + 0.5 * matched / total)
+            scored.append((-score, -dense.get(cid, 0.0), cid))
+        scored.sort()
+        return [cid for _, _, cid in scored[: self.settings.heading_k]]
 
     def retrieve(
         self, query: str, embedding: list[float], *, stage: str | None = None, top_k: int | None = None
     ) -> list[Hit]:
         from llama_index.core.schema import QueryBundle
 
-        bundle = QueryBundle(query_str=query, embedding=embedding)
+        lexical_query = expand(query)
+        bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
         for nws in self.dense.retrieve(bundle):
@@ -78,6 +101,8 @@ class HybridRetriever:
             fused[nws.node.node_id] = fused.get(nws.node.node_id, 0.0) + self.settings.bm25_weight / (
                 self.settings.rrf_k + rank + 1
             )
+        for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         hits = []
         for node_id, score in fused.items():
             chunk = self.corpus.chunks.get(node_id)
@@ -89,3 +114,17 @@ class HybridRetriever:
         hits.sort(key=lambda h: (-h[0], h[1]))
         k = top_k or self.settings.top_k
         return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
+
+
+# Words of how a question is asked, not of what it is about.
+_FILLER = frozenset(["long", "take", "usually", "typically", "actually", "generally", "happen", "happens", "go"])
+
+
+def _words(text: str) -> list[str]:
+    """Content words, with hyphenated compounds also split into their parts ("90-day": 90, day)."""
+    out = []
+    for tok in tokens(text):
+        out.append(tok)
+        if "-" in tok:
+            out += [p for p in tok.split("-") if p]
+    return out

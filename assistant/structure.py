@@ -119,7 +119,7 @@ def parse_blocks(text: str, fmt: Format) -> list[Block]:
             j += 1
         raw.append(Block("paragraph", start, lines[j][1]))
         i = j + 1
-    return _mark_excluded(text, raw)
+    return _mark_intros(text, _mark_excluded(text, raw))
 
 
 def _plain_heading_level(lines: list[tuple[int, int, str]], i: int, *, is_first: bool, in_faq: bool) -> int:
@@ -176,4 +176,22 @@ def _mark_excluded(text: str, blocks: list[Block]) -> list[Block]:
             body.replace(" ", "")
         ):
             out[k] = Block("excluded", b.start, b.end, reason="link list")  # "See also" pointers to other files
+    return out
+
+
+def _mark_intros(text: str, blocks: list[Block]) -> list[Block]:
+    """A one-line paragraph that ends with a colon and is followed by a list introduces that list
+    ("The signals that distinguish a genuine go from a premature one:"): it is the list's label."""
+    out = list(blocks)
+    for k in range(len(blocks) - 1):
+        b, nxt = blocks[k], blocks[k + 1]
+        body = text[b.start : b.end].strip()
+        if (
+            b.kind == "paragraph"
+            and nxt.kind == "list"
+            and body.endswith(":")
+            and "\n" not in body
+            and len(body) <= 200
+        ):
+            out[k] = Block("label", b.start, b.end)
     return out

@@ -1,0 +1,48 @@
+"""Question vocabulary mapped to the words the playbook uses in its headings and lists.
+
+Users ask "how long", the playbook heads the answer "Timeline"; users say "small business", the
+playbook says "SMB". These are general intents of questions about a staged AI programme, not
+phrasings of particular questions; the expansion only adds words, so the user's own words always
+count as well."""
+
+from __future__ import annotations
+
+import re
+
+# (trigger pattern on the lower-cased question, words added to the lexical query)
+_EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        r"\bhow long\b|\bduration\b|\bhow many (?:weeks|months|days)\b|\bweek by week\b|\bschedule\b",
+        ("timeline", "duration", "weeks"),
+    ),
+    (r"\bhow much\b|\bcost\b|\bspend\b|\bprice\b|\bexpensive\b|\bafford", ("budget", "cost")),
+    (r"\bbudget\b", ("cost",)),
+    (r"\bper year\b|\ba year\b|\byearly\b|\bannual", ("annually", "annual")),
+    (r"\bper month\b|\ba month\b|\bmonthly\b", ("month", "monthly")),
+    (r"\bwho\b|\bstaff\b|\bhire\b|\bpeople\b", ("team", "role")),
+    (r"\bsmall business|\bsmall compan|\bsmb\b|\bsmall team", ("smb",)),
+    (r"\beach stage\b|\bevery stage\b|\bper stage\b|\bcompare\b|\bdiffer", ("comparison",)),
+    (r"\bmetric|\bmeasure|\bkpi", ("metric", "measure")),
+    (r"\bkill\b|\bcancel\b|\babandon\b|\bshut down\b|\bwalk away\b", ("stop", "no-go")),
+    (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
+    (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
+)
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
+_COMPILED = tuple((re.compile(p), words) for p, words in _EXPANSIONS)
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b")
+
+
+def expansion_words(question: str) -> list[str]:
+    """Words to add to the lexical query for ``question`` (possibly none), in a stable order."""
+    low = question.lower()
+    out: list[str] = []
+    for pattern, words in _COMPILED:
+        if pattern.search(low):
+            out += [w for w in words if w not in out]
+    out += [_ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)]
+    return out
+
+
+def expand(question: str) -> str:
+    words = expansion_words(question)
+    return f"{question} {' '.join(words)}" if words else question
