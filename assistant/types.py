@@ -88,7 +88,18 @@ class Citation(BaseModel):
 class Verification(BaseModel):
     sentences: int = 0
     removed: int = 0
+    recited: int = 0
     fallback: bool = False
+
+
+class Usage(BaseModel):
+    """Tokens the model call took, and its estimated price when the model is in the price table."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    estimated: bool = False  # counted from text length: the endpoint reported no usage
 
 
 class Answer(BaseModel):
@@ -107,4 +118,6 @@ class Answer(BaseModel):
     latency_ms: int = 0
     standalone_question: str | None = None
     nearest_topics: list[str] = Field(default_factory=list)
+    notice: str | None = None  # one line for the user: the model was unavailable, the offline answer is shown
+    usage: Usage | None = None
     error: str | None = None

@@ -43,3 +43,17 @@ def coach(settings, embedder):
 
 def collapse(text: str) -> str:
     return " ".join(text.split())
+
+
+@pytest.fixture(scope="session")
+def coach_with(coach, settings):
+    """A Coach on the same index that asks an OpenAI-compatible endpoint: ``coach_with(base_url, ...)``."""
+    from assistant.coach import Coach
+    from assistant.config import LLMSettings
+
+    def make(base_url: str, model: str = "primary", **llm: object) -> Coach:
+        llm_settings = LLMSettings(provider="openai", base_url=base_url, model=model, **llm)  # type: ignore[arg-type]
+        custom = settings.model_copy(update={"llm": llm_settings})
+        return Coach(custom, coach.corpus, coach.embedder, coach.retriever)
+
+    return make

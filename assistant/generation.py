@@ -1,0 +1,121 @@
+"""The ``openai`` provider: fluent answers from an OpenAI-compatible model, verified sentence by sentence.
+
+Chain: the primary model, then the fallback model when the primary fails (after the client's own
+retries), then the offline extractive answer. A model's answer is kept only for the statements the
+verifier finds supported by the passages they cite; when most of it is unsupported, the offline answer
+is given instead and the answer says so (``verification.fallback``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.config import Settings
+from assistant.errors import ProviderError
+from assistant.llm import ChatClient, Completion
+from assistant.prompts import PromptLibrary
+from assistant.types import Chunk
+from assistant.verify import Verified, Verifier
+
+log = logging.getLogger("assistant.generation")
+
+
+@dataclass
+class ModelAnswer:
+    completion: Completion
+    verified: Verified
+    prompt_version: str
+
+
+@dataclass
+class Attempt:
+    """What the chain did: the answer it kept (if any) and the one-line notices for the user."""
+
+    answer: ModelAnswer | None
+    notices: list[str]
+    prompt_version: str
+    failed_models: list[str]
+
+
+def sources_block(chunks: Sequence[Chunk]) -> str:
+    parts = []
+    for n, chunk in enumerate(chunks, 1):
+        parts.append(f"[{n}] {chunk.title} — {chunk.section}\n{chunk.text.strip()}")
+    return "\n\n".join(parts)
+
+
+def _fence(text: str) -> str:
+    """User text cannot close the data fences the prompt puts around it."""
+    return text.replace("<", "‹").replace(">", "›")
+
+
+class LLMGenerator:
+    def __init__(self, settings: Settings, verifier: Verifier, client: ChatClient | None = None) -> None:
+        self.settings = settings.llm
+        self.verifier = verifier
+        self.prompts = PromptLibrary(self.settings.prompts_dir, self.settings.prompt_version)
+        # Fail at start-up, not at the first question, when a template is missing.
+        self.system = self.prompts.get("system")
+        self.template = self.prompts.get("answer")
+        self.condenser = self.prompts.get("condense")
+        self.client = client or ChatClient(self.settings)
+
+    @property
+    def models(self) -> list[str]:
+        chain = [self.settings.model or ""]
+        if self.settings.fallback_model and self.settings.fallback_model not in chain:
+            chain.append(self.settings.fallback_model)
+        return chain
+
+    @property
+    def prompt_version(self) -> str:
+        return f"{self.template.id}+{self.system.id}"
+
+    def answer(
+        self, question: str, sources: Sequence[Chunk], *, on_delta: Callable[[str], None] | None = None
+    ) -> Attempt:
+        messages = [
+            {"role": "system", "content": self.system.render()},
+            {
+                "role": "user",
+                "content": self.template.render(sources=_fence(sources_block(sources)), question=_fence(question)),
+            },
+        ]
+        notices: list[str] = []
+        failed: list[str] = []
+        for model in self.models:
+            try:
+                completion = self.client.complete(model, messages, on_delta=on_delta)
+            except ProviderError as exc:
+                log.warning("model call failed: %s", exc)
+                notices.append(str(exc))
+                failed.append(model)
+                continue
+            verified = self.verifier.verify(completion.text, sources)
+            log.info(
+                "model call: model=%s latency_ms=%d prompt_tokens=%d completion_tokens=%d statements=%d kept=%d "
+                "removed=%d recited=%d prompt=%s",
+                model,
+                completion.latency_ms,
+                completion.prompt_tokens,
+                completion.completion_tokens,
+                verified.statements,
+                verified.kept,
+                verified.removed,
+                verified.recited,
+                self.prompt_version,
+            )
+            return Attempt(ModelAnswer(completion, verified, self.prompt_version), notices, self.prompt_version, failed)
+        return Attempt(None, notices, self.prompt_version, failed)
+
+    def condense(self, question: str, history: list[str]) -> str:
+        """The model's standalone rewrite of a follow-up; a ``ProviderError`` when it cannot give one."""
+        lines = "\n".join(f"Earlier question: {_fence(h)}" for h in history[-4:])
+        prompt = self.condenser.render(history=lines, question=_fence(question))
+        completion = self.client.complete(self.models[0], [{"role": "user", "content": prompt}])
+        rewritten = " ".join(completion.text.strip().splitlines()[0].split()) if completion.text.strip() else ""
+        rewritten = rewritten.strip("\"'“” ")
+        if not rewritten or len(rewritten) > 4 * len(question) + 200:
+            raise ProviderError(f"Model {completion.model} gave no usable rewrite of the follow-up.")
+        return rewritten

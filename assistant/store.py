@@ -1,0 +1,78 @@
+"""Conversation history in SQLite under ``COACH_DATA_DIR``: sessions survive a restart and are shared
+by every process on the machine. Questions are stored with e-mail addresses, phone numbers and
+key-like strings redacted."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from assistant.errors import StoreError
+
+_REDACTIONS = (
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    (re.compile(r"\b(?:sk|xox[abpr]|ghp|AKIA)[-_A-Za-z0-9]{10,}\b"), "[secret]"),
+    (re.compile(r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)"), "[phone]"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS turns (
+    session TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    standalone TEXT NOT NULL,
+    answer_id TEXT,
+    abstained INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL,
+    PRIMARY KEY (session, n)
+);
+"""
+
+
+class SessionStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the session store {path}: {exc}. Check COACH_DATA_DIR.") from exc
+
+    def history(self, session: str, limit: int = 20) -> list[str]:
+        """The session's standalone questions, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT standalone FROM turns WHERE session = ? ORDER BY n DESC LIMIT ?", (session, limit)
+            ).fetchall()
+        return [r[0] for r in reversed(rows)]
+
+    def add(self, session: str, question: str, standalone: str, answer_id: str | None, abstained: bool) -> None:
+        with self._lock:
+            try:
+                with self._db:
+                    (n,) = self._db.execute(
+                        "SELECT COALESCE(MAX(n), 0) + 1 FROM turns WHERE session = ?", (session,)
+                    ).fetchone()
+                    self._db.execute(
+                        "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (session, n, redact(question), redact(standalone), answer_id, int(abstained), time.time()),
+                    )
+            except sqlite3.Error as exc:
+                raise StoreError(f"Cannot write to the session store {self.path}: {exc}.") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
