@@ -12,7 +12,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ingest test lint typecheck bench clean
+.PHONY: install run ingest test lint typecheck bench bench-llm clean
 
 install: $(STAMP)
 
@@ -48,6 +48,10 @@ test: lint typecheck $(LLM_STAMP)
 
 bench: install
 	@$(PY) -m assistant.bench
+
+# The openai provider with a real model over the gold set (a local llama.cpp + Gemma 3 270M by default).
+bench-llm: $(LLM_STAMP)
+	@$(PY) -m assistant.model_check
 
 clean:
 	rm -rf .coach .pytest_cache .ruff_cache .mypy_cache

@@ -29,6 +29,8 @@ log = logging.getLogger("assistant")
 def render_markdown(answer: Answer) -> str:
     """The answer as a person reads it: the text, then numbered sources with their quotes."""
     parts = []
+    if answer.notice:
+        parts.append(f"Note: {answer.notice}\n")
     if answer.standalone_question:
         parts.append(f"_Answering: {answer.standalone_question}_\n")
     parts.append(answer.answer)
@@ -79,6 +81,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         coach = _open_coach(settings)
         failures = 0
+        # Sessions are conversations of this file: a rerun does not continue the last run's.
+        run_id = uuid.uuid4().hex[:8]
         stream = sys.stdin if args.jsonl == "-" else open(args.jsonl, encoding="utf-8")  # noqa: SIM115
         with stream:
             for lineno, row, problem in _jsonl_cases(stream):
@@ -91,10 +95,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 try:
                     answer = coach.ask(
                         row["question"],
-                        session=str(session) if session is not None else None,
+                        session=f"jsonl-{run_id}-{session}" if session is not None else None,
                         stage=row.get("stage") or args.stage,  # type: ignore[arg-type]
                         id=case_id,
                     )
+                    answer.session = str(session) if session is not None else None
                 except InputError as exc:
                     failures += 1
                     print(json.dumps({"id": case_id, "error": str(exc)}), flush=True)
@@ -104,7 +109,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question:
         raise InputError('Give a question, e.g. coach ask "How long should a pilot run?", or --jsonl FILE.')
     coach = _open_coach(settings)
-    answer = coach.ask(" ".join(args.question), session=args.session, stage=args.stage)
+    on_delta = None
+    if args.stream:
+        # The model's draft as it arrives, on stderr; the verified answer follows on stdout.
+        def on_delta(piece: str) -> None:
+            print(piece, end="", file=sys.stderr, flush=True)
+
+    answer = coach.ask(" ".join(args.question), session=args.session, stage=args.stage, on_delta=on_delta)
+    if args.stream:
+        print("\n--- verified answer ---", file=sys.stderr, flush=True)
     print(answer.model_dump_json(indent=2) if args.json else render_markdown(answer))
     return 0
 
@@ -153,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jsonl", metavar="FILE", help='JSONL input, one {"id", "question", "session"?} per line; - is stdin'
     )
     p.add_argument("--session", help="conversation id: follow-up questions use its history")
+    p.add_argument("--stream", action="store_true", help="show the model's draft on stderr as it is written")
     p.add_argument("--stage", choices=STAGES, help="bias retrieval towards a stage")
     p.set_defaults(func=cmd_ask)
 

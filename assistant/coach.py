@@ -197,6 +197,8 @@ class Coach:
             completion_tokens=c.completion_tokens,
             cost_usd=c.cost_usd(self.settings.llm.prices),
             estimated=c.estimated,
+            latency_ms=c.latency_ms,
+            overhead_ms=attempt.overhead_ms,
         )
         if attempt.failed_models:
             answer.notice = f"Answered by the fallback model {c.model}: {attempt.notices[-1]}"

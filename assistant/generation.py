@@ -8,6 +8,7 @@ is given instead and the answer says so (``verification.fallback``)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ class Attempt:
     notices: list[str]
     prompt_version: str
     failed_models: list[str]
+    overhead_ms: int = 0  # time spent here beyond the model calls
 
 
 def sources_block(chunks: Sequence[Chunk]) -> str:
@@ -82,16 +84,21 @@ class LLMGenerator:
                 "content": self.template.render(sources=_fence(sources_block(sources)), question=_fence(question)),
             },
         ]
+        started = time.perf_counter()
         notices: list[str] = []
         failed: list[str] = []
+        model_ms = 0
         for model in self.models:
+            call_started = time.perf_counter()
             try:
                 completion = self.client.complete(model, messages, on_delta=on_delta)
             except ProviderError as exc:
+                model_ms += round((time.perf_counter() - call_started) * 1000)
                 log.warning("model call failed: %s", exc)
                 notices.append(str(exc))
                 failed.append(model)
                 continue
+            model_ms += round((time.perf_counter() - call_started) * 1000)
             verified = self.verifier.verify(completion.text, sources)
             log.info(
                 "model call: model=%s latency_ms=%d prompt_tokens=%d completion_tokens=%d statements=%d kept=%d "
@@ -106,7 +113,9 @@ class LLMGenerator:
                 verified.recited,
                 self.prompt_version,
             )
-            return Attempt(ModelAnswer(completion, verified, self.prompt_version), notices, self.prompt_version, failed)
+            overhead = round((time.perf_counter() - started) * 1000) - model_ms
+            done = ModelAnswer(completion, verified, self.prompt_version)
+            return Attempt(done, notices, self.prompt_version, failed, overhead)
         return Attempt(None, notices, self.prompt_version, failed)
 
     def condense(self, question: str, history: list[str]) -> str:

@@ -100,6 +100,8 @@ class Usage(BaseModel):
     completion_tokens: int = 0
     cost_usd: float | None = None
     estimated: bool = False  # counted from text length: the endpoint reported no usage
+    latency_ms: int = 0  # the model call alone
+    overhead_ms: int = 0  # prompt, verification and citations around the model call
 
 
 class Answer(BaseModel):

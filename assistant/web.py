@@ -41,6 +41,8 @@ def sources_markdown(answer: Answer) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     head = f"_Answering: {answer.standalone_question}_\n\n" if answer.standalone_question else ""
+    if answer.notice:
+        head = f"> {answer.notice}\n\n" + head
     confidence = "" if answer.abstained else f"\n\n<sub>confidence {answer.confidence:.0%}</sub>"
     return head + answer.answer + confidence
 

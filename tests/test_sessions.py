@@ -1,0 +1,36 @@
+"""Conversations are kept in SQLite: a follow-up is rewritten with the session's history, also by a
+new process, and what is stored has personal data redacted."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from assistant.coach import Coach
+from assistant.store import SessionStore, redact
+
+
+def test_follow_up_survives_a_restart(coach, settings):
+    coach.ask("How long does a pilot take?", session="restart-1")
+    again = Coach(settings, coach.corpus, coach.embedder, coach.retriever)  # a new service on the same data
+    answer = again.ask("And for production?", session="restart-1")
+    assert answer.standalone_question and "production" in answer.standalone_question.lower()
+    assert "long" in answer.standalone_question.lower()
+
+
+def test_sessions_do_not_mix(coach):
+    coach.ask("What does a pilot cost?", session="mix-a")
+    coach.ask("Who should be on the pilot team?", session="mix-b")
+    answer = coach.ask("And for production?", session="mix-a")
+    assert "cost" in (answer.standalone_question or "").lower()
+
+
+def test_personal_data_is_redacted_before_storage(coach, settings, tmp_path):
+    coach.ask("My email is jane.doe@example.com and phone +1 415 555 0100; how long is a pilot?", session="pii")
+    rows = sqlite3.connect(settings.data_dir / "sessions.sqlite3").execute("SELECT question, standalone FROM turns")
+    stored = " ".join(" ".join(r) for r in rows)
+    assert "jane.doe" not in stored and "555 0100" not in stored and "[email]" in stored
+    assert redact("key sk-abcdefghijklmnop123") == "key [secret]"
+    store = SessionStore(tmp_path / "s.sqlite3")
+    store.add("x", "q1", "q1", None, False)
+    store.add("x", "q2", "q2", None, False)
+    assert store.history("x") == ["q1", "q2"]

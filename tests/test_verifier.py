@@ -1,0 +1,56 @@
+"""The verifier: statement splitting, the individual checks, and the mutation suite built from the
+corpus (number, negation, entity, re-pointed citation, appended clause)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.mutations import KINDS, build_cases
+from assistant.verify import Verifier, negated, numbers, split_statements, stated_numbers
+
+
+@pytest.fixture(scope="module")
+def verifier(coach):
+    return Verifier(coach.corpus, coach.embed_texts)
+
+
+def test_statements_keep_their_markers():
+    text = "A pilot runs 4-8 weeks [1]. Budget $5K-$15K. [2][3]\n- Champion: owner [1, 2]\n\nShort."
+    got = split_statements(text)
+    assert [s.markers for s in got] == [(1,), (2, 3), (1, 2), ()]
+    assert got[0].text == "A pilot runs 4-8 weeks." and got[2].item and got[2].text == "Champion: owner"
+
+
+def test_numbers_are_read_as_values():
+    assert stated_numbers("$50K to $150K") == {50_000.0, 150_000.0}
+    assert {50_000.0, 150_000.0} <= numbers("between $50,000 and $150,000")
+    assert 4.0 in numbers("four to eight weeks") and 65.0 in numbers("65%+ acceptance")
+    assert negated("Do not skip stages") and not negated("Start small")
+
+
+def test_mutation_suite_meets_its_targets(coach, verifier):
+    cases = build_cases(coach.corpus)
+    vectors = verifier.embed([c.statement for c in cases])
+    outcome: dict[str, list[bool]] = {k: [] for k in KINDS}
+    for case, vec in zip(cases, vectors, strict=True):
+        outcome[case.kind].append(verifier.check(case.statement, np.asarray(vec), case.cited).ok)
+    assert all(len(v) >= 80 for v in outcome.values()), {k: len(v) for k, v in outcome.items()}
+    kept = np.mean(outcome["supported"])
+    detected = {k: 1 - np.mean(v) for k, v in outcome.items() if k != "supported"}
+    print({"kept": round(float(kept), 3), **{k: round(float(v), 3) for k, v in detected.items()}})
+    assert kept >= 0.95
+    for kind in ("number", "negation", "entity"):
+        assert detected[kind] >= 0.95, (kind, detected[kind])
+    assert detected["repoint"] >= 0.85
+    assert detected["clause"] >= 0.85
+
+
+def test_verification_is_deterministic(coach, verifier):
+    _, hits = coach.retrieve("How long should our AI pilot run?")
+    sources = [h.chunk for h in hits[:5]]
+    unit = coach.corpus.units_by_chunk[sources[0].id][1]
+    answer = f"{coach.corpus.unit_text(unit)} [2]. Pilots last 19 years [1]."
+    first, second = verifier.verify(answer, sources), verifier.verify(answer, sources)
+    assert first == second
+    assert first.kept == 1 and first.removed == 1 and first.recited == 1
