@@ -55,3 +55,23 @@ def test_long_sections_are_split_by_size_at_block_boundaries():
         chunks, _ = chunk_document(d)
         for c in chunks:
             assert len(c.text) < 2600, (c.id, len(c.text))
+
+
+def test_a_sentence_that_introduces_a_list_stays_with_it():
+    # Plain text: "The signals that distinguish a genuine go from a premature one:" then the list.
+    d = next(x for x in all_docs() if x.doc_id == "genai-implementation-guide.txt")
+    chunks, units = chunk_document(d)
+    intro = "The signals that distinguish a genuine go from a premature one:"
+    chunk = next(c for c in chunks if intro in c.text)
+    assert "- Performance met or exceeded pre-defined thresholds" in chunk.text
+    label = next(u for u in units if d.text[u.start : u.end] == intro)
+    assert label.kind == "label"
+
+
+def test_question_vocabulary_is_added_not_substituted():
+    from assistant.lexicon import expand, expansion_words
+
+    assert {"timeline", "duration"} <= set(expansion_words("How long does the prototype take?"))
+    assert "1" in expansion_words("What happens in the first month?")
+    assert expand("Tell me about governance") == "Tell me about governance"
+    assert expand("How much will it cost?").startswith("How much will it cost?")
