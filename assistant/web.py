@@ -7,7 +7,10 @@ The handlers are plain functions over the ``Coach`` service, so tests call them 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import CoachError, InputError
@@ -52,13 +55,18 @@ class WebHandlers:
         self.coach = coach
 
     def respond(
-        self, question: str, history: list[dict[str, Any]] | None, session: str | None, stage: str | None
+        self,
+        question: str,
+        history: list[dict[str, Any]] | None,
+        session: str | None,
+        stage: str | None,
+        on_delta: Callable[[str], None] | None = None,
     ) -> tuple[str, list[dict[str, Any]], str, str]:
         """One chat turn: returns (cleared input, conversation, sources panel, session id)."""
         history = list(history or [])
         session = session or uuid.uuid4().hex[:12]
         try:
-            answer = self.coach.ask(question, session=session, stage=stage or None)
+            answer = self.coach.ask(question, session=session, stage=stage or None, on_delta=on_delta)
             reply, sources = answer_markdown(answer), sources_markdown(answer)
         except InputError as exc:
             reply, sources = str(exc), ""
@@ -71,6 +79,33 @@ class WebHandlers:
         shown = question if isinstance(question, str) and question.strip() else "(empty question)"
         history += [{"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
         return "", history, sources, session
+
+    def respond_stream(
+        self, question: str, history: list[dict[str, Any]] | None, session: str | None, stage: str | None
+    ) -> Iterator[tuple[str, list[dict[str, Any]], str, str]]:
+        """``respond``, showing the model's draft while it is written (when a model is configured);
+        the verified answer replaces the draft at the end."""
+        session = session or uuid.uuid4().hex[:12]
+        if self.coach.llm is None:
+            yield self.respond(question, history, session, stage)
+            return
+        pieces: queue.Queue[str | None] = queue.Queue()
+        result: list[tuple[str, list[dict[str, Any]], str, str]] = []
+
+        def work() -> None:
+            try:
+                result.append(self.respond(question, history, session, stage, on_delta=pieces.put))
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+        shown = question if isinstance(question, str) and question.strip() else "(empty question)"
+        draft = ""
+        while (piece := pieces.get()) is not None:
+            draft += piece
+            partial = [{"role": "user", "content": shown}, {"role": "assistant", "content": f"_Drafting…_ {draft}"}]
+            yield "", [*(history or []), *partial], "", session
+        yield result[0]
 
     def ask(self, question: str, session: str = "", stage: str = "") -> dict[str, Any]:
         """The answer JSON contract (DESIGN.md); bad input comes back as ``{"error": ...}``."""
@@ -105,8 +140,8 @@ def build_app(coach: Coach) -> gr.Blocks:
             with gr.Column(scale=2):
                 sources = gr.Markdown(label="Sources")
         io = dict(inputs=[question, chat, session, stage], outputs=[question, chat, sources, session])
-        question.submit(handlers.respond, api_visibility="private", **io)  # type: ignore[arg-type]
-        send.click(handlers.respond, api_visibility="private", **io)  # type: ignore[arg-type]
+        question.submit(handlers.respond_stream, api_visibility="private", **io)  # type: ignore[arg-type]
+        send.click(handlers.respond_stream, api_visibility="private", **io)  # type: ignore[arg-type]
         new.click(lambda: ("", [], "", ""), outputs=[question, chat, sources, session], api_visibility="private")
         gr.api(handlers.ask, api_name="ask")
     return demo

@@ -48,3 +48,21 @@ def test_api_returns_the_answer_contract(coach):
 
 def test_app_builds(coach):
     assert build_app(coach) is not None
+
+
+def test_the_chat_streams_the_model_draft_then_shows_the_verified_answer(coach, coach_with):
+    from assistant.fake_llm import FakeLLM
+    from assistant.web import WebHandlers
+
+    _, hits = coach.retrieve("How long should a pilot run?")
+    unit = coach.corpus.units_by_chunk[hits[0].chunk.id][1]
+    text = f"{coach.corpus.unit_text(unit)} [1] Pilots always take 19 years [1]."
+    with FakeLLM(text=text) as fake:
+        updates = list(
+            WebHandlers(coach_with(fake.base_url)).respond_stream("How long should a pilot run?", [], "", "")
+        )
+    assert len(updates) > 2
+    assert "Drafting" in updates[0][1][-1]["content"]
+    final = updates[-1][1][-1]["content"]
+    assert "Drafting" not in final and "19 years" not in final and "[1]" in final
+    assert "### Sources" in updates[-1][2]
