@@ -85,7 +85,8 @@ def main() -> int:
             rows.append(
                 {
                     "id": case.id,
-                    "bad_numbers": unsupported_numbers(a.answer, quotes),
+                    # An abstention lists topics (section names), not claims.
+                    "bad_numbers": [] if a.abstained else unsupported_numbers(a.answer, quotes),
                     "facts": 0.0 if a.abstained else facts_present(a.answer, case.key_facts),
                     "model_text": a.generator.startswith("openai/"),
                     "fallback": a.verification.fallback,
