@@ -13,7 +13,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant import __version__
 from assistant.config import Settings, load_settings
@@ -21,7 +21,9 @@ from assistant.errors import CoachError, InputError
 from assistant.types import STAGES, Answer
 
 if TYPE_CHECKING:
+    from assistant.checklists import Catalog, Checklist
     from assistant.coach import Coach
+    from assistant.coaching import Score
 
 log = logging.getLogger("assistant")
 
@@ -142,6 +144,248 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print("\ncoach> " + render_markdown(answer))
 
 
+def _catalog(settings: Settings) -> Catalog:
+    """The checklist catalog from the index, without loading the models; ingests first if needed."""
+    from assistant.checklists import read_catalog
+
+    catalog = read_catalog(settings.index_dir)
+    if catalog is None:
+        catalog = _open_coach(settings).catalog
+    return catalog
+
+
+def _find(catalog: Catalog, checklist_id: str) -> Checklist:
+    found = catalog.get(checklist_id.strip().lower())
+    if found is None:
+        import difflib
+
+        ids = [c.id for c in catalog.checklists]
+        close = difflib.get_close_matches(checklist_id.lower(), ids, n=1, cutoff=0.5)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(f"There is no checklist '{checklist_id}'.{hint} The checklists are: {', '.join(ids)}.")
+    return found
+
+
+def _default_user() -> str:
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("COACH_USER") or f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli:local"
+
+
+def cmd_checklist_list(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(settings)
+    rows = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "kind": c.kind,
+            "items": len(c.items),
+            "bands": [b.range for b in c.bands],
+            "doc": c.doc,
+            "section": c.section,
+        }
+        for c in catalog.checklists
+    ]
+    if args.json:
+        print(json.dumps({"checklists": rows}, indent=2, ensure_ascii=False))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=10)  # type: ignore[arg-type]
+    for r in rows:
+        scored = " (scored)" if r["bands"] else ""
+        print(f"{r['id']:<{width}}  {r['items']:>2} items  {r['title']}{scored} — {r['doc']}")
+    return 0
+
+
+def cmd_checklist_show(args: argparse.Namespace, settings: Settings) -> int:
+    checklist = _find(_catalog(settings), args.id)
+    if args.json:
+        data = checklist.model_dump(mode="json")
+        data["max"] = 20
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{checklist.title} — {checklist.doc_title} ({checklist.section})")
+    group = None
+    for item in checklist.items:
+        if item.group != group:
+            group = item.group
+            if group:
+                print(f"\n{group}:")
+        print(f"  {item.n:>2}. [ ] {item.text}")
+    if checklist.bands:
+        print(f"\nScore (out of 20; {len(checklist.items)} items are scaled to 20):")
+        for b in checklist.bands:
+            print(f"  {b.range:>6}  {b.label}")
+    return 0
+
+
+def cmd_checklist_score(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.coach import render_score
+    from assistant.coaching import parse_answers
+
+    checklist = _find(_catalog(settings), args.id)
+    answers = parse_answers(args.answers, len(checklist.items))
+    coach = _open_coach(settings)
+    result = coach.score(checklist.id, list(answers), guidance=not args.no_guidance)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(render_score_text(result, render_score))
+    return 0
+
+
+def render_score_text(result: Score, render: Callable[..., str]) -> str:
+    from assistant.coach import _Cites
+
+    cites = _Cites()
+    text = render(result, cites)
+    return (
+        text
+        + "\n\nSources:\n"
+        + "\n".join(f"[{c.n}] {c.title} — {c.section}: “{' '.join(c.quote.split())[:160]}”" for c in cites.items)
+    )
+
+
+def cmd_checklist_run(args: argparse.Namespace, settings: Settings) -> int:
+    coach = _open_coach(settings)
+    user = args.user or _default_user()
+    st = coach.start_checklist(args.id, user=user, team=args.team or "", restart=args.restart)
+    checklist = coach.checklist(st.checklist)
+    emit = (lambda obj: print(json.dumps(obj, ensure_ascii=False), flush=True)) if args.json else None
+    if emit:
+        emit({"step": st.model_dump(mode="json")})
+    else:
+        print(st.message)
+    from assistant.walkthrough import HELP, parse_command
+
+    while not st.done:
+        if not emit:
+            assert st.item is not None
+            group = f" [{st.item.group}]" if st.item.group else ""
+            was = f" (was: {st.answer})" if st.answer else ""
+            print(f"\n{st.progress}{group}: {st.item.text}{was}")
+        try:
+            reply = input("" if emit else "> ")
+        except EOFError:
+            reply = "stop"
+        cmd = parse_command(reply) if reply.strip() else ("stop", "")
+        if cmd is None:
+            if emit:
+                emit({"error": f"'{reply.strip()}' is not an answer. {HELP}"})
+            else:
+                print(f"'{reply.strip()}' is not an answer. {HELP}")
+            continue
+        st, scored = coach.checklist_reply(st.run_id, *cmd)
+        if emit:
+            out: dict[str, object] = {"step": st.model_dump(mode="json")}
+            if scored is not None:
+                out["score"] = scored.model_dump(mode="json")
+            emit(out)
+        elif scored is not None:
+            from assistant.coach import render_score
+
+            print("\n" + render_score_text(scored, render_score))
+        elif st.message and cmd[0] != "answer":
+            print(st.message)
+        if st.paused:
+            if not emit:
+                print(f"Paused at {st.progress}. Run 'coach checklist run {checklist.id}' to continue.")
+            return 0
+    return 0
+
+
+def cmd_checklist_history(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+
+    coach = _open_coach(settings)
+    runs = coach.history(args.id, team=args.team, user=args.user)
+    rows: list[dict[str, Any]] = [
+        {
+            "run_id": r.run_id,
+            "user": r.user,
+            "team": r.team,
+            "started": dt.datetime.fromtimestamp(r.started, dt.UTC).isoformat(timespec="seconds"),
+            "finished": r.finished,
+            "answered": r.answered,
+            "items": len(r.items),
+            "score": r.score,
+            "band": r.band,
+        }
+        for r in runs
+    ]
+    if args.json:
+        print(json.dumps({"checklist": args.id, "runs": rows}, indent=2))
+        return 0
+    if not rows:
+        print(f"No runs of '{args.id}' yet. Start one with: coach checklist run {args.id}")
+        return 0
+    previous = None
+    for r in rows:
+        score = f"{r['score']:g}/20 {r['band'] or ''}" if r["score"] is not None else "in progress"
+        change = ""
+        if r["score"] is not None and previous is not None:
+            change = f" ({r['score'] - previous:+g})"
+        print(f"{r['started']}  {r['team'] or '-':<10} {r['user']:<16} {r['answered']}/{r['items']}  {score}{change}")
+        if r["score"] is not None:
+            previous = r["score"]
+    return 0
+
+
+def cmd_gonogo(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.coach import _Cites, render_decision
+    from assistant.coaching import GoNoGoInputs, evaluate_gonogo
+
+    catalog = _catalog(settings)
+    if catalog.decision is None:
+        raise InputError(
+            "The playbook in the knowledge folder has no GO / ITERATE / STOP criteria to evaluate against."
+        )
+    inputs = GoNoGoInputs(
+        active_users=args.active_users,
+        acceptance=args.acceptance,
+        satisfaction=args.satisfaction,
+        critical_issues=args.critical_issues,
+        roi_positive=args.roi_positive,
+    )
+    decision = evaluate_gonogo(catalog.decision, inputs)
+    if args.json:
+        print(decision.model_dump_json(indent=2))
+        return 0
+    cites = _Cites()
+    print(render_decision(decision, cites))
+    print("\nSources:\n" + "\n".join(f"[{c.n}] {c.title} — {c.section}" for c in cites.items[:1]))
+    return 0
+
+
+def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.coach import _Cites, render_roi
+    from assistant.coaching import RoiInputs, compute_roi
+
+    catalog = _catalog(settings)
+    names = ("minutes_before", "minutes_after", "tasks_per_day", "users", "work_days", "hourly_rate")
+    values = {n: getattr(args, n) for n in names}
+    if args.example:
+        ex = catalog.roi_example
+        if ex is None:
+            raise InputError("The playbook has no worked ROI example to run.")
+        values = {n: (values[n] if values[n] is not None else getattr(ex, n)) for n in names}
+    missing = [f"--{n.replace('_', '-')}" for n in names if values[n] is None]
+    if missing:
+        raise InputError(f"Missing {', '.join(missing)} (or use --example for the playbook's worked example).")
+    result = compute_roi(RoiInputs(**values), catalog.roi_example)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    cites = _Cites()
+    print(render_roi(result, cites))
+    for c in cites.items:
+        print(f"\n[{c.n}] {c.title} — {c.section}:\n    “{' '.join(c.quote.split())}”")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     print(json.dumps(settings.masked(), indent=2))
     return 0
@@ -174,6 +418,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", choices=STAGES, help="bias retrieval towards a stage")
     p.set_defaults(func=cmd_chat)
 
+    p = sub.add_parser("checklist", help="the playbook's checklists and readiness assessments")
+    checklist_sub = p.add_subparsers(dest="checklist_command", required=True)
+    c = checklist_sub.add_parser("list", help="every checklist found in the playbook")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_checklist_list)
+    c = checklist_sub.add_parser("show", help="a checklist's items, groups, bands and sources")
+    c.add_argument("id")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_checklist_show)
+    c = checklist_sub.add_parser("run", help="walk through a checklist one item at a time (resumable)")
+    c.add_argument("id")
+    c.add_argument("--user", help="whose run this is (default: COACH_USER or your login name)")
+    c.add_argument("--team", help="the team the run belongs to, for its history")
+    c.add_argument("--restart", action="store_true", help="start again instead of resuming")
+    c.add_argument("--json", action="store_true", help="one JSON object per step on stdout")
+    c.set_defaults(func=cmd_checklist_run)
+    c = checklist_sub.add_parser("score", help="score a checklist from answers given in item order")
+    c.add_argument("id")
+    c.add_argument("--answers", required=True, help="yes,no,partial,unsure,skip — one per item, in order")
+    c.add_argument("--no-guidance", action="store_true", help="do not look up the playbook's advice for gaps")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_checklist_score)
+    c = checklist_sub.add_parser("history", help="past runs of a checklist and how the score moved")
+    c.add_argument("id")
+    c.add_argument("--team")
+    c.add_argument("--user")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_checklist_history)
+
+    p = sub.add_parser("gonogo", help="GO / ITERATE / STOP from the pilot's measured figures")
+    p.add_argument("--active-users", type=float, help="share of target users active weekly, 0-1 (0.75)")
+    p.add_argument("--acceptance", type=float, help="share of outputs accepted, 0-1 (0.7)")
+    p.add_argument("--satisfaction", type=float, help="user satisfaction, 1-5")
+    issues = p.add_mutually_exclusive_group()
+    issues.add_argument("--critical-issues", dest="critical_issues", action="store_true", default=None)
+    issues.add_argument("--no-critical-issues", dest="critical_issues", action="store_false")
+    roi = p.add_mutually_exclusive_group()
+    roi.add_argument("--roi-positive", dest="roi_positive", action="store_true", default=None)
+    roi.add_argument("--roi-negative", dest="roi_positive", action="store_false")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_gonogo)
+
+    p = sub.add_parser("roi", help="hours and money saved per year (the playbook's scope-template formula)")
+    p.add_argument("--minutes-before", type=float, help="minutes per task today")
+    p.add_argument("--minutes-after", type=float, help="minutes per task with AI (including review)")
+    p.add_argument("--tasks-per-day", type=float, help="tasks per user per day")
+    p.add_argument("--users", type=float)
+    p.add_argument("--work-days", type=float, help="work days per year")
+    p.add_argument("--hourly-rate", type=float, help="burdened hourly rate in dollars")
+    p.add_argument("--example", action="store_true", help="use the playbook's worked example for inputs not given")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_roi)
+
     p = sub.add_parser("config", help="settings")
     config_sub = p.add_subparsers(dest="config_command", required=True)
     show = config_sub.add_parser("show", help="the effective settings, secrets masked")
@@ -205,6 +502,9 @@ def run(argv: list[str] | None, load: Callable[[], Settings] = load_settings) ->
     except CoachError as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (e.g. piped into head): nothing left to tell
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("\ncoach: interrupted.", file=sys.stderr)
         return 130

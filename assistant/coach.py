@@ -8,15 +8,30 @@ returns the answer contract. Heavy pieces (embedder, vector store, corpus) are b
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import unicodedata
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.checklists import Catalog, Checklist, Source, read_catalog
+from assistant.coaching import (
+    Decision,
+    Gap,
+    GoNoGoInputs,
+    RoiInputs,
+    RoiResult,
+    Score,
+    compute_roi,
+    evaluate_gonogo,
+    score_checklist,
+    shown_value,
+)
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
@@ -24,10 +39,12 @@ from assistant.extractive import Draft, ExtractiveGenerator
 from assistant.followup import condense, is_follow_up
 from assistant.index_files import IndexFiles
 from assistant.retrieval import Hit, HybridRetriever
+from assistant.router import route
 from assistant.stages import stages_in
 from assistant.store import SessionStore
-from assistant.types import STAGES, Answer, Usage, Verification
+from assistant.types import STAGES, Answer, Citation, Usage, Verification
 from assistant.verify import Verifier
+from assistant.walkthrough import Run, RunStore, Step, apply, new_run, parse_command, reconcile, step
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -72,6 +89,8 @@ class Coach:
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.verifier = Verifier(corpus, self.embed_texts)
         self.store = SessionStore(settings.data_dir / "sessions.sqlite3")
+        self.runs = RunStore(settings.data_dir / "sessions.sqlite3")
+        self.catalog = read_catalog(settings.index_dir) or Catalog()
         self.llm: LLMGenerator | None = None
         if settings.llm.provider == "openai":
             from assistant.generation import LLMGenerator
@@ -89,7 +108,9 @@ class Coach:
 
         embedder = build_embedder(settings)
         store = build_vector_store(settings)
-        if auto_ingest and IndexFiles(settings.index_dir).read_manifest() is None:
+        if auto_ingest and (
+            IndexFiles(settings.index_dir).read_manifest() is None or read_catalog(settings.index_dir) is None
+        ):
             from assistant.ingest import Ingestor
 
             print(f"Indexing the playbook in {settings.knowledge_dir} first…", file=sys.stderr)
@@ -214,3 +235,328 @@ class Coach:
         answer.generator = f"openai/{c.model}"
         answer.verification = Verification(sentences=v.statements, removed=v.removed, recited=v.recited)
         answer.confidence = round(draft.confidence * (v.kept / max(v.statements, 1)), 2)
+
+    # -- checklists, go/no-go and ROI -------------------------------------------------------------
+    def checklist(self, checklist_id: str) -> Checklist:
+        """The checklist with this id, or an ``InputError`` naming the ones there are."""
+        found = self.catalog.get(checklist_id.strip().lower())
+        if found is not None:
+            return found
+        ids = [c.id for c in self.catalog.checklists]
+        if not ids:
+            raise InputError("No checklist was found in the playbook. Run: coach ingest")
+        import difflib
+
+        close = difflib.get_close_matches(checklist_id.lower(), ids, n=1, cutoff=0.5)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise InputError(f"There is no checklist '{checklist_id}'.{hint} The checklists are: {', '.join(ids)}.")
+
+    def guidance(self, checklist: Checklist, item_text: str) -> tuple[str, list[Source]]:
+        """What the playbook says about an unmet item: an offline answer for the item, composed from
+        passages that are not themselves checklists (a checklist restates the item, it does not advise).
+        Empty when the playbook says nothing more about it."""
+        q_vec, hits = self.retrieve(item_text)
+        items = [(i.citation.doc, i.citation.start) for c in self.catalog.checklists for i in c.items]
+        hits = [h for h in hits if not any(d == h.chunk.doc and h.chunk.start <= s < h.chunk.end for d, s in items)]
+        draft = self.generator.generate(item_text, q_vec, hits)
+        if draft.abstained:
+            return "", []
+        sources = [
+            Source(doc=c.doc, title=c.title, section=c.section, quote=c.quote, start=c.start, end=c.end)
+            for c in draft.citations
+        ]
+        return draft.answer, sources
+
+    def score(self, checklist_id: str, answers: list[str | None], *, guidance: bool = True) -> Score:
+        checklist = self.checklist(checklist_id)
+        result = score_checklist(checklist, answers)
+        if guidance:
+            result.gaps = [self._with_guidance(checklist, gap) for gap in result.gaps]
+        return result
+
+    def _with_guidance(self, checklist: Checklist, gap: Gap) -> Gap:
+        text, sources = self.guidance(checklist, gap.item)
+        gap.guidance = text or "The playbook gives no advice on this item beyond the checklist itself."
+        gap.citations = sources
+        return gap
+
+    def start_checklist(
+        self,
+        checklist_id: str,
+        *,
+        user: str,
+        team: str = "",
+        session: str | None = None,
+        restart: bool = False,
+    ) -> Step:
+        """Begin a walkthrough, or resume this user's unfinished one of the same checklist."""
+        checklist = self.checklist(checklist_id)
+        run = None if restart else self.runs.unfinished(user, checklist.id)
+        message = ""
+        if run is None:
+            run = new_run(checklist, user, team, session)
+            message = f"Starting {checklist.title}: {len(checklist.items)} items. " + _walk_help()
+        else:
+            changed = reconcile(run, checklist)
+            run.session = session or run.session
+            message = f"Resuming where you left off: {run.answered} of {len(checklist.items)} answered. " + changed
+        self.runs.save(run)
+        return step(run, checklist, message.strip())
+
+    def checklist_reply(self, run_id: str, command: str, argument: str = "") -> tuple[Step, Score | None]:
+        """Apply one walkthrough command; when the last item is answered the run is scored."""
+        run = self.runs.get(run_id)
+        if run is None:
+            raise InputError(f"There is no checklist run '{run_id}'. Start one with: coach checklist run ID")
+        checklist = self.checklist(run.checklist)
+        changed = reconcile(run, checklist)
+        result = apply(run, checklist, command, argument)
+        if changed:
+            result.message = f"{changed} {result.message}"
+        scored: Score | None = None
+        if result.done:
+            scored = self.score(checklist.id, list(run.answers))
+            run.finished, run.score, run.band = True, scored.score, scored.band
+        elif command == "restart":
+            run.finished, run.score, run.band = False, None, None
+        self.runs.save(run)
+        return result, scored
+
+    def history(self, checklist_id: str, *, team: str | None = None, user: str | None = None) -> list[Run]:
+        return self.runs.history(self.checklist(checklist_id).id, team=team, user=user)
+
+    def gonogo(self, inputs: GoNoGoInputs) -> Decision:
+        if self.catalog.decision is None:
+            raise InputError(
+                "The playbook in the knowledge folder has no GO / ITERATE / STOP criteria to evaluate against."
+            )
+        return evaluate_gonogo(self.catalog.decision, inputs)
+
+    def roi(self, inputs: RoiInputs) -> RoiResult:
+        return compute_roi(inputs, self.catalog.roi_example)
+
+    def chat(
+        self,
+        message: object,
+        *,
+        session: str | None = None,
+        user: str | None = None,
+        team: str = "",
+        stage: str | None = None,
+        id: str | None = None,
+        on_delta: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """One chat turn: continue a checklist walkthrough, or route the message to a walkthrough,
+        the go/no-go evaluator, the ROI calculator or a playbook answer."""
+        started = time.perf_counter()
+        text = validate_question(message, self.settings.answer.max_question_chars)
+        who = user or (f"session:{session}" if session else "anonymous")
+        active = self.runs.for_session(session) if session else None
+        cites = _Cites()
+        answer: Answer | None = None
+        if active is not None and (cmd := parse_command(text)) is not None:
+            st, scored = self.checklist_reply(active.run_id, *cmd)
+            checklist = self.checklist(active.checklist)
+            tool: dict[str, object] = {"kind": "checklist", "step": st.model_dump(mode="json")}
+            if scored is not None:
+                tool["score"] = scored.model_dump(mode="json")
+            answer = Answer(answer=render_step(st, checklist, cites, scored), route="checklist", tool=tool)
+        else:
+            r = route(text, self.catalog)
+            if r.kind == "checklist" and r.checklist:
+                st = self.start_checklist(r.checklist, user=who, team=team, session=session)
+                checklist = self.checklist(r.checklist)
+                tool = {"kind": "checklist", "step": st.model_dump(mode="json")}
+                answer = Answer(answer=render_step(st, checklist, cites, None), route="checklist", tool=tool)
+            elif r.kind == "gonogo" and self.catalog.decision is not None:
+                if not r.values:
+                    fw = self.catalog.decision
+                    lines = [
+                        "To evaluate go/no-go I need the pilot's measured figures: the share of target users "
+                        "active weekly, the acceptance rate, satisfaction (1-5), whether critical security or "
+                        "compliance issues were found, and whether the ROI projection is positive. The GO "
+                        "criteria are:"
+                    ]
+                    lines += [f"- {c.text} [{cites.add(c.citation)}]" for c in fw.go]
+                    lines.append(
+                        "Say, for example: 'go/no-go: 75% weekly active, 70% acceptance, satisfaction 4.1, "
+                        "no critical issues, positive ROI'."
+                    )
+                    answer = Answer(answer="\n".join(lines), route="gonogo", tool={"kind": "gonogo", "needs": True})
+                else:
+                    decision = self.gonogo(GoNoGoInputs(**r.values))  # type: ignore[arg-type]
+                    answer = Answer(
+                        answer=render_decision(decision, cites),
+                        route="gonogo",
+                        tool={"kind": "gonogo", **decision.model_dump(mode="json")},
+                    )
+            elif r.kind == "roi":
+                missing = [k for k in _ROI_NAMES if k not in r.values]
+                if missing:
+                    ex = self.catalog.roi_example
+                    lines = [
+                        "The ROI formula of the playbook's scope template: (minutes before − minutes after) × tasks "
+                        "per day × users × work days ÷ 60 = hours saved per year; × the burdened hourly rate = "
+                        "savings per year." + (f" Its worked example: [{cites.add(ex.citation)}]" if ex else ""),
+                        "Still needed: " + ", ".join(_ROI_NAMES[k] for k in missing) + ".",
+                        "Say, for example: 'ROI: from 45 min to 5 min, 8 tasks a day, 15 users, "
+                        "240 work days, $35/hour'.",
+                    ]
+                    answer = Answer(
+                        answer="\n\n".join(lines),
+                        route="roi",
+                        tool={"kind": "roi", "needs": missing, "have": r.values},
+                    )
+                else:
+                    result = self.roi(RoiInputs(**r.values))
+                    answer = Answer(
+                        answer=render_roi(result, cites),
+                        route="roi",
+                        tool={"kind": "roi", **result.model_dump(mode="json")},
+                    )
+        if answer is None and active is None and parse_command(text) is not None and len(text.split()) <= 2:
+            answer = Answer(
+                answer="There is no checklist in progress. Say, for example, 'let's check our pilot readiness'. "
+                "Checklists: " + ", ".join(c.id for c in self.catalog.checklists) + ".",
+                route="checklist",
+            )
+        if answer is None:
+            answer = self.ask(text, session=session, stage=stage, id=id, on_delta=on_delta)
+            if active is not None:
+                paused = self.checklist(active.checklist)
+                answer.notice = (
+                    f"Your {paused.title} check is paused at item {min(active.position + 1, len(paused.items))} of "
+                    f"{len(paused.items)}: reply yes / no / partial / unsure / skip to continue."
+                )
+            return answer
+        answer.id = id or uuid.uuid4().hex[:12]
+        answer.citations = cites.items
+        answer.confidence = 1.0
+        answer.generator = "coach"
+        answer.session = session
+        answer.verification = Verification(sentences=len(cites.items))
+        answer.latency_ms = round((time.perf_counter() - started) * 1000)
+        return answer
+
+
+def _walk_help() -> str:
+    from assistant.walkthrough import HELP
+
+    return HELP
+
+
+# -- chat: routing and rendering ------------------------------------------------------------------
+
+
+class _Cites:
+    """Numbered citations for a tool reply; every quote is verbatim document text."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def add(self, src: Source) -> int:
+        for c in self.items:
+            if (c.doc, c.start, c.end) == (src.doc, src.start, src.end):
+                return c.n
+        n = len(self.items) + 1
+        self.items.append(
+            Citation(
+                n=n, doc=src.doc, title=src.title, section=src.section, quote=src.quote, start=src.start, end=src.end
+            )
+        )
+        return n
+
+
+def render_step(st: Step, checklist: Checklist, cites: _Cites, scored: Score | None) -> str:
+    lines = [st.message] if st.message else []
+    if scored is not None:
+        lines.append(render_score(scored, cites))
+    elif st.item is not None:
+        n = cites.add(st.item.citation)
+        group = f" — {st.item.group}" if st.item.group else ""
+        lines.append(f"**{checklist.title}**, item {st.progress}{group}:")
+        lines.append(f"> {st.item.text} [{n}]")
+        if st.answer:
+            lines.append(f"(Your answer was: {st.answer}.)")
+        if not st.paused:
+            lines.append("Answer yes / no / partial / unsure / skip; or say back, note <text>, stop.")
+    return "\n\n".join(lines)
+
+
+def _compact(guidance: str, limit: int = 3) -> list[str]:
+    """The first statements of a guidance answer, without its per-document lead-ins."""
+    out = []
+    for line in guidance.splitlines():
+        line = line.strip()
+        if not line or line.startswith("From *") or "playbook documents speak to this" in line:
+            continue
+        if not re.search(r"\[\d+\]", line):
+            continue  # a bare group label; its items follow
+        out.append(line)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _renumber(mapping: dict[str, str], m: re.Match[str]) -> str:
+    return f"[{mapping.get(m.group(1), m.group(1))}]"
+
+
+def render_score(scored: Score, cites: _Cites) -> str:
+    head = f"**{scored.title}**: "
+    if scored.score is None:
+        return head + scored.scaling
+    n = cites.add(scored.citation)
+    head += f"{scored.score:g}/{scored.max}"
+    if scored.band and scored.band_citation is not None:
+        head += f" — {scored.band} ({scored.band_range}) [{cites.add(scored.band_citation)}]"
+    else:
+        head += f" [{n}]"
+    lines = [head, scored.scaling + "."]
+    if scored.gaps:
+        lines.append(f"Gaps ({len(scored.gaps)}):")
+        for gap in scored.gaps:
+            marker = cites.add(gap.item_citation)
+            lines.append(f"- **{gap.item}** ({gap.answer}) [{marker}]")
+            if gap.citations:
+                shown = _compact(gap.guidance)
+                used = sorted({int(m) for ln in shown for m in re.findall(r"\[(\d+)\]", ln)})
+                renumber = {str(k): str(cites.add(gap.citations[k - 1])) for k in used if 0 < k <= len(gap.citations)}
+                lines.extend("  " + re.sub(r"\[(\d+)\]", partial(_renumber, renumber), ln) for ln in shown)
+            else:
+                lines.append(f"  {gap.guidance}")
+    else:
+        lines.append("No gaps: every answered item is a yes.")
+    return "\n".join(lines)
+
+
+def render_decision(decision: Decision, cites: _Cites) -> str:
+    marks = {"met": "✔", "unmet": "✘", "unknown": "?"}
+    lines = [f"**Decision: {decision.decision}** [{cites.add(decision.citation)}]", decision.reason]
+    for kind, header in (("go", "GO criteria (all must be met):"), ("stop", "STOP criteria (any one met means stop):")):
+        lines += ["", header]
+        for r in decision.criteria:
+            if r.kind == kind:
+                value = "" if r.value is None else f" — yours: {shown_value(r.metric, r.value)}"
+                lines.append(f"- {marks[r.status]} {r.text}{value} [{cites.add(r.citation)}]")
+    return "\n".join(lines)
+
+
+def render_roi(result: RoiResult, cites: _Cites) -> str:
+    marker = f" [{cites.add(result.citation)}]" if result.citation else ""
+    lines = [
+        f"**{result.hours_saved_per_year:,.0f} hours and ${result.savings_per_year:,.0f} saved per year**",
+        f"Formula (the playbook's scope template){marker}: {result.formula}",
+    ]
+    lines += result.notes
+    return "\n\n".join(lines)
+
+
+_ROI_NAMES = {
+    "minutes_before": "minutes per task before",
+    "minutes_after": "minutes per task with AI",
+    "tasks_per_day": "tasks per day per user",
+    "users": "users",
+    "work_days": "work days per year",
+    "hourly_rate": "burdened hourly rate ($/hour)",
+}

@@ -21,7 +21,7 @@ from assistant.errors import IndexNotReadyError
 from assistant.types import Chunk, Unit
 
 # Bump when cleaning, structure or chunking change: every document is then re-indexed.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 
 
 @dataclass
@@ -57,6 +57,7 @@ class DocRecord:
     meta: dict[str, str]
     chunks: list[Chunk]
     units: list[Unit]
+    extract: dict[str, Any] = field(default_factory=dict)  # checklists, criteria, ROI example (checklists.py)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.checklists import DocumentExtract, merge, read_catalog, write_catalog
+from assistant.checklists import extract as extract_checklists
 from assistant.chunking import chunk_document
 from assistant.cleaning import clean, strip_links
 from assistant.config import Settings
@@ -269,6 +271,8 @@ class Ingestor:
             report.removed.append(doc_id)
         if report.changed or not (self.files.bm25_dir / "params.index.json").exists():
             self._write_bm25(manifest)
+        if report.changed or read_catalog(self.files.dir) is None:
+            self._write_catalog(manifest)
         self.files.write_manifest(manifest)
         report.chunks = manifest.passages
         report.seconds = time.perf_counter() - started
@@ -306,7 +310,8 @@ class Ingestor:
         nodes += [heading_node(c, v.tolist()) for c, v in zip(chunks, heading_vecs, strict=True)]
         self.store.delete(ref_doc_id=doc.doc_id)
         self.store.add(nodes)
-        record = DocRecord(doc.doc_id, doc.title, str(path), digest, doc.text, doc.meta, chunks, units)
+        found = extract_checklists(doc).model_dump(mode="json")
+        record = DocRecord(doc.doc_id, doc.title, str(path), digest, doc.text, doc.meta, chunks, units, found)
         self.files.write_doc(record, unit_vecs)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -320,6 +325,10 @@ class Ingestor:
     def _delete(self, doc_id: str) -> None:
         self.store.delete(ref_doc_id=doc_id)
         self.files.delete_doc(doc_id)
+
+    def _write_catalog(self, manifest: Manifest) -> None:
+        extracts = [DocumentExtract.model_validate(self.files.read_doc(d)[0].extract) for d in sorted(manifest.docs)]
+        write_catalog(self.files.dir, merge(extracts))
 
     def _write_bm25(self, manifest: Manifest) -> None:
         from llama_index.retrievers.bm25 import BM25Retriever

@@ -123,3 +123,5 @@ class Answer(BaseModel):
     notice: str | None = None  # one line for the user: the model was unavailable, the offline answer is shown
     usage: Usage | None = None
     error: str | None = None
+    route: str = "question"  # question | checklist | gonogo | roi (chat routes; out-of-scope is an abstained question)
+    tool: dict[str, object] | None = None  # the structured result of a checklist step, go/no-go or ROI

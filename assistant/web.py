@@ -28,6 +28,8 @@ EXAMPLES = [
     "Who do I need on the team for a small pilot?",
     "What criteria decide whether a pilot goes to production?",
     "How much of an AI project is data preparation?",
+    "Let's check our pilot readiness",
+    "Go/no-go: 75% weekly active, 70% acceptance, satisfaction 4.1, no critical issues, positive ROI",
 ]
 STAGE_CHOICES = [("Not sure", ""), ("Pilot", "pilot"), ("Prototype", "prototype"), ("Production", "production")]
 
@@ -46,7 +48,8 @@ def answer_markdown(answer: Answer) -> str:
     head = f"_Answering: {answer.standalone_question}_\n\n" if answer.standalone_question else ""
     if answer.notice:
         head = f"> {answer.notice}\n\n" + head
-    confidence = "" if answer.abstained else f"\n\n<sub>confidence {answer.confidence:.0%}</sub>"
+    shows_confidence = not answer.abstained and answer.route == "question"
+    confidence = f"\n\n<sub>confidence {answer.confidence:.0%}</sub>" if shows_confidence else ""
     return head + answer.answer + confidence
 
 
@@ -66,7 +69,10 @@ class WebHandlers:
         history = list(history or [])
         session = session or uuid.uuid4().hex[:12]
         try:
-            answer = self.coach.ask(question, session=session, stage=stage or None, on_delta=on_delta)
+            # Chat routes: a question, or a checklist walkthrough, go/no-go or ROI ("let's check our pilot readiness").
+            answer = self.coach.chat(
+                question, session=session, user=f"web:{session}", stage=stage or None, on_delta=on_delta
+            )
             reply, sources = answer_markdown(answer), sources_markdown(answer)
         except InputError as exc:
             reply, sources = str(exc), ""

@@ -66,3 +66,12 @@ def test_the_chat_streams_the_model_draft_then_shows_the_verified_answer(coach, 
     final = updates[-1][1][-1]["content"]
     assert "Drafting" not in final and "19 years" not in final and "[1]" in final
     assert "### Sources" in updates[-1][2]
+
+
+def test_the_web_chat_walks_a_checklist(coach):
+    handlers = WebHandlers(coach)
+    _, history, sources, session = handlers.respond("Let's check our data readiness", [], None, "")
+    assert "item 1 of 18" in history[-1]["content"] and "Data Availability" in history[-1]["content"]
+    assert "Do you have data for your use case?" in sources
+    _, history, _, _ = handlers.respond("no", history, session, "")
+    assert "item 2 of 18" in history[-1]["content"] and "confidence" not in history[-1]["content"]
