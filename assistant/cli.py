@@ -127,7 +127,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     coach = _open_coach(settings)
     session = uuid.uuid4().hex[:12]
-    print("Ask about the AI pilot → prototype → production playbook. Empty line or Ctrl-D to quit.")
+    print(
+        'Ask about the AI pilot → prototype → production playbook, or say "let\'s check our pilot readiness". '
+        "Empty line or Ctrl-D to quit."
+    )
     while True:
         try:
             question = input("\nyou> ")
@@ -137,7 +140,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not question.strip():
             return 0
         try:
-            answer = coach.ask(question, session=session, stage=args.stage)
+            answer = coach.chat(question, session=session, user=_default_user(), stage=args.stage)
         except InputError as exc:
             print(f"coach> {exc}")
             continue

@@ -38,6 +38,7 @@ from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderEr
 from assistant.extractive import Draft, ExtractiveGenerator
 from assistant.followup import condense, is_follow_up
 from assistant.index_files import IndexFiles
+from assistant.ledger import Ledger
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.router import route
 from assistant.stages import stages_in
@@ -90,6 +91,7 @@ class Coach:
         self.verifier = Verifier(corpus, self.embed_texts)
         self.store = SessionStore(settings.data_dir / "sessions.sqlite3")
         self.runs = RunStore(settings.data_dir / "sessions.sqlite3")
+        self.ledger = Ledger(settings.data_dir / "sessions.sqlite3")
         self.catalog = read_catalog(settings.index_dir) or Catalog()
         self.llm: LLMGenerator | None = None
         if settings.llm.provider == "openai":
@@ -156,6 +158,8 @@ class Coach:
         stage: str | None = None,
         id: str | None = None,
         on_delta: Callable[[str], None] | None = None,
+        user: str | None = None,
+        channel: str = "api",
     ) -> Answer:
         """Answer one question. ``on_delta`` gets the model's text as it streams in (the answer that
         is returned is the verified one, which may differ)."""
@@ -189,6 +193,13 @@ class Coach:
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         answer.latency_ms = round((time.perf_counter() - started) * 1000)
+        self.ledger.log(
+            answer,
+            question=text,
+            user=user or (f"session:{session}" if session else ""),
+            channel=channel,
+            chunks=[(h.chunk.id, h.score) for h in hits],
+        )
         return answer
 
     def _with_model(
@@ -345,6 +356,7 @@ class Coach:
         stage: str | None = None,
         id: str | None = None,
         on_delta: Callable[[str], None] | None = None,
+        channel: str = "chat",
     ) -> Answer:
         """One chat turn: continue a checklist walkthrough, or route the message to a walkthrough,
         the go/no-go evaluator, the ROI calculator or a playbook answer."""
@@ -421,7 +433,7 @@ class Coach:
                 route="checklist",
             )
         if answer is None:
-            answer = self.ask(text, session=session, stage=stage, id=id, on_delta=on_delta)
+            answer = self.ask(text, session=session, stage=stage, id=id, on_delta=on_delta, user=who, channel=channel)
             if active is not None:
                 paused = self.checklist(active.checklist)
                 answer.notice = (
@@ -436,6 +448,7 @@ class Coach:
         answer.session = session
         answer.verification = Verification(sentences=len(cites.items))
         answer.latency_ms = round((time.perf_counter() - started) * 1000)
+        self.ledger.log(answer, question=text, user=who, channel=channel)
         return answer
 
 
