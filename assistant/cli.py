@@ -389,6 +389,34 @@ def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.brief import write_brief
+
+    coach = _open_coach(settings)
+    items = write_brief(coach, Path(args.questions), Path(args.out), client=args.client or "")
+    covered = sum(i.covered for i in items)
+    failed = sum(bool(i.error) for i in items)
+    print(
+        f"Wrote {args.out}: {len(items)} questions, {covered} answered from the playbook, "
+        f"{len(items) - covered - failed} not covered (flagged), {failed} not processed."
+    )
+    return 0
+
+
+def cmd_slack(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.slack import build_app, serve_http, serve_socket
+
+    coach = _open_coach(settings)
+    app = build_app(coach, settings)
+    if args.socket:
+        print("Slack bot connected in Socket Mode. Ctrl-C to stop.", file=sys.stderr)
+        serve_socket(app)
+    else:
+        print(f"Slack events at http://{args.host}:{args.port}/slack/events. Ctrl-C to stop.", file=sys.stderr)
+        serve_http(app, args.host, args.port)
+    return 0
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     print(json.dumps(settings.masked(), indent=2))
     return 0
@@ -473,6 +501,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--example", action="store_true", help="use the playbook's worked example for inputs not given")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_roi)
+
+    p = sub.add_parser("brief", help="a client brief (Markdown or DOCX) from a file of questions")
+    p.add_argument("questions", help="a text file (one question per line) or JSONL with a question field")
+    p.add_argument("--client", help="the client's name, for the title")
+    p.add_argument("--out", required=True, help="FILE.md or FILE.docx")
+    p.set_defaults(func=cmd_brief)
+
+    p = sub.add_parser("slack", help="run the Slack bot (Events API over HTTP, or Socket Mode)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--http", action="store_true", help="serve POST /slack/events (the default)")
+    mode.add_argument("--socket", action="store_true", help="Socket Mode with SLACK_APP_TOKEN")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (HTTP mode)")
+    p.add_argument("--port", type=int, default=3000)
+    p.set_defaults(func=cmd_slack)
 
     p = sub.add_parser("config", help="settings")
     config_sub = p.add_subparsers(dest="config_command", required=True)

@@ -80,7 +80,8 @@ class AnswerSettings(BaseModel):
 
 
 class SlackSettings(BaseModel):
-    api_url: str | None = None
+    api_url: str | None = None  # the Slack Web API base URL (tests, proxies); Slack's own when unset
+    rate_limit: str = "20/minute"  # per user, in the ``limits`` notation
 
 
 class WebSettings(BaseModel):
