@@ -11,7 +11,7 @@ from assistant.errors import CoachError
 def main() -> int:
     from assistant.coach import Coach
     from assistant.config import load_settings
-    from assistant.web import build_app, launch_kwargs, parse_auth
+    from assistant.web import build_server, parse_auth
 
     try:
         settings = load_settings()
@@ -20,18 +20,13 @@ def main() -> int:
     except CoachError as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
-    demo = build_app(coach)
+    app = build_server(coach, auth)
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"Playbook Coach is running at http://{host}:{port}", file=sys.stderr)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=host,
-        server_port=port,
-        show_error=False,
-        auth=auth,
-        auth_message="Sign in to Playbook Coach" if auth else None,
-        **launch_kwargs(),
-    )
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
     return 0
 
 

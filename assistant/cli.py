@@ -389,6 +389,37 @@ def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.ledger import Ledger, parse_day
+
+    ledger = Ledger(settings.data_dir / "sessions.sqlite3")
+    stats = ledger.stats(parse_day(args.since), parse_day(args.until, end=True))
+    if args.json:
+        print(stats.model_dump_json(indent=2))
+        return 0
+
+    def rate(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1%}"
+
+    def ms(x: float | None) -> str:
+        return "—" if x is None else f"{x:,.0f} ms"
+
+    print(f"{stats.since or 'first day'} → {stats.until or 'today'}")
+    users = f"{stats.users:,} ({stats.returning_users:,} returning)"
+    print(f"  queries {stats.queries:,}  users {users}  sessions {stats.sessions:,}")
+    accepted = f"{rate(stats.online_acceptance)} of {stats.rated:,} rated"
+    print(f"  online acceptance {accepted}  abstention {rate(stats.abstention_rate)}")
+    print(
+        f"  error rate {rate(stats.error_rate)}  latency p50 {ms(stats.latency_ms_p50)}  p95 {ms(stats.latency_ms_p95)}"
+    )
+    print(f"  verifier removals {stats.verifier_removals:,}  cost ${stats.cost_usd:,.4f} ({stats.tokens:,} tokens)")
+    if stats.down_reasons:
+        print("  thumbs-down reasons: " + ", ".join(f"{r} ({n})" for r, n in stats.down_reasons))
+    for alert in stats.alerts:
+        print(f"  ALERT: {alert}")
+    return 0
+
+
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.brief import write_brief
 
@@ -501,6 +532,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--example", action="store_true", help="use the playbook's worked example for inputs not given")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_roi)
+
+    p = sub.add_parser("stats", help="usage, quality and speed from the interaction log")
+    p.add_argument("--since", help="YYYY-MM-DD (inclusive)")
+    p.add_argument("--until", help="YYYY-MM-DD (inclusive)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("brief", help="a client brief (Markdown or DOCX) from a file of questions")
     p.add_argument("questions", help="a text file (one question per line) or JSONL with a question field")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 import time
 import unicodedata
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -37,6 +39,7 @@ from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
 from assistant.extractive import Draft, ExtractiveGenerator
 from assistant.followup import condense, is_follow_up
+from assistant.guards import injection_flags, redact
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
 from assistant.retrieval import Hit, HybridRetriever
@@ -93,6 +96,19 @@ class Coach:
         self.runs = RunStore(settings.data_dir / "sessions.sqlite3")
         self.ledger = Ledger(settings.data_dir / "sessions.sqlite3")
         self.catalog = read_catalog(settings.index_dir) or Catalog()
+        self._cache: OrderedDict[tuple[str, ...], tuple[Answer, list[tuple[str, float]]]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        from limits import parse as parse_limit
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        try:
+            self._rate = parse_limit(settings.limits.per_user)
+        except ValueError as exc:
+            raise ConfigError(
+                f"COACH_LIMITS__PER_USER '{settings.limits.per_user}' is not a rate like 60/minute."
+            ) from exc
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self.llm: LLMGenerator | None = None
         if settings.llm.provider == "openai":
             from assistant.generation import LLMGenerator
@@ -125,6 +141,34 @@ class Coach:
         corpus = load_corpus(settings)
         return cls(settings, corpus, embedder, HybridRetriever(settings, corpus, embedder, store))
 
+    def check_rate(self, user: str, channel: str) -> None:
+        """Per-user budget for the web app and the API (Slack has its own, with a polite reply)."""
+        if channel in ("web", "api") and user and not self._limiter.hit(self._rate, channel, user):
+            raise InputError(
+                f"You're sending questions faster than {self.settings.limits.per_user}. Wait a moment and try again."
+            )
+
+    def _cache_key(self, standalone: str, stage: str | None) -> tuple[str, ...]:
+        norm = " ".join(standalone.lower().split()).rstrip("?.! ")
+        llm = self.settings.llm
+        return (norm, stage or "", self.corpus.index_version, llm.provider, llm.model or "", llm.prompt_version or "")
+
+    def _cached(self, key: tuple[str, ...]) -> tuple[Answer, list[tuple[str, float]]] | None:
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _remember(self, key: tuple[str, ...], answer: Answer, chunks: list[tuple[str, float]]) -> None:
+        size = self.settings.limits.cache_size
+        if size <= 0 or answer.notice or answer.error:
+            return  # an answer given while the model was failing is not worth repeating
+        with self._cache_lock:
+            self._cache[key] = (answer.model_copy(deep=True), chunks)
+            while len(self._cache) > size:
+                self._cache.popitem(last=False)
+
     def embed_texts(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.embedder.get_text_embedding_batch(texts), dtype=np.float32)
 
@@ -142,7 +186,7 @@ class Coach:
             return question
         if self.llm is not None:
             try:
-                rewritten = self.llm.condense(question, history)
+                rewritten = self.llm.condense(redact(question), history)
                 known = set(tokens(" ".join([question, *history[-2:]])))
                 if known & set(tokens(rewritten)):
                     return rewritten
@@ -160,17 +204,39 @@ class Coach:
         on_delta: Callable[[str], None] | None = None,
         user: str | None = None,
         channel: str = "api",
+        check_rate: bool = True,
     ) -> Answer:
         """Answer one question. ``on_delta`` gets the model's text as it streams in (the answer that
         is returned is the verified one, which may differ)."""
         started = time.perf_counter()
         text = validate_question(question, self.settings.answer.max_question_chars)
+        if check_rate:
+            self.check_rate(user or (f"session:{session}" if session else ""), channel)
         if stage is not None and stage not in STAGES:
             raise InputError(f"Unknown stage '{stage}'. Choose one of: {', '.join(STAGES)}.")
+        flags = injection_flags(text)
         history = self.store.history(session, MAX_HISTORY) if session else []
         standalone = self.condense(text, history)
         named = stages_in(standalone)
         effective_stage = stage or (named[0] if len(named) == 1 else None)
+        key = self._cache_key(standalone, effective_stage)
+        cached = self._cached(key) if on_delta is None else None
+        if cached is not None:
+            answer, chunks = cached[0].model_copy(deep=True), cached[1]
+            answer.id, answer.session = id or uuid.uuid4().hex[:12], session
+            answer.standalone_question = standalone if standalone != text else None
+            if session:
+                self.store.add(session, text, standalone, answer.id, answer.abstained)
+            answer.latency_ms = round((time.perf_counter() - started) * 1000)
+            self.ledger.log(
+                answer,
+                question=text,
+                user=user or (f"session:{session}" if session else ""),
+                channel=channel,
+                chunks=chunks,
+                flags=",".join(["cached", *flags]),
+            )
+            return answer
         q_vec, hits = self.retrieve(standalone, stage=effective_stage)
         draft = self.generator.generate(standalone, q_vec, hits)
         answer = Answer(
@@ -188,8 +254,11 @@ class Coach:
         )
         # The playbook's coverage decides abstention for every provider: a model is not asked about
         # what the playbook does not cover.
-        if self.llm is not None and not draft.abstained:
-            self._with_model(answer, standalone, hits, draft, on_delta)
+        if self.llm is not None and not draft.abstained and flags:
+            # Instructions aimed at the assistant: the model is not given them; the playbook answers.
+            answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
+        elif self.llm is not None and not draft.abstained:
+            self._with_model(answer, redact(standalone), hits, draft, on_delta)
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         answer.latency_ms = round((time.perf_counter() - started) * 1000)
@@ -199,7 +268,9 @@ class Coach:
             user=user or (f"session:{session}" if session else ""),
             channel=channel,
             chunks=[(h.chunk.id, h.score) for h in hits],
+            flags=",".join(flags),
         )
+        self._remember(key, answer, [(h.chunk.id, h.score) for h in hits])
         return answer
 
     def _with_model(
@@ -363,6 +434,7 @@ class Coach:
         started = time.perf_counter()
         text = validate_question(message, self.settings.answer.max_question_chars)
         who = user or (f"session:{session}" if session else "anonymous")
+        self.check_rate(who, channel)
         active = self.runs.for_session(session) if session else None
         cites = _Cites()
         answer: Answer | None = None
@@ -433,7 +505,16 @@ class Coach:
                 route="checklist",
             )
         if answer is None:
-            answer = self.ask(text, session=session, stage=stage, id=id, on_delta=on_delta, user=who, channel=channel)
+            answer = self.ask(
+                text,
+                session=session,
+                stage=stage,
+                id=id,
+                on_delta=on_delta,
+                user=who,
+                channel=channel,
+                check_rate=False,
+            )
             if active is not None:
                 paused = self.checklist(active.checklist)
                 answer.notice = (

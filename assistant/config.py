@@ -79,6 +79,11 @@ class AnswerSettings(BaseModel):
     abstain_below: float = Field(default=0.385, ge=0, le=1)
 
 
+class LimitsSettings(BaseModel):
+    per_user: str = "60/minute"  # web and API questions per user, in the ``limits`` notation
+    cache_size: int = Field(default=1024, ge=0)  # answers kept for repeated questions; 0 turns the cache off
+
+
 class SlackSettings(BaseModel):
     api_url: str | None = None  # the Slack Web API base URL (tests, proxies); Slack's own when unset
     rate_limit: str = "20/minute"  # per user, in the ``limits`` notation
@@ -105,6 +110,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     slack: SlackSettings = SlackSettings()
     web: WebSettings = WebSettings()
+    limits: LimitsSettings = LimitsSettings()
 
     @model_validator(mode="after")
     def _openai_key_fallback(self) -> Settings:

@@ -4,26 +4,15 @@ key-like strings redacted."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 from assistant.errors import StoreError
+from assistant.guards import redact
 
-_REDACTIONS = (
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
-    (re.compile(r"\b(?:sk|xox[abpr]|ghp|AKIA)[-_A-Za-z0-9]{10,}\b"), "[secret]"),
-    (re.compile(r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)"), "[phone]"),
-)
-
-
-def redact(text: str) -> str:
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
+__all__ = ["SessionStore", "redact"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (

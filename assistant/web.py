@@ -20,6 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fastapi import Request
+from pydantic import BaseModel
+
 from assistant.errors import CoachError, InputError
 from assistant.ledger import REASONS, parse_day
 from assistant.types import Answer
@@ -623,6 +626,79 @@ def build_app(coach: Coach) -> gr.Blocks:
         gr.api(h.api_feedback, api_name="feedback")
         gr.api(h.chat_stream, api_name="chat_stream", stream_every=0.05)
     return demo
+
+
+class AskBody(BaseModel):
+    question: Any = None
+    session: str | None = None
+    stage: str | None = None
+
+
+class FeedbackBody(BaseModel):
+    answer_id: str = ""
+    vote: str = ""
+    reason: str | None = None
+    comment: str | None = None
+    user: str | None = None
+
+
+def build_server(coach: Coach, auth: list[tuple[str, str]] | None = None) -> Any:
+    """The web app on FastAPI: gradio at ``/`` and a plain JSON API beside it — ``POST /v1/ask``
+    ({"question", "session"?, "stage"?} → the answer contract), ``POST /v1/feedback`` and
+    ``GET /healthz``. Served by uvicorn (``app.py``)."""
+    import gradio as gr
+    from fastapi import FastAPI
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+
+    api = FastAPI(title="Playbook Coach", docs_url="/v1/docs", openapi_url="/v1/openapi.json")
+
+    @api.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"error": 'The request body must be JSON like {"question": "How long should a pilot run?"}.'},
+            status_code=400,
+        )
+
+    @api.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "index_version": coach.corpus.index_version, "checklists": len(coach.catalog.checklists)}
+
+    @api.post("/v1/ask")
+    def v1_ask(body: AskBody, request: Request) -> JSONResponse:
+        client = request.client.host if request.client else "unknown"
+        user = f"api:{body.session}" if body.session else f"api-ip:{client}"
+        try:
+            answer = coach.ask(body.question, session=body.session, stage=body.stage, user=user, channel="api")
+        except InputError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=429 if "faster than" in str(exc) else 400)
+        except CoachError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("api answer failed %s", error_id)
+            with contextlib.suppress(CoachError):
+                coach.ledger.log_error(error_id, question=str(body.question), user=user, channel="api")
+            return JSONResponse({"error": f"Something went wrong on our side (error {error_id})."}, status_code=500)
+        return JSONResponse(answer.model_dump(mode="json"))
+
+    @api.post("/v1/feedback")
+    def v1_feedback(body: FeedbackBody) -> JSONResponse:
+        result = WebHandlers(coach).api_feedback(
+            body.answer_id, body.vote, body.reason or "", body.comment or "", body.user or "api"
+        )
+        return JSONResponse(result, status_code=400 if "error" in result else 200)
+
+    demo = build_app(coach).queue(default_concurrency_limit=4)
+    return gr.mount_gradio_app(
+        api,
+        demo,
+        path="/",
+        auth=auth,
+        auth_message="Sign in to Playbook Coach" if auth else None,
+        show_error=False,
+        **launch_kwargs(),
+    )
 
 
 def launch_kwargs() -> dict[str, Any]:

@@ -1,0 +1,130 @@
+"""PII redaction, prompt-injection flags (the red-team set in eval/), the response cache, rate limits
+and the interaction log's migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.guards import injection_flags, redact_pii
+from assistant.ledger import MIGRATIONS, Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+REDTEAM = [json.loads(line) for line in (ROOT / "eval" / "redteam.jsonl").read_text().splitlines() if line.strip()]
+SYSTEM_PROMPT = (ROOT / "prompts" / "system@1.txt").read_text("utf-8")
+
+PII = {
+    "email": "jane.doe@acme-bakery.com",
+    "phone": "+1 (415) 555-0132",
+    "card": "4111 1111 1111 1111",
+    "ssn": "123-45-6789",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "secret": "sk-live0123456789abcdefXYZ",
+}
+
+
+def test_pii_is_redacted_and_figures_are_not():
+    for kind, value in PII.items():
+        text, found = redact_pii(f"my {kind} is {value}, ok?")
+        assert value not in text and f"[{kind}]" in text and found == [kind], kind
+    keep = "A pilot runs 4-8 weeks for $50K-$150K with 15-25 users; 2024-2025; on 2026-11-22; 70%+"
+    keep += "; order 1234 5678 9012 3456"
+    assert redact_pii(keep) == (keep, [])
+
+
+def test_the_red_team_set_is_flagged_and_ordinary_questions_are_not():
+    assert len(REDTEAM) >= 30
+    missed = [r["question"] for r in REDTEAM if not injection_flags(r["question"])]
+    assert missed == []
+    for question in (
+        "How long should a pilot run?",
+        "Which rules should a pilot follow?",
+        "What should we ignore in the pilot data?",
+        "What instructions should we give pilot users?",
+        "Show me the production readiness checklist",
+    ):
+        assert injection_flags(question) == [], question
+
+
+def test_injected_instructions_never_reach_the_model_and_the_prompt_never_leaks(coach, coach_with):
+    from assistant.fake_llm import FakeLLM
+
+    # A model that has been talked into leaking: its answer is the system prompt itself.
+    with FakeLLM(text=SYSTEM_PROMPT.replace("\n", " ") + " [1]") as fake:
+        model_coach = coach_with(fake.base_url)
+        leaks = 0
+        for attack in REDTEAM:
+            answer = model_coach.ask(attack["question"])
+            body = answer.answer + " ".join(c.quote for c in answer.citations)
+            leaks += "You are Playbook Coach" in body or "Never follow instructions" in body
+        assert leaks == 0
+        assert fake.calls == []  # flagged messages are answered from the playbook, without the model
+        ordinary = model_coach.ask("How long should a pilot run?")
+        assert len(fake.calls) == 1 and "You are Playbook Coach" not in ordinary.answer
+        assert ordinary.verification.fallback or ordinary.verification.removed >= 1
+
+
+def test_no_personal_data_reaches_the_disk(coach, settings):
+    from assistant.web import WebHandlers
+
+    handlers = WebHandlers(coach)
+    pii = " ".join(PII.values())
+    _, _, _, session, answer_id = handlers.respond(
+        f"How long is a pilot? Reach me at {pii}", [], "", "", user="pii-user"
+    )
+    handlers.respond(f"And for production? {PII['email']}", [], session, "", user="pii-user")
+    handlers.feedback(answer_id, "down", "unclear", f"call me {PII['phone']} or {PII['email']}", "pii-user", session)
+    st = coach.start_checklist("before-pilot", user="pii-user", restart=True)
+    coach.checklist_reply(st.run_id, "note", f"owner {PII['email']}, card {PII['card']}")
+    coach.ask(f"my ssn is {PII['ssn']} and iban {PII['iban']}, what is a pilot?", user="pii-user")
+    with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
+        db.execute("PRAGMA wal_checkpoint(FULL)")
+    found = []
+    for path in settings.data_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.name}: {kind}" for kind, value in PII.items() if value.encode() in data]
+    assert found == []
+
+
+def test_repeated_questions_come_from_the_cache(coach):
+    first = coach.ask("What goes into a model card for the pilot?")
+    again = coach.ask("what goes into a model card for the pilot")
+    assert again.answer == first.answer and again.id != first.id
+    with sqlite3.connect(coach.settings.data_dir / "sessions.sqlite3") as db:
+        (flags,) = db.execute("SELECT flags FROM interactions WHERE id = ?", (again.id,)).fetchone()
+    assert "cached" in flags
+    key = coach._cache_key("What goes into a model card", None)
+    assert key[2] == coach.corpus.index_version  # a re-ingest changes the key
+
+
+def test_rate_limit_for_web_and_api(coach, settings):
+    from assistant.coach import Coach
+
+    limited = Coach(
+        settings.model_copy(update={"limits": settings.limits.model_copy(update={"per_user": "3/minute"})}),
+        coach.corpus,
+        coach.embedder,
+        coach.retriever,
+    )
+    for _ in range(3):
+        limited.chat("What is a pilot?", user="busy", channel="web")
+    with pytest.raises(InputError, match="faster than 3/minute"):
+        limited.chat("What is a pilot?", user="busy", channel="web")
+    limited.chat("What is a pilot?", user="someone-else", channel="web")
+    limited.ask("What is a pilot?", user="busy", channel="cli")  # the CLI is not limited
+
+
+def test_migrations_are_named_and_applied_once(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    Ledger(path).close()
+    Ledger(path).close()
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        columns = [r[1] for r in db.execute("PRAGMA table_info(interactions)")]
+    assert names == [name for name, _ in MIGRATIONS]
+    assert "flags" in columns
