@@ -57,7 +57,12 @@ typecheck: install
 test: lint typecheck $(LLM_STAMP) $(BROWSER_STAMP)
 	@$(PY) -m pytest -q
 
-bench: install
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	@$(PY) -m assistant.bench
 
 # The openai provider with a real model over the gold set (a local llama.cpp + Gemma 3 270M by default).

@@ -109,6 +109,62 @@ def bench_http(coach: object, cases: Sequence[GoldCase]) -> tuple[float, float]:
     return (percentile(first, 0.95) if first else nan, percentile(full, 0.95) if full else nan)
 
 
+def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int = 60) -> dict[str, float]:
+    """50 simulated users for 60 s against ``app.py``'s JSON API (locust, headless): throughput,
+    latency percentiles, errors and the app's peak memory."""
+    import csv
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = dict(
+        os.environ,
+        COACH_DATA_DIR=str(settings.data_dir),
+        COACH_KNOWLEDGE_DIR=str(settings.knowledge_dir),
+        GRADIO_SERVER_PORT=str(port),
+        COACH_LIMITS__CACHE_SIZE="1024" if cache else "0",
+    )
+    app = subprocess.Popen([sys.executable, "app.py"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        with tempfile.TemporaryDirectory(prefix="coach-load-") as out:
+            locust = Path(sys.executable).with_name("locust")
+            subprocess.run(
+                [str(locust), "-f", str(Path(__file__).with_name("loadtest.py")), "--headless", "-u", str(users),
+                 "-r", "10", "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", f"{out}/load",
+                 "--only-summary", "--loglevel", "WARNING"],
+                check=False, capture_output=True, timeout=seconds + 120,
+            )  # fmt: skip
+            with open(f"{out}/load_stats.csv", encoding="utf-8") as fh:
+                rows = {r["Name"]: r for r in csv.DictReader(fh)}
+        peak_kb = 0
+        for line in Path(f"/proc/{app.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peak_kb = int(line.split()[1])
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
+    total = rows.get("Aggregated") or rows.get("/v1/ask") or {}
+    requests = float(total.get("Request Count", 0) or 0)
+    return {
+        "requests": requests,
+        "errors": float(total.get("Failure Count", 0) or 0),
+        "rps": float(total.get("Requests/s", 0) or 0),
+        "p50_ms": float(total.get("50%", 0) or 0),
+        "p95_ms": float(total.get("95%", 0) or 0),
+        "p99_ms": float(total.get("99%", 0) or 0),
+        "peak_rss_mb": peak_kb / 1024,
+    }
+
+
 def bench_model_overhead(coach: object, settings: Settings, cases: Sequence[GoldCase]) -> tuple[float, float]:
     """p95 of the time an answer takes beyond its model call (prompt, verification, citations), with an
     instant local OpenAI-compatible endpoint that answers with a sentence of the top source."""
@@ -200,11 +256,21 @@ def main() -> int:
         print(f"Benchmarking on {len(cases)} gold questions ({GOLD}) …", file=sys.stderr)
         ours = bench_coach(settings, cases)
         naive = bench_naive(settings, cases)
+        print("Load test: 50 users for 60 s, with and without the answer cache …", file=sys.stderr)
+        loads = {"cache on": bench_load(settings, cache=True), "cache off": bench_load(settings, cache=False)}
     print("| metric | coach | baseline-naive | coach ÷ baseline | target |\n|---|---|---|---|---|")
     for key, label, target in ROWS:
         a, b = ours[key], naive[key]
         ratio = a / b if b and b == b and a == a else float("nan")
         print(f"| {label} | {a:.3f} | {b:.3f} | {ratio:.2f} | {target} |")
+    print("\nLoad: 50 concurrent users, 60 s, POST /v1/ask (target: 0 errors, p95 ≤ 1000 ms)")
+    print("| run | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, r in loads.items():
+        print(
+            f"| {name} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.1f} | {r['p50_ms']:.0f} | "
+            f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} | {r['peak_rss_mb']:.0f} |"
+        )
     return 0
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.corpus import Corpus, tokens
-from assistant.errors import IndexNotReadyError
+from assistant.errors import IndexNotReadyError, StoreError
 from assistant.lexicon import expand
 from assistant.types import Chunk
 
@@ -44,6 +44,7 @@ class HybridRetriever:
         from llama_index.retrievers.bm25 import BM25Retriever
 
         self.settings = settings.retrieval
+        self.chroma = settings.chroma
         self.corpus = corpus
         index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embedder)
         # Vectors are per unit; a passage's dense score is its best unit's.
@@ -86,7 +87,16 @@ class HybridRetriever:
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
-        for nws in self.dense.retrieve(bundle):
+        try:
+            found = self.dense.retrieve(bundle)
+        except Exception as exc:  # chromadb raises several unrelated types for a dead or broken store
+            where = (
+                f"The Chroma server at {self.chroma.host}:{self.chroma.port} cannot be reached"
+                if self.chroma.host
+                else "The vector store cannot be read"
+            )
+            raise StoreError(f"{where} ({type(exc).__name__}). Check it is running, then ask again.") from exc
+        for nws in found:
             chunk_id = str(nws.node.metadata.get("chunk", ""))
             # Chroma's llama-index adapter reports exp(-cosine distance); undo it.
             sim = 1.0 + math.log(max(nws.score or 1e-9, 1e-9))

@@ -89,3 +89,31 @@ def test_missing_knowledge_folder_says_what_to_do(tmp_path):
     settings = Settings(data_dir=tmp_path / "d", knowledge_dir=tmp_path / "nope")
     with pytest.raises(KnowledgeError, match="COACH_KNOWLEDGE_DIR"):
         Ingestor(settings).run(progress=False)
+
+
+def test_an_interrupted_ingest_leaves_the_previous_index_usable(small_kb, embedder, monkeypatch):
+    from assistant.coach import Coach
+
+    settings, kb = small_kb
+    store = build_vector_store(settings)
+    Ingestor(settings, embedder, store).run(progress=False)
+    before = load_corpus(settings)
+    path = kb / "genai-implementation-guide.txt"
+    path.write_text(path.read_text("utf-8") + "\nA new closing section\nPilots need a rollback plan.\n")
+
+    def interrupted(self, texts):
+        raise KeyboardInterrupt  # Ctrl-C while the changed document is being embedded
+
+    monkeypatch.setattr(Ingestor, "_embed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Ingestor(settings, embedder, store).run(progress=False)
+    monkeypatch.undo()
+    after = load_corpus(settings)
+    assert after.index_version == before.index_version and after.texts == before.texts
+    coach = Coach.open(settings, auto_ingest=False)
+    answer = coach.ask("How long should a pilot run?")
+    assert answer.citations and not answer.abstained
+    # The next ingest picks the change up.
+    resumed = Ingestor(settings, embedder, store).run(progress=False)
+    assert resumed.updated == ["genai-implementation-guide.txt"]
+    assert "rollback plan" in load_corpus(settings).texts["genai-implementation-guide.txt"]
