@@ -56,7 +56,9 @@ def bench_coach(settings: Settings, cases: list[GoldCase]) -> dict[str, float]:
     declined = [coach.ask(c.question).abstained for c in cases if not c.answerable]
     overhead = bench_model_overhead(coach, settings, answerable)
     first_token, full_http = bench_http(coach, answerable)
+    dashboard = bench_dashboard(coach)
     return {
+        "dashboard_10k_s": dashboard,
         "http_first_token_p95_ms": first_token,
         "http_full_answer_p95_ms": full_http,
         "model_overhead_p95_ms": overhead[0],
@@ -107,6 +109,37 @@ def bench_http(coach: object, cases: Sequence[GoldCase]) -> tuple[float, float]:
         demo.close()
     nan = float("nan")
     return (percentile(first, 0.95) if first else nan, percentile(full, 0.95) if full else nan)
+
+
+def bench_dashboard(coach: object, n: int = 10_000) -> float:
+    """Seconds for the dashboard's figures (the web handler, tables and chart data) over ``n`` logged
+    answers with feedback, in a fresh log."""
+    import random
+
+    from assistant.coach import Coach
+    from assistant.ledger import Ledger
+    from assistant.types import Answer, Verification
+    from assistant.web import WebHandlers
+
+    assert isinstance(coach, Coach)
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory(prefix="coach-dash-") as tmp:
+        ledger = Ledger(Path(tmp) / "log.sqlite3")
+        for i in range(n):
+            answer = Answer(id=f"a{i}", answer="", session=f"s{i % 700}", latency_ms=rng.randint(15, 400),
+                            abstained=rng.random() < 0.08, verification=Verification(sentences=3))  # fmt: skip
+            ledger.log(answer, question="q", user=f"u{i % 300}", channel="web")
+            if i % 4 == 0:
+                ledger.feedback(f"a{i}", "up" if rng.random() < 0.8 else "down", user=f"u{i % 300}",
+                                reason=None if rng.random() < 0.5 else "unclear")  # fmt: skip
+        original = coach.ledger
+        coach.ledger = ledger
+        try:
+            started = time.perf_counter()
+            WebHandlers(coach).dashboard("", "")
+            return time.perf_counter() - started
+        finally:
+            coach.ledger = original
 
 
 def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int = 60) -> dict[str, float]:
@@ -217,6 +250,7 @@ def bench_naive(settings: Settings, cases: list[GoldCase]) -> dict[str, float]:
         hits.append(any(normalize(e.quote) in t for e in case.evidence for t in texts))
         facts.append(facts_present(answer, case.key_facts))
     return {
+        "dashboard_10k_s": float("nan"),
         "http_first_token_p95_ms": float("nan"),
         "http_full_answer_p95_ms": float("nan"),
         "model_overhead_p95_ms": float("nan"),
@@ -241,6 +275,7 @@ ROWS = [
     ("hit_at_5", "Hit@5 (baseline: top-2)", "≥ 0.95"),
     ("key_fact_recall", "key-fact recall", "≥ 0.85"),
     ("oos_declined", "out-of-scope declined", ""),
+    ("dashboard_10k_s", "dashboard over 10,000 logged answers (s)", "≤ 2"),
     ("http_first_token_p95_ms", "web API: first streamed piece p95 (ms)", "≤ 300"),
     ("http_full_answer_p95_ms", "web API: whole answer (/ask) p95 (ms)", "≤ 500"),
     ("model_overhead_p95_ms", "openai: prompt + verification around the model call, p95 (ms)", "≤ 50"),

@@ -50,6 +50,17 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"\d[\d,+-]*\s*(?:users|people)"),
     ),
 )
+# The period a question asks an amount for, and how the text writes each period.
+_PERIODS = {
+    "year": (
+        re.compile(r"\b(?:per year|a year|yearly|annual(?:ly)?|each year|every year|per annum)\b", re.I),
+        re.compile(r"\b(?:annual(?:ly)?|per year|a year|yearly|per annum)\b|/\s*(?:year|yr)\b", re.I),
+    ),
+    "month": (
+        re.compile(r"\b(?:per month|a month|monthly|each month|every month)\b", re.I),
+        re.compile(r"\b(?:per month|a month|monthly)\b|/\s*(?:month|mo)\b", re.I),
+    ),
+}
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
@@ -96,6 +107,7 @@ class ExtractiveGenerator:
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         answer_types = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]
+        asked = [name for name, (asks, _) in _PERIODS.items() if asks.search(question)]
         out: list[Scored] = []
         top = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
@@ -121,6 +133,10 @@ class ExtractiveGenerator:
                     score += 0.08
                     if any(t.search(corpus.unit_text(i)) for t in answer_types):
                         score += 0.1  # the kind of figure asked for: a duration for "how long"
+                for name, (_, written) in _PERIODS.items():
+                    if asked and written.search(corpus.unit_text(i)):
+                        # An amount for the period asked ("per year": "annually"), not another one.
+                        score += 0.1 if name in asked else -0.1
                 if unit.kind == "header" or (unit.kind == "label" and _is_bare_label(corpus.unit_text(i))):
                     score -= 0.15  # context for a list or table, rarely an answer on its own
                 out.append(Scored(i, score, support, hit.rank))

@@ -26,6 +26,7 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bkill\b|\bcancel\b|\babandon\b|\bshut down\b|\bwalk away\b", ("stop", "no-go")),
     (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
     (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
+    (r"\broll(?:ing|ed|s)?\b(?: \w+){0,3} out\b|\broll-?out\b|\bdeploy", ("rollout",)),
 )
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
 _COMPILED = tuple((re.compile(p), words) for p, words in _EXPANSIONS)
