@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ingest test lint typecheck bench bench-llm clean
+.PHONY: install run ingest test lint typecheck bench bench-llm eval clean
 
 install: $(STAMP)
 
@@ -68,6 +68,10 @@ bench: $(BENCH_STAMP)
 # The openai provider with a real model over the gold set (a local llama.cpp + Gemma 3 270M by default).
 bench-llm: $(LLM_STAMP)
 	@$(PY) -m assistant.model_check
+
+# The eval harness on the test split; fails when eval/thresholds.json is crossed.
+eval: install
+	@$(VENV)/bin/coach eval --split test --out eval/reports/latest --gate
 
 clean:
 	rm -rf .coach .pytest_cache .ruff_cache .mypy_cache .artifacts

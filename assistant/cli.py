@@ -389,6 +389,25 @@ def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.evaluation import SYSTEMS, run_eval, write_report
+
+    if args.provider:
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"provider": args.provider})})
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()] if args.systems else list(SYSTEMS)
+    coach = _open_coach(settings)
+    report = run_eval(coach, systems=systems, split=args.split, limit=args.limit)
+    thresholds_path = Path(args.thresholds)
+    thresholds = json.loads(thresholds_path.read_text("utf-8")) if thresholds_path.exists() else {}
+    gate = write_report(report, Path(args.out), thresholds)
+    print((Path(args.out) / "report.md").read_text("utf-8"))
+    print(f"Report: {args.out}/report.json, report.md, metrics.png", file=sys.stderr)
+    if args.gate and gate:
+        print("coach eval: thresholds crossed: " + "; ".join(gate), file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.ledger import Ledger, parse_day
 
@@ -532,6 +551,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--example", action="store_true", help="use the playbook's worked example for inputs not given")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_roi)
+
+    p = sub.add_parser("eval", help="hallucination, citation and acceptance rates, with baselines")
+    p.add_argument("--out", default="eval/reports/latest", help="folder for report.json, report.md, charts")
+    p.add_argument("--split", choices=["dev", "test"], help="only this split (default: both)")
+    p.add_argument("--systems", help="comma-separated: coach,baseline-naive,baseline-copy-top (default: all)")
+    p.add_argument("--provider", choices=["extractive", "openai"], help="the coach's generator (default: settings)")
+    p.add_argument("--limit", type=int, help="only the first N items (a quick look)")
+    p.add_argument("--thresholds", default="eval/thresholds.json")
+    p.add_argument("--gate", action="store_true", help="exit 1 when a threshold is crossed")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("stats", help="usage, quality and speed from the interaction log")
     p.add_argument("--since", help="YYYY-MM-DD (inclusive)")

@@ -264,14 +264,18 @@ class ExtractiveGenerator:
                         lines += _table_lines(table, n)
                         table = []
                     if unit.kind == "sentence":
-                        paragraph.append(f"{text} [{n}]")
+                        paragraph.append(_mark_sentences(text, n))
                         statements += 1
                         continue
                     if paragraph:
                         lines.append(" ".join(paragraph))
                         paragraph = []
-                    if unit.kind == "label":
-                        lines.append(text)
+                    if unit.kind == "label" and _is_bare_label(text):
+                        lines.append(text)  # a heading for the items that follow, not a claim
+                    elif unit.kind == "label":
+                        # A label that says something is cited like sentences: each of its sentences.
+                        lines.append(_mark_sentences(text, n))
+                        statements += 1
                     else:
                         lines.append(f"- {_ITEM_MARK.sub('', text)} [{n}]")
                         statements += 1
@@ -309,6 +313,12 @@ def _continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
     if pos > 0 and len(corpus.unit_text(i)) > 90:
         return []
     return same[pos + 1 : pos + 1 + limit]
+
+
+def _mark_sentences(text: str, n: int) -> str:
+    """``text`` with the marker ``[n]`` after each of its sentences, so every sentence is cited."""
+    pattern = r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!etc)(?<!\bDr)(?<!\bMr)(?<!\bMs)([.!?])(\s+)(?=[A-Z0-9\"“])"
+    return re.sub(pattern, rf"\1 [{n}]\2", text) + f" [{n}]"
 
 
 def _is_bare_label(text: str) -> bool:

@@ -1,0 +1,91 @@
+"""The eval harness on a small slice of every eval file (the full run is ``make eval``): report
+shape, metric sanity against the copy-top baseline, the judge, Wilson intervals, the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import Judge, check_gate, run_eval, wilson, write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def slice_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("eval-slice")
+    picks = {
+        "gold_starter.jsonl": lambda rows: rows[:6] + [r for r in rows if r["kind"] == "out_of_scope"][:3],
+        "gold_more.jsonl": lambda rows: rows[:2],
+        "adversarial.jsonl": lambda rows: rows[:2],
+        "redteam.jsonl": lambda rows: rows[:3],
+        "multiturn.jsonl": lambda rows: rows[:2],
+    }
+    for name, pick in picks.items():
+        rows = [json.loads(line) for line in (ROOT / "eval" / name).read_text("utf-8").splitlines() if line.strip()]
+        (out / name).write_text("".join(json.dumps(r) + "\n" for r in pick(rows)), "utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(coach, slice_dir):
+    return run_eval(
+        coach, systems=["coach", "baseline-copy-top"], eval_dir=slice_dir, progress=False, mutations_per_kind=10
+    )
+
+
+def test_report_has_the_contract_keys(report):
+    assert set(report["dataset"]) == {"answerable", "out_of_scope", "adversarial", "multi_turn", "disagreement"}
+    assert report["dataset"]["multi_turn"] == 2 and report["dataset"]["adversarial"] == 5
+    for name in ("coach", "baseline-copy-top"):
+        m = report["systems"][name]
+        for key in ("hallucination_rate", "acceptance_rate", "citation_precision", "citation_recall",
+                    "unsupported_statement_rate", "key_fact_recall", "abstention_accuracy", "false_abstention_rate",
+                    "hit_at_1", "hit_at_5", "mrr_at_10", "ndcg_at_10", "latency_ms_p50", "latency_ms_p95"):  # fmt: skip
+            assert key in m, key
+        lo, hi = m["acceptance_rate"]["ci95"]
+        assert lo <= m["acceptance_rate"]["value"] <= hi
+    assert {"labels", "mutations"} <= set(report["judge"])
+
+
+def test_metrics_tell_the_systems_apart(report):
+    coach, copy = report["systems"]["coach"], report["systems"]["baseline-copy-top"]
+    # Copying the top passage cites perfectly and answers badly: the metrics must see both.
+    assert copy["citation_precision"]["value"] >= 0.95
+    assert copy["acceptance_failures"].get("answered out of scope", 0) == 5  # 3 + 2 out-of-scope questions
+    assert coach["abstention_accuracy"]["value"] == 1.0 and coach["prompt_leaks"] == 0
+    assert coach["acceptance_rate"]["value"] > copy["acceptance_rate"]["value"]
+    assert coach["hallucination_rate"]["value"] <= copy["hallucination_rate"]["value"]
+
+
+def test_the_judge(coach):
+    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    passage = "**Duration:** 6-8 weeks\\nThe pilot should not include more than 25 users."
+    passage = passage.replace("\\n", "\n")
+    assert judge.support(passage, "The pilot duration is 6-8 weeks.")
+    assert not judge.support(passage, "The pilot duration is 10-12 weeks.")
+    assert not judge.support(passage, "The pilot should include more than 25 users.")
+    assert not judge.support(passage, "Production rollouts need a change advisory board.")
+
+
+def test_wilson_intervals():
+    lo, hi = wilson(0, 10)
+    assert lo == 0 and 0.27 < hi < 0.29
+    lo, hi = wilson(45, 50)
+    assert 0.78 < lo < 0.79 and 0.95 < hi < 0.97
+
+
+def test_report_files_and_gate(report, tmp_path):
+    thresholds = {
+        "coach": {"acceptance_rate": {"min": 1.01}, "hit_at_5": {"min": 0.0}, "balanced_accuracy": {"min": 0.9}}
+    }
+    gate = write_report(json.loads(json.dumps(report, default=float)), tmp_path, thresholds)
+    assert any(g.startswith("acceptance_rate") for g in gate)
+    assert "balanced_accuracy: not measured" in gate
+    assert not any(g.startswith("hit_at_5") for g in gate)
+    assert (tmp_path / "report.md").read_text().startswith("# Evaluation report")
+    assert (tmp_path / "metrics.png").stat().st_size > 1000
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert saved["gate"]["failed"] == gate and check_gate(saved, thresholds) == gate
