@@ -227,15 +227,7 @@ class Coach:
             answer.standalone_question = standalone if standalone != text else None
             if session:
                 self.store.add(session, text, standalone, answer.id, answer.abstained)
-            answer.latency_ms = round((time.perf_counter() - started) * 1000)
-            self.ledger.log(
-                answer,
-                question=text,
-                user=user or (f"session:{session}" if session else ""),
-                channel=channel,
-                chunks=chunks,
-                flags=",".join(["cached", *flags]),
-            )
+            self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
         q_vec, hits = self.retrieve(standalone, stage=effective_stage)
         draft = self.generator.generate(standalone, q_vec, hits)
@@ -261,17 +253,24 @@ class Coach:
             self._with_model(answer, redact(standalone), hits, draft, on_delta)
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
-        answer.latency_ms = round((time.perf_counter() - started) * 1000)
-        self.ledger.log(
-            answer,
-            question=text,
-            user=user or (f"session:{session}" if session else ""),
-            channel=channel,
-            chunks=[(h.chunk.id, h.score) for h in hits],
-            flags=",".join(flags),
-        )
+        self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)
         self._remember(key, answer, [(h.chunk.id, h.score) for h in hits])
         return answer
+
+    def _finish(
+        self,
+        answer: Answer,
+        text: str,
+        started: float,
+        user: str | None,
+        channel: str,
+        chunks: list[tuple[str, float]],
+        flags: list[str],
+    ) -> None:
+        """Time the answer and log it (the question is redacted by the log)."""
+        answer.latency_ms = round((time.perf_counter() - started) * 1000)
+        who = user or (f"session:{answer.session}" if answer.session else "")
+        self.ledger.log(answer, question=text, user=who, channel=channel, chunks=chunks, flags=",".join(flags))
 
     def _with_model(
         self,

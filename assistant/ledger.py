@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError, StoreError
-from assistant.store import redact
+from assistant.store import open_db, redact
 
 REASONS = ("wrong", "not in the playbook", "missing information", "wrong source", "unclear")
 
@@ -132,14 +132,7 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            with self._lock:
-                migrate(self._db)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the interaction log {path}: {exc}. Check COACH_DATA_DIR.") from exc
+        self._db = open_db(path, "interaction log", migrate)
 
     def _write(self, sql: str, args: tuple[object, ...]) -> None:
         with self._lock:

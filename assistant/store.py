@@ -7,12 +7,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.errors import StoreError
 from assistant.guards import redact
 
-__all__ = ["SessionStore", "redact"]
+__all__ = ["SessionStore", "open_db", "redact"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -28,17 +29,24 @@ CREATE TABLE IF NOT EXISTS turns (
 """
 
 
+def open_db(path: Path, what: str, setup: Callable[[sqlite3.Connection], object]) -> sqlite3.Connection:
+    """A connection shared by the threads of one process (callers hold their own lock), in WAL mode
+    so the web app, Slack and the CLI can write to the same file; ``setup`` creates the tables."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+        db.execute("PRAGMA journal_mode=WAL")
+        setup(db)
+        return db
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"Cannot open the {what} {path}: {exc}. Check COACH_DATA_DIR.") from exc
+
+
 class SessionStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the session store {path}: {exc}. Check COACH_DATA_DIR.") from exc
+        self._db = open_db(path, "session store", lambda db: db.executescript(_SCHEMA))
 
     def history(self, session: str, limit: int = 20) -> list[str]:
         """The session's standalone questions, oldest first."""

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from assistant.checklists import Checklist, Item
 from assistant.coaching import ANSWERS, normalise_answer
 from assistant.errors import StoreError
-from assistant.store import redact
+from assistant.store import open_db, redact
 
 HELP = f"Answer {' / '.join(ANSWERS)}; or say back, note <text>, stop, restart."
 
@@ -87,13 +87,7 @@ class RunStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"Cannot open the checklist store {path}: {exc}. Check COACH_DATA_DIR.") from exc
+        self._db = open_db(path, "checklist store", lambda db: db.executescript(_SCHEMA))
 
     def save(self, run: Run) -> None:
         run.updated = time.time()
