@@ -93,7 +93,10 @@ def answer_statements(text: str, cite_all: bool = False) -> list[Statement]:
         if not line or (not MARKER.search(line) and (_FRAMING.match(line) or _BOLD_LABEL.match(line))):
             continue
         kept.append(lines[k - 1])
-    statements = [st for st in split_statements("\n".join(kept)) if len(tokens(st.text)) >= 2]
+    # A citation marker closes a statement: "**Client:** … [1] **Use Case:** … [1]" is two statements,
+    # not one long one.
+    body = re.sub(r"((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)[ \t]+(?=\S)", r"\1\n", "\n".join(kept))
+    statements = [st for st in split_statements(body) if len(tokens(st.text)) >= 2]
     statements = [st for st in statements if st.markers or cite_all or not _FRAMING.match(st.text)]
     return statements + [t for t in tables if len(tokens(t.text)) >= 2]
 
