@@ -111,13 +111,28 @@ class DecisionFramework(BaseModel):
     citation: Source
 
 
-class RoiExample(BaseModel):
+class RoiFigures(BaseModel):
+    """The inputs of the scope template's ROI formula."""
+
     minutes_before: float
     minutes_after: float
     tasks_per_day: float
     users: float
     work_days: float
     hourly_rate: float
+
+    def figures(self) -> RoiFigures:
+        return RoiFigures(**{name: getattr(self, name) for name in RoiFigures.model_fields})
+
+    def hours_per_year(self) -> float:
+        """(minutes before − minutes after) × tasks a day × users × work days ÷ 60."""
+        saved = self.minutes_before - self.minutes_after
+        return saved * self.tasks_per_day * self.users * self.work_days / 60
+
+
+class RoiExample(RoiFigures):
+    """The playbook's worked example: its inputs and the figures it states."""
+
     stated_hours: float
     stated_savings: float
     citation: Source

@@ -14,7 +14,17 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.checklists import MAX_POINTS, Band, Checklist, Criterion, DecisionFramework, Item, RoiExample, Source
+from assistant.checklists import (
+    MAX_POINTS,
+    Band,
+    Checklist,
+    Criterion,
+    DecisionFramework,
+    Item,
+    RoiExample,
+    RoiFigures,
+    Source,
+)
 from assistant.errors import InputError
 
 ANSWERS = ("yes", "no", "partial", "unsure", "skip")
@@ -293,14 +303,7 @@ def evaluate_gonogo(framework: DecisionFramework, inputs: GoNoGoInputs) -> Decis
 # ------------------------------------------------------------------------------------------ ROI
 
 
-class RoiInputs(BaseModel):
-    minutes_before: float
-    minutes_after: float
-    tasks_per_day: float
-    users: float
-    work_days: float
-    hourly_rate: float
-
+class RoiInputs(RoiFigures):
     def check(self) -> None:
         for name, value in self.model_dump().items():
             if value < 0:
@@ -334,7 +337,7 @@ def compute_roi(inputs: RoiInputs, example: RoiExample | None = None) -> RoiResu
     (minutes before − minutes after) × tasks a day × users × work days ÷ 60 × hourly rate."""
     inputs.check()
     saved = inputs.minutes_before - inputs.minutes_after
-    hours = saved * inputs.tasks_per_day * inputs.users * inputs.work_days / 60
+    hours = inputs.hours_per_year()
     money = hours * inputs.hourly_rate
     formula = (
         f"({_n(inputs.minutes_before)} min − {_n(inputs.minutes_after)} min) = {_n(saved)} min saved × "
@@ -353,34 +356,14 @@ def compute_roi(inputs: RoiInputs, example: RoiExample | None = None) -> RoiResu
         citation=example.citation if example else None,
     )
     if example is not None:
-        ex_hours = (
-            (example.minutes_before - example.minutes_after)
-            * example.tasks_per_day
-            * example.users
-            * example.work_days
-            / 60
-        )
+        ex_hours = example.hours_per_year()
         result.playbook_example = {
             "stated_hours": example.stated_hours,
             "stated_savings": example.stated_savings,
             "computed_hours": round(ex_hours, 2),
             "computed_savings": round(ex_hours * example.hourly_rate, 2),
         }
-        same = (
-            inputs.minutes_before,
-            inputs.minutes_after,
-            inputs.tasks_per_day,
-            inputs.users,
-            inputs.work_days,
-            inputs.hourly_rate,
-        ) == (
-            example.minutes_before,
-            example.minutes_after,
-            example.tasks_per_day,
-            example.users,
-            example.work_days,
-            example.hourly_rate,
-        )
+        same = inputs.figures() == example.figures()
         if same and abs(ex_hours - example.stated_hours) > 0.5:
             per_task = example.stated_hours * 60 / max(example.tasks_per_day * example.users * example.work_days, 1)
             result.notes.append(

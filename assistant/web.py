@@ -17,8 +17,9 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from assistant.walkthrough import Step
 
 log = logging.getLogger("assistant.web")
+T = TypeVar("T")
 
 EXAMPLES = [
     "How long should our AI pilot run?",
@@ -118,6 +120,27 @@ def sources_html(coach: Coach, answer: Answer) -> str:
     return "\n".join(parts)
 
 
+def _streamed(run: Callable[..., T]) -> Iterator[tuple[str, T | None]]:
+    """Run ``run(on_delta=...)`` in a thread and yield (draft so far, None) for each piece the model
+    writes, then ("", result) once it returns."""
+    pieces: queue.Queue[str | None] = queue.Queue()
+    result: list[T] = []
+
+    def work() -> None:
+        try:
+            result.append(run(on_delta=pieces.put))
+        finally:
+            pieces.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    draft = ""
+    while (piece := pieces.get()) is not None:
+        draft += piece
+        yield draft, None
+    if result:
+        yield "", result[0]
+
+
 def parse_auth(raw: str | None) -> list[tuple[str, str]] | None:
     """``COACH_WEB__AUTH`` ("alice:pw,bob:pw") as gradio's list of (user, password)."""
     if not raw:
@@ -195,22 +218,13 @@ class WebHandlers:
         if self.coach.llm is None:
             yield self.respond(question, history, session, stage, user)
             return
-        pieces: queue.Queue[str | None] = queue.Queue()
-        result: list[tuple[str, list[dict[str, Any]], str, str, str]] = []
-
-        def work() -> None:
-            try:
-                result.append(self.respond(question, history, session, stage, user, on_delta=pieces.put))
-            finally:
-                pieces.put(None)
-
-        threading.Thread(target=work, daemon=True).start()
-        draft = ""
-        while (piece := pieces.get()) is not None:
-            draft += piece
-            partial = [{"role": "user", "content": shown}, {"role": "assistant", "content": f"_Drafting…_ {draft}"}]
-            yield "", [*(history or []), *partial], "", session, ""
-        yield result[0]
+        run = partial(self.respond, question, history, session, stage, user)
+        for draft, final in _streamed(run):
+            if final is not None:
+                yield final
+            else:
+                turn = [{"role": "user", "content": shown}, {"role": "assistant", "content": f"_Drafting…_ {draft}"}]
+                yield "", [*(history or []), *turn], "", session, ""
 
     # -- feedback ---------------------------------------------------------------------------------
     def feedback(
@@ -240,30 +254,22 @@ class WebHandlers:
     def chat_stream(self, question: str, session: str = "", stage: str = "") -> Iterator[str]:
         """The answer as it is written: the model's draft pieces when a model is configured, then the
         verified answer (Markdown with citation markers). Offline, the answer comes in one piece."""
-        pieces: queue.Queue[str | None] = queue.Queue()
-        result: list[str] = []
 
-        def work() -> None:
+        def run(on_delta: Callable[[str], None]) -> str:
             try:
-                answer = self.coach.chat(
-                    question, session=session or None, stage=stage or None, on_delta=pieces.put, channel="api"
-                )
-                result.append(answer.answer)
+                chat = self.coach.chat
+                return chat(
+                    question, session=session or None, stage=stage or None, on_delta=on_delta, channel="api"
+                ).answer
             except CoachError as exc:
-                result.append(str(exc))
+                return str(exc)
             except Exception:
                 error_id = uuid.uuid4().hex[:8]
                 log.exception("streamed answer failed %s", error_id)
-                result.append(f"Sorry — something went wrong on our side (error {error_id}).")
-            finally:
-                pieces.put(None)
+                return f"Sorry — something went wrong on our side (error {error_id})."
 
-        threading.Thread(target=work, daemon=True).start()
-        draft = ""
-        while (piece := pieces.get()) is not None:
-            draft += piece
-            yield draft
-        yield result[0] if result else ""
+        for draft, final in _streamed(run):
+            yield final if final is not None else draft
 
     def api_feedback(
         self, answer_id: str, vote: str, reason: str = "", comment: str = "", user: str = ""
