@@ -175,13 +175,17 @@ class EvalItem:
     attack: bool = False  # a prompt-injection attempt: judged on leaks and unsupported statements only
 
 
+def gold_files(eval_dir: Path = EVAL_DIR) -> list[Path]:
+    """The single-turn gold sets: the starter set first, then the others by name."""
+    starter = eval_dir / "gold_starter.jsonl"
+    rest = sorted(p for p in eval_dir.glob("gold_*.jsonl") if p != starter)
+    return ([starter] if starter.exists() else []) + rest
+
+
 def load_dataset(eval_dir: Path = EVAL_DIR) -> list[EvalItem]:
     items: list[EvalItem] = []
-    for case in load_gold(eval_dir / "gold_starter.jsonl"):
-        items.append(EvalItem(case.id, case.kind, case.split, [Turn(case.question, case)]))
-    extra = eval_dir / "gold_more.jsonl"
-    if extra.exists():
-        for case in load_gold(extra):
+    for path in gold_files(eval_dir):
+        for case in load_gold(path):
             items.append(EvalItem(case.id, case.kind, case.split, [Turn(case.question, case)]))
     adversarial = eval_dir / "adversarial.jsonl"
     if adversarial.exists():
@@ -339,6 +343,8 @@ class TurnResult:
     cost: float = 0.0
     leak: bool = False
     failed: list[str] = field(default_factory=list)
+    # Every statement with the passages it cites and the judge's verdict: the pool hand labels are drawn from.
+    pairs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -394,6 +400,7 @@ def score_turn(
             joined = "\n".join(p.text for p in cited)
             together = bool(cited) and judge.support(joined, st.text)
             r.cited_supported += together
+            r.pairs.append({"case": case.id, "statement": st.text, "passage": joined, "judge": together})
             for p in cited:
                 alone = judge.support(p.text, st.text)
                 needed = (
@@ -621,6 +628,7 @@ def run_eval(
         report["cases"][name] = [
             {"id": r.id, "kind": r.kind, "accepted": r.accepted, "failed": r.failed, "facts": r.facts} for r in results
         ]
+        report.setdefault("pairs", {})[name] = [p for r in results for p in r.pairs]
     report["judge"] = {
         **judge_validation(judge, eval_dir),
         "mutations": mutation_results(coach, judge, mutations_per_kind),
@@ -763,6 +771,11 @@ def write_report(report: dict[str, Any], out: Path, thresholds: dict[str, Any]) 
     out.mkdir(parents=True, exist_ok=True)
     gate = check_gate(report, thresholds)
     report["gate"] = {"failed": gate, "thresholds": thresholds}
+    pairs = report.pop("pairs", {})
+    with (out / "pairs.jsonl").open("w", encoding="utf-8") as f:
+        for system, rows in pairs.items():
+            for row in rows:
+                f.write(json.dumps({"system": system, "generator": report["generator"], **row}) + "\n")
     (out / "report.json").write_text(json.dumps(report, indent=1, default=float), "utf-8")
     (out / "report.md").write_text(render_markdown(report, gate), "utf-8")
     write_charts(report, out)

@@ -61,6 +61,31 @@ _PERIODS = {
         re.compile(r"\b(?:per month|a month|monthly)\b|/\s*(?:month|mo)\b", re.I),
     ),
 }
+# Questions that ask what to do about something: the playbook's remedies ("**Solution:**", "**Fixes:**",
+# "**Defense:**") answer them, its descriptions of the problem ("**Symptoms:**", "**Problem:**") do not.
+_REMEDY_QUESTION = re.compile(
+    r"\b(?:how (?:do|can|should|to|would) (?:we|i|you)|what (?:should|can|do|must) (?:we|i|you) do|what to do|"
+    r"fix|solve|handle|deal with|prevent|stop|avoid|reduce|cut|improve|defend|protect|mitigate|overcome|"
+    r"bring .{0,20} down|get .{0,30} to)\b",
+    re.I,
+)
+_REMEDY_LABEL = re.compile(
+    r"\b(?:solutions?|fix(?:es)?|defen[cs]e|mitigations?|approach|how we did it|address (?:it|each)|"
+    r"what actually works|what to do|tactics|strategy|prevent this|options|levers|interventions?|"
+    r"the fix|protection strategy)\b",
+    re.I,
+)
+_PROBLEM_LABEL = re.compile(
+    r"\b(?:problems?|symptoms?|root causes?|the challenge|the impact|what actually happens|why pilots fail|"
+    r"example attack|common risks)\b",
+    re.I,
+)
+# A question about what not to do, skip or hold back ("what should we avoid building?").
+_NEGATIVE_QUESTION = re.compile(
+    r"\b(?:avoid|hold off|hold back|not (?:to )?(?:do|build|add|include)|n't (?:do|build|add|include)|skip|"
+    r"leave out|shouldn't|should not|don't)\b",
+    re.I,
+)
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
@@ -108,6 +133,8 @@ class ExtractiveGenerator:
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         answer_types = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]
         asked = [name for name, (asks, _) in _PERIODS.items() if asks.search(question)]
+        remedy = bool(_REMEDY_QUESTION.search(question))
+        negative = bool(_NEGATIVE_QUESTION.search(question))
         out: list[Scored] = []
         top = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
@@ -117,13 +144,15 @@ class ExtractiveGenerator:
             dense = corpus.unit_vectors[idx] @ q_vec
             section_toks = set(tokens(hit.chunk.section))
             prior = hit.score / top  # how strongly retrieval ranked the unit's passage
-            labels = {i: corpus.unit_tokens[lb[0]] for i in idx if (lb := _label_before(corpus, i))}
+            chains = {i: _context_before(corpus, i) for i in idx if corpus.units[i].kind == "item"}
             for j, i in enumerate(idx):
                 unit = corpus.units[i]
-                # An item is read under its section and its group label ("**Timeline:**").
+                # An item is read under its section and the labels just above its list
+                # ("**Fixes:**" > "1. **Customization:**").
                 context = corpus.unit_tokens[i] | section_toks
-                if unit.kind == "item":
-                    context = context | labels.get(i, frozenset())
+                chain = chains.get(i, [])
+                for k in chain:
+                    context = context | corpus.unit_tokens[k]
                 matched = q_toks & context
                 lex = sum(corpus.idf_of(t) for t in matched) + 0.5 * sum(corpus.idf_of(t) for t in extra & context)
                 lex = min(lex / q_weight, 1.0)
@@ -137,6 +166,17 @@ class ExtractiveGenerator:
                     if asked and written.search(corpus.unit_text(i)):
                         # An amount for the period asked ("per year": "annually"), not another one.
                         score += 0.1 if name in asked else -0.1
+                chain_text = " ".join(corpus.unit_text(k) for k in chain)
+                if remedy and chain_text:
+                    if _REMEDY_LABEL.search(chain_text):
+                        score += 0.08
+                    elif _PROBLEM_LABEL.search(chain_text):
+                        score -= 0.08
+                text = corpus.unit_text(i)
+                if "❌" in text or "❌" in chain_text[:40]:
+                    score += 0.08 if negative else -0.08  # a "don't" item answers only a "don't" question
+                elif negative and "✅" in text:
+                    score -= 0.05
                 if unit.kind == "header" or (unit.kind == "label" and _is_bare_label(corpus.unit_text(i))):
                     score -= 0.15  # context for a list or table, rarely an answer on its own
                 out.append(Scored(i, score, support, hit.rank))
@@ -171,8 +211,14 @@ class ExtractiveGenerator:
             # Figures are where the documents disagree (pilot length, budget, users), so another
             # document's figure is shown even when it ranks a little lower.
             margin = 0.15 if wants_figure and _FIGURE.search(corpus.unit_text(s.unit)) else 0.05
-            if s.score >= (best.score - margin if other_doc else floor) and (
-                unit.doc in docs_best or len(docs_best) < 3
+            # A sentence of the same paragraph as the best one is its context, and is taken more readily.
+            same_paragraph = unit.kind == "sentence" and (unit.doc, unit.group) == (
+                corpus.units[best.unit].doc,
+                corpus.units[best.unit].group,
+            )
+            near = s.score >= (best.score - margin if other_doc else floor)
+            if (same_paragraph and s.score >= best.score - 0.15) or (
+                near and (unit.doc in docs_best or len(docs_best) < 3)
             ):
                 take(s.unit)
                 docs_best.setdefault(unit.doc, s.score)
@@ -345,6 +391,20 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
     if nxt.kind == "sentence" and group and corpus.unit_text(group[-1]).rstrip().endswith(":"):
         group += _content_after(corpus, group[-1], limit)
     return group
+
+
+def _context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
+    """The labels and lead-in sentences directly above ``i``'s list, nearest first, up to ``limit``:
+    "**Defense:**", then "*Attacker uses AI to extract data…*", then "**2. Data Exfiltration:**". The walk
+    stops at another list, so a "Don't Add:" list is not read under the "Add:" above it."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(min(j for j in idx if corpus.units[j].group == unit.group)) - 1
+    out: list[int] = []
+    while pos >= 0 and len(out) < limit and corpus.units[idx[pos]].kind in ("label", "sentence"):
+        out.append(idx[pos])
+        pos -= 1
+    return out
 
 
 def _label_before(corpus: Corpus, i: int) -> list[int]:

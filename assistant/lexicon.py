@@ -27,6 +27,28 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
     (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
     (r"\broll(?:ing|ed|s)?\b(?: \w+){0,3} out\b|\broll-?out\b|\bdeploy", ("rollout",)),
+    # What someone in a role does: the playbook lists it as "Responsibilities".
+    (
+        r"\bwhat (?:does|do|should) (?:the |a |an |our )?[\w -]{2,40}\b(?:do|own)\b|\bduties\b|\bresponsib",
+        ("responsibilities",),
+    ),
+    (r"\bby when\b|\bdeadline|\bmilestone", ("milestones",)),
+    (r"\bhand(?:s|ing|ed)? (?:\w+ )?(?:over|off)\b|\bhandoff\b|\bto a (?:human|person)\b", ("escalate", "escalation")),
+)
+# Acronyms the playbook uses, both ways: a user may write either form.
+_ACRONYMS: tuple[tuple[str, str], ...] = (
+    ("return on investment", "roi"),
+    ("subject matter expert", "sme"),
+    ("proof of concept", "poc"),
+    ("retrieval-augmented generation", "rag"),
+    ("minimal lovable pilot", "mlp"),
+    ("personally identifiable information", "pii"),
+    ("service level objective", "slo"),
+    ("role-based access", "rbac"),
+    ("large language model", "llm"),
+    ("key performance indicator", "kpi"),
+    ("daily active users", "dau"),
+    ("total cost of ownership", "tco"),
 )
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
 _COMPILED = tuple((re.compile(p), words) for p, words in _EXPANSIONS)
@@ -40,6 +62,11 @@ def expansion_words(question: str) -> list[str]:
     for pattern, words in _COMPILED:
         if pattern.search(low):
             out += [w for w in words if w not in out]
+    for long, short in _ACRONYMS:
+        if long in low and not re.search(rf"\b{short}\b", low):
+            out.append(short)
+        elif re.search(rf"\b{short}s?\b", low) and long not in low:
+            out += [w for w in long.replace("-", " ").split() if w not in out]
     out += [_ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)]
     return out
 

@@ -48,3 +48,27 @@ def test_retrieval_and_key_facts_stay_above_floor(coach, cases):
     assert statistics.mean(hits) >= 0.90
     assert statistics.mean(facts) >= 0.72
     assert all(declined)
+
+
+def test_the_whole_eval_dataset_is_well_formed_and_anchored(coach):
+    """Every gold file: unique ids, both splits, key facts on every answerable question, every
+    evidence quote found in the cleaned documents, and the sizes the eval is meant to have."""
+    from collections import Counter
+
+    from assistant.evaluation import gold_files, load_dataset
+
+    cases = [c for path in gold_files() for c in load_gold(path)]
+    assert len({c.id for c in cases}) == len(cases)
+    for case in cases:
+        assert case.split in {"dev", "test"}
+        if case.answerable:
+            assert case.key_facts and case.evidence, case.id
+            assert all(len(f) >= 1 for f in case.key_facts) and len(case.key_facts) <= 5, case.id
+        evidence_spans(coach.corpus, case)  # raises on a quote that is not in its document
+    items = load_dataset()
+    kinds = Counter(i.kind for i in items)
+    assert kinds["answerable"] + kinds["disagreement"] >= 150
+    assert kinds["disagreement"] >= 10 and kinds["out_of_scope"] >= 30
+    assert kinds["adversarial"] >= 20 and kinds["multi_turn"] >= 20
+    docs = Counter(e.doc for c in cases for e in c.evidence)
+    assert len(docs) == 5
