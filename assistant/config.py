@@ -66,8 +66,12 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(default=0.7, ge=0)
     # A third ranking: the question's words (and their playbook vocabulary) in a passage's section path.
     heading_k: int = Field(default=12, ge=0, le=100)
-    heading_weight: float = Field(default=0.6, ge=0)
+    heading_weight: float = Field(default=0.4, ge=0)
     stage_boost: float = Field(default=0.3, ge=0)
+    # A fourth ranking: BM25 over single sentences and list items read with their labels; a passage
+    # ranks by its best one.
+    unit_k: int = Field(default=12, ge=0, le=100)
+    unit_weight: float = Field(default=0.7, ge=0)
 
 
 class AnswerSettings(BaseModel):

@@ -142,9 +142,11 @@ class ExtractiveGenerator:
             if not idx:
                 continue
             dense = corpus.unit_vectors[idx] @ q_vec
-            section_toks = set(tokens(hit.chunk.section))
+            # The section path, and the document's title: a question that names a document ("in the 90-day
+            # plan") is answered from it. Titles share most words, so only the distinctive ones tell.
+            section_toks = set(tokens(hit.chunk.section)) | set(tokens(hit.chunk.title))
             prior = hit.score / top  # how strongly retrieval ranked the unit's passage
-            chains = {i: _context_before(corpus, i) for i in idx if corpus.units[i].kind == "item"}
+            chains = {i: _context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
             for j, i in enumerate(idx):
                 unit = corpus.units[i]
                 # An item is read under its section and the labels just above its list
@@ -401,7 +403,9 @@ def _context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
     idx = corpus.units_by_chunk[unit.chunk_id]
     pos = idx.index(min(j for j in idx if corpus.units[j].group == unit.group)) - 1
     out: list[int] = []
-    while pos >= 0 and len(out) < limit and corpus.units[idx[pos]].kind in ("label", "sentence"):
+    # A paragraph is read under the labels above it ("**Q: ...**" "**A:**"); a list also under lead-ins.
+    kinds = ("label", "sentence") if unit.kind == "item" else ("label",)
+    while pos >= 0 and len(out) < limit and corpus.units[idx[pos]].kind in kinds:
         out.append(idx[pos])
         pos -= 1
     return out

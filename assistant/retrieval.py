@@ -56,6 +56,7 @@ class HybridRetriever:
             raise IndexNotReadyError(f"The BM25 index in {bm25_dir} is missing or damaged. Run: coach ingest") from exc
         bm25.similarity_top_k = min(self.settings.bm25_k, len(corpus.chunks))
         self.bm25: BaseRetriever = bm25
+        self.units = _UnitIndex(corpus) if self.settings.unit_k and self.settings.unit_weight else None
         # Section paths weigh fully; the document title, shared by all its passages, only a little.
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
@@ -111,6 +112,10 @@ class HybridRetriever:
             fused[nws.node.node_id] = fused.get(nws.node.node_id, 0.0) + self.settings.bm25_weight / (
                 self.settings.rrf_k + rank + 1
             )
+        if self.units is not None:
+            for rank, chunk_id in enumerate(self.units.ranking(lexical_query, self.settings.unit_k)):
+                weight = self.settings.unit_weight / (self.settings.rrf_k + rank + 1)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         hits = []
@@ -138,3 +143,44 @@ def _words(text: str) -> list[str]:
         if "-" in tok:
             out += [p for p in tok.split("-") if p]
     return out
+
+
+class _UnitIndex:
+    """BM25 over the playbook's smallest pieces (sentences, list items, rows), each read with its
+    section path and the labels just above its list. A passage ranks by its best piece, so a long
+    section that holds one exactly matching line is not drowned by its other lines, as it is when the
+    whole passage is scored at once."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        import bm25s
+
+        from assistant.extractive import _context_before
+
+        self.corpus = corpus
+        docs: list[list[str]] = []
+        for i, unit in enumerate(corpus.units):
+            toks = tokens(corpus.unit_text(i)) + tokens(corpus.chunks[unit.chunk_id].section)
+            if unit.kind == "item":
+                for k in _context_before(corpus, i):
+                    toks += tokens(corpus.unit_text(k))
+            docs.append(toks or ["_"])
+        self.vocab = {t for d in docs for t in d}
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(docs, show_progress=False)
+
+    def ranking(self, query: str, k: int) -> list[str]:
+        q = [t for t in tokens(query) if t in self.vocab]
+        if not q:
+            return []
+        n = min(len(self.corpus.units), k * 6)
+        ids, scores = self.bm25.retrieve([q], k=n, show_progress=False)
+        out: list[str] = []
+        for i, score in zip(ids[0], scores[0], strict=True):
+            if score <= 0:
+                break
+            cid = self.corpus.units[int(i)].chunk_id
+            if cid not in out:
+                out.append(cid)
+            if len(out) >= k:
+                break
+        return out
