@@ -24,7 +24,8 @@ from assistant.types import Citation
 _LIST_QUESTION = re.compile(
     r"\b(what are|which|list|steps|checklist|criteria|signs|signals|roles|tips|examples|mistakes|pitfalls|"
     r"components|elements|phases|metrics|deliverables|prerequisites|requirements|questions|risks|"
-    r"what should|how (?:do|should|can) (?:i|we)|what do (?:i|we))\b",
+    r"what should|how (?:do|should|can|did) (?:i|we|they|the)|what do (?:i|we)|what does|when (?:should|do|must)|"
+    r"what happens|what (?:goes|went) (?:into|in|wrong)|what (?:are|were) the)\b",
     re.I,
 )
 # Questions that want a figure: units carrying one are preferred.
@@ -189,6 +190,7 @@ class ExtractiveGenerator:
     def select(self, question: str, scored: list[Scored]) -> list[int]:
         corpus, cfg = self.corpus, self.settings
         best = scored[0]
+        best_group = corpus.units[best.unit].group
         floor = best.score - 0.08
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         chosen: list[int] = []
@@ -219,6 +221,9 @@ class ExtractiveGenerator:
                 corpus.units[best.unit].group,
             )
             near = s.score >= (best.score - margin if other_doc else floor)
+            # An item of the same list as the best one: the list is likely the answer.
+            if unit.kind == "item" and (unit.doc, unit.group) == (corpus.units[best.unit].doc, best_group):
+                near = near or s.score >= best.score - 0.12
             if (same_paragraph and s.score >= best.score - 0.15) or (
                 near and (unit.doc in docs_best or len(docs_best) < 3)
             ):
@@ -251,7 +256,11 @@ class ExtractiveGenerator:
                 groups_done.add(key)
                 expanded += [j for j in siblings if corpus.units[j].kind == "header"] + [i]
             elif unit.kind == "item" and key not in groups_done:
-                expanded += [*_label_before(corpus, i), i]
+                # A short list is read whole: its other items are the rest of the answer.
+                short = [j for j in siblings if corpus.units[j].kind == "item"]
+                expanded += [*_label_before(corpus, i), *(short if len(short) <= 4 else [i])]
+                if len(short) <= 4:
+                    groups_done.add(key)
             elif unit.kind == "sentence":
                 # A paragraph's opening sentence states its point; the next ones carry the substance.
                 expanded += [i, *_continuation(corpus, i)]
