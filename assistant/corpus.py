@@ -150,7 +150,10 @@ def tokens(text: str) -> list[str]:
     """Lower-cased content words, lightly stemmed (plural 's' dropped) for lexical matching."""
     out = []
     for tok in _TOKEN.findall(text.lower()):
-        if tok in STOPWORDS:
+        if tok.endswith(("'s", "’s")):
+            tok = tok[:-2]  # a possessive: "Alpha's" is about "alpha"
+        tok = tok.rstrip("'’")
+        if not tok or tok in STOPWORDS:
             continue
         if len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
             tok = tok[:-1]
