@@ -96,11 +96,49 @@ def _units(doc: CleanDocument, chunk_id: str, blocks: list[Block], group_base: i
             units.append(Unit(doc.doc_id, chunk_id, "label", *_trim(text, b.start, b.end), group))
         elif b.kind == "list":
             units += [Unit(doc.doc_id, chunk_id, "item", s, e, group) for s, e in _item_spans(text, b)]
+        elif b.kind == "code":
+            units += _code_units(doc, chunk_id, b, group)
         elif b.kind == "table":
             rows = [(s, e) for s, e in _line_spans(text, b.start, b.end) if not _TABLE_SEP.match(text[s:e])]
             units += [
                 Unit(doc.doc_id, chunk_id, "header" if i == 0 else "row", s, e, group) for i, (s, e) in enumerate(rows)
             ]
+    return units
+
+
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)[ \t]*([\w+-]*)", re.M)
+_PROSE_FENCES = ("", "markdown", "md", "text", "txt", "plain", "plaintext")
+_CODE_SYNTAX = re.compile(r"[{};]|=>|==|\w\(|^(?:def|class|import|from|return|const|let|var|function|if|for)\b")
+_PROSE_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> list[Unit]:
+    """Quotable lines of a fenced block that holds prose rather than code: a model card, an alerting
+    policy, an example scope document. Blocks fenced as a programming language give none. Groups get
+    negative numbers, so they never meet the groups of the document's other blocks."""
+    text = doc.text
+    # The fence that opens this block: the last fence line starting at or before it.
+    fence = None
+    for m in _FENCE_LINE.finditer(text):
+        if m.start() > block.start:
+            break
+        fence = m
+    lang = fence.group(1).lower() if fence else ""
+    if lang not in _PROSE_FENCES:
+        return []
+    units: list[Unit] = []
+    sub, prev_item = 0, False
+    for s, e in _line_spans(text, block.start, block.end):
+        line = text[s:e]
+        if _FENCE_LINE.match(line) or _CODE_SYNTAX.search(line) or len(_PROSE_WORD.findall(line)) < 2:
+            prev_item = False
+            continue
+        is_item = bool(_ITEM_START.match(line))
+        if not (is_item and prev_item):
+            sub += 1
+        prev_item = is_item
+        kind = "item" if is_item else "label" if line.endswith(":") or line.startswith("#") else "sentence"
+        units.append(Unit(doc.doc_id, chunk_id, kind, s, e, -(group + 1) * 1000 - sub))
     return units
 
 
