@@ -11,7 +11,7 @@ import re
 
 from assistant.stages import infer_stages
 from assistant.structure import heading_text
-from assistant.types import Block, Chunk, CleanDocument, Unit
+from assistant.types import Block, Chunk, CleanDocument, Unit, UnitKind
 
 MAX_CHUNK_CHARS = 1200
 _CONTENT = ("paragraph", "list", "label", "table", "code")
@@ -137,7 +137,7 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
         if not (is_item and prev_item):
             sub += 1
         prev_item = is_item
-        kind = "item" if is_item else "label" if line.endswith(":") or line.startswith("#") else "sentence"
+        kind: UnitKind = "item" if is_item else "label" if line.endswith(":") or line.startswith("#") else "sentence"
         units.append(Unit(doc.doc_id, chunk_id, kind, s, e, -(group + 1) * 1000 - sub))
     return units
 
