@@ -76,7 +76,7 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     max_question_chars: int = Field(default=2000, ge=10)
-    max_units: int = Field(default=5, ge=1, le=40)
+    max_units: int = Field(default=7, ge=1, le=40)
     max_list_items: int = Field(default=12, ge=1)
     # Below this support score the playbook is taken not to cover the question. Calibrated on the dev
     # split of eval/gold_starter.jsonl: lowest answerable 0.425, highest clearly off-topic 0.349.
