@@ -75,3 +75,26 @@ def test_question_vocabulary_is_added_not_substituted():
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"
     assert expand("How much will it cost?").startswith("How much will it cost?")
+
+
+def test_prose_in_fences_is_quotable_and_code_is_not():
+    docs = {d.doc_id: d for d in all_docs()}
+    method = docs["pilot-to-production-methodology.md"]
+    _, units = chunk_document(method)
+    texts = [method.text[u.start : u.end] for u in units]
+    # The alerting policy and the model card are fenced without a language or as markdown.
+    assert "- Error rate > 5% for 5+ minutes" in texts
+    assert "Alert Tier 1 (Critical - page on-call engineer):" in texts
+    assert "- Acceptance rate: 74% (human uses with minor edits)" in texts
+    # The practitioner's blocks are fenced as javascript/python/typescript: none of their lines is a unit.
+    agent = docs["enterprise-ai-agent-implementation.md"]
+    _, units = chunk_document(agent)
+    texts = [agent.text[u.start : u.end] for u in units]
+    assert not any("console.log" in t or "load_balancer_config" in t or t.startswith("//") for t in texts)
+
+
+def test_possessives_are_read_as_their_word():
+    from assistant.corpus import tokens
+
+    assert tokens("Project Alpha's first use case") == tokens("Project Alpha first use case")
+    assert "user" in tokens("the users' feedback")

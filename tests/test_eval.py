@@ -89,3 +89,19 @@ def test_report_files_and_gate(report, tmp_path):
     assert (tmp_path / "metrics.png").stat().st_size > 1000
     saved = json.loads((tmp_path / "report.json").read_text())
     assert saved["gate"]["failed"] == gate and check_gate(saved, thresholds) == gate
+
+
+def test_judge_agrees_with_the_hand_labels(coach):
+    """eval/judge_labels.jsonl: at least 200 pairs with both labels, from both generators; the judge's
+    balanced accuracy on them meets the gate in eval/thresholds.json."""
+    from assistant.evaluation import judge_validation
+
+    rows = [json.loads(line) for line in (ROOT / "eval" / "judge_labels.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) >= 200
+    assert {r["supported"] for r in rows} == {True, False}
+    assert {r["generator"].split("/")[0] for r in rows} == {"extractive", "openai"}
+    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    result = judge_validation(judge, ROOT / "eval")
+    gate = json.loads((ROOT / "eval" / "thresholds.json").read_text("utf-8"))["coach"]["balanced_accuracy"]["min"]
+    assert result["labels"] == len(rows)
+    assert result["balanced_accuracy"] >= gate, result
