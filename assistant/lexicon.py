@@ -33,6 +33,7 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("responsibilities",),
     ),
     (r"\bby when\b|\bdeadline|\bmilestone", ("milestones",)),
+    (r"\broll(?:ing|ed|s)? (?:\w+ )?back\b|\brevert|\bundo\b", ("rollback",)),
     (r"\bhand(?:s|ing|ed)? (?:\w+ )?(?:over|off)\b|\bhandoff\b|\bto a (?:human|person)\b", ("escalate", "escalation")),
 )
 # Acronyms the playbook uses, both ways: a user may write either form.

@@ -61,7 +61,8 @@ class HybridRetriever:
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
             weights = dict.fromkeys(_words(chunk.title), 0.3)
-            weights.update(dict.fromkeys(_words(chunk.section), 1.0))
+            if chunk.section != chunk.title:  # a passage before the first heading has only the title
+                weights.update(dict.fromkeys(_words(chunk.section), 1.0))
             self.headings[cid] = weights
 
     def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
