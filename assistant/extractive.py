@@ -191,7 +191,7 @@ class ExtractiveGenerator:
         corpus, cfg = self.corpus, self.settings
         best = scored[0]
         best_group = corpus.units[best.unit].group
-        floor = best.score - 0.08
+        floor = best.score - 0.11
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         chosen: list[int] = []
         seen_text: set[str] = set()
