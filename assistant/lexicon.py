@@ -34,6 +34,7 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (r"\bby when\b|\bdeadline|\bmilestone", ("milestones",)),
     (r"\broll(?:ing|ed|s)? (?:\w+ )?back\b|\brevert|\bundo\b", ("rollback",)),
+    (r"\bout of date\b|\bstale\b|\bobsolete\b", ("outdated",)),
     (r"\bhand(?:s|ing|ed)? (?:\w+ )?(?:over|off)\b|\bhandoff\b|\bto a (?:human|person)\b", ("escalate", "escalation")),
 )
 # Acronyms the playbook uses, both ways: a user may write either form.
