@@ -14,6 +14,60 @@ from assistant.corpus import tokens
 _STAGE_WORDS = ("pilot", "prototype", "production")
 _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
+# Words of what a question asks rather than what it is about.
+_INTENT = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "much",
+        "many",
+        "long",
+        "often",
+        "soon",
+        "budget",
+        "cost",
+        "costs",
+        "price",
+        "take",
+        "takes",
+        "taking",
+        "time",
+        "should",
+        "would",
+        "could",
+        "can",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "have",
+        "has",
+        "had",
+        "need",
+        "needs",
+        "describe",
+        "explain",
+        "mean",
+        "means",
+        "tell",
+        "list",
+        "give",
+        "say",
+        "says",
+    ]
+)
 _PRONOUNS = re.compile(r"\b(it|that|this|those|these|they|them|its|their|there|one)\b", re.I)
 
 
@@ -33,7 +87,12 @@ def condense(question: str, history: list[str]) -> str:
         target = new_stages[0]
         return _STAGE.sub(lambda m: _match_case(m.group(1), target) + (m.group(2) or ""), previous)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
-    return f"{previous.rstrip(' ?.!')}: {rest}?"
+    # The follow-up brings its own intent ("how long", "how do we fix"); the previous question lends only
+    # its topic, without what it asked ("What budget should a prototype have?" lends "prototype").
+    topic = [w for w in _WORD.findall(previous) if tokens(w) and w.lower() not in _INTENT]
+    if not topic:
+        return f"{previous.rstrip(' ?.!')}: {rest}?"
+    return f"{rest[:1].upper()}{rest[1:]} ({' '.join(topic)})?"
 
 
 def _match_case(original: str, word: str) -> str:
