@@ -251,14 +251,14 @@ class ExtractiveGenerator:
             if unit.kind in ("item", "row") and key not in groups_done and (wants_list or len(same_group) > 1):
                 groups_done.add(key)
                 members = [j for j in siblings if corpus.units[j].kind in ("item", "row", "header")]
-                expanded += _label_before(corpus, members[0]) + members[: cfg.max_list_items]
+                expanded += _context_before(corpus, members[0], limit=1) + members[: cfg.max_list_items]
             elif unit.kind == "row" and key not in groups_done:
                 groups_done.add(key)
                 expanded += [j for j in siblings if corpus.units[j].kind == "header"] + [i]
             elif unit.kind == "item" and key not in groups_done:
                 # A short list is read whole: its other items are the rest of the answer.
                 short = [j for j in siblings if corpus.units[j].kind == "item"]
-                expanded += [*_label_before(corpus, i), *(short if len(short) <= 4 else [i])]
+                expanded += [*_context_before(corpus, i, limit=1), *(short if len(short) <= 4 else [i])]
                 if len(short) <= 4:
                     groups_done.add(key)
             elif unit.kind == "sentence":
