@@ -420,17 +420,6 @@ def _context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
     return out
 
 
-def _label_before(corpus: Corpus, i: int) -> list[int]:
-    """The group label ("**Technical Success:**") directly above a list, if there is one."""
-    unit = corpus.units[i]
-    idx = corpus.units_by_chunk[unit.chunk_id]
-    first = min(j for j in idx if corpus.units[j].group == unit.group)
-    pos = idx.index(first)
-    if pos > 0 and corpus.units[idx[pos - 1]].kind == "label":
-        return [idx[pos - 1]]
-    return []
-
-
 def _runs(corpus: Corpus, units: list[int]) -> list[list[int]]:
     """Consecutive units of one passage form one citation."""
     runs: list[list[int]] = []
