@@ -15,18 +15,9 @@ _STAGE_WORDS = ("pilot", "prototype", "production")
 _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
-# Words of what a question asks rather than what it is about.
+# Words of what a question asks rather than what it is about (question words are already stopwords).
 _INTENT = frozenset(
     [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
         "much",
         "many",
         "long",
@@ -40,21 +31,6 @@ _INTENT = frozenset(
         "takes",
         "taking",
         "time",
-        "should",
-        "would",
-        "could",
-        "can",
-        "do",
-        "does",
-        "did",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "have",
-        "has",
-        "had",
         "need",
         "needs",
         "describe",
