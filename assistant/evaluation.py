@@ -51,6 +51,7 @@ from assistant.verify import (
 
 if TYPE_CHECKING:
     from assistant.coach import Coach
+    from assistant.retrieval import Hit
 
 EVAL_DIR = Path("eval")
 SYSTEMS = ("coach", "baseline-naive", "baseline-copy-top")
@@ -236,6 +237,10 @@ class Passage:
     start: int = -1  # offsets into the cleaned text; -1 when the passage is not from our index
     end: int = -1
 
+    @classmethod
+    def of(cls, hit: Hit) -> Passage:
+        return cls(hit.chunk.doc, hit.chunk.text, hit.chunk.start, hit.chunk.end)
+
 
 @dataclass
 class SystemAnswer:
@@ -268,7 +273,7 @@ class CoachSystem:
                 None,
             )
             cites[c.n] = Passage(c.doc, chunk.text if chunk else c.quote, c.start, c.end)
-        retrieved = [Passage(h.chunk.doc, h.chunk.text, h.chunk.start, h.chunk.end) for h in hits]
+        retrieved = [Passage.of(h) for h in hits]
         usage = a.usage
         return SystemAnswer(
             a.answer if not a.abstained else "",
@@ -291,7 +296,7 @@ class CopyTopSystem:
         started = time.perf_counter()
         _, hits = self.coach.retrieve(question)
         latency = (time.perf_counter() - started) * 1000
-        retrieved = [Passage(h.chunk.doc, h.chunk.text, h.chunk.start, h.chunk.end) for h in hits]
+        retrieved = [Passage.of(h) for h in hits]
         top = retrieved[0] if retrieved else Passage("", "")
         return SystemAnswer(top.text, not retrieved, {1: top}, retrieved, latency, cite_all=True)
 
