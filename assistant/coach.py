@@ -39,7 +39,7 @@ from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
 from assistant.extractive import Draft, ExtractiveGenerator
 from assistant.followup import condense, is_follow_up
-from assistant.guards import injection_flags, redact
+from assistant.guards import injection_flags, redact, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
 from assistant.retrieval import Hit, HybridRetriever
@@ -179,6 +179,11 @@ class Coach:
         q_vec = self.embed_query(question)
         return q_vec, self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
 
+    @staticmethod
+    def search_text(question: str) -> str:
+        """What is searched for: the question without the clauses that carry personal data."""
+        return without_personal_data(question)
+
     def condense(self, question: str, history: list[str]) -> str:
         """A follow-up rewritten into a standalone question: by the model when one is configured and
         it gives a sensible rewrite, else deterministically."""
@@ -217,9 +222,10 @@ class Coach:
         flags = injection_flags(text)
         history = self.store.history(session, MAX_HISTORY) if session else []
         standalone = self.condense(text, history)
-        named = stages_in(standalone)
+        query = self.search_text(standalone)
+        named = stages_in(query)
         effective_stage = stage or (named[0] if len(named) == 1 else None)
-        key = self._cache_key(standalone, effective_stage)
+        key = self._cache_key(query, effective_stage)
         cached = self._cached(key) if on_delta is None else None
         if cached is not None:
             answer, chunks = cached[0].model_copy(deep=True), cached[1]
@@ -229,8 +235,8 @@ class Coach:
                 self.store.add(session, text, standalone, answer.id, answer.abstained)
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
-        q_vec, hits = self.retrieve(standalone, stage=effective_stage)
-        draft = self.generator.generate(standalone, q_vec, hits)
+        q_vec, hits = self.retrieve(query, stage=effective_stage)
+        draft = self.generator.generate(query, q_vec, hits)
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,
@@ -250,7 +256,7 @@ class Coach:
             # Instructions aimed at the assistant: the model is not given them; the playbook answers.
             answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
         elif self.llm is not None and not draft.abstained:
-            self._with_model(answer, redact(standalone), hits, draft, on_delta)
+            self._with_model(answer, redact(query), hits, draft, on_delta)
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)

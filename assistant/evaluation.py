@@ -264,7 +264,7 @@ class CoachSystem:
         started = time.perf_counter()
         a = self.coach.ask(question, session=session, channel="eval")
         latency = (time.perf_counter() - started) * 1000
-        _, hits = self.coach.retrieve(a.standalone_question or question)
+        _, hits = self.coach.retrieve(self.coach.search_text(a.standalone_question or question))
         corpus = self.coach.corpus
         cites = {}
         for c in a.citations:

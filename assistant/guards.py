@@ -111,6 +111,26 @@ def redact(text: str) -> str:
     return redact_pii(text)[0]
 
 
+_PLACEHOLDER = re.compile(r"\[(?:email|card|ssn|iban|phone|secret)\]")
+# Where a question's clauses meet: sentence ends, semicolons, dashes, commas.
+_CLAUSE_BREAK = re.compile(r"((?<=[.!?;:,])\s+|\s+[—–-]+\s+|\s*[()]\s*)")
+
+
+def without_personal_data(text: str) -> str:
+    """The question with the clauses that carry personal data left out ("My email is …, how long
+    should our pilot run?" → "how long should our pilot run?"), so that an address or a phone number
+    does not steer what is searched for. When every clause carries some, the placeholders are dropped."""
+    redacted, found = redact_pii(text)
+    if not found:
+        return text
+    parts = _CLAUSE_BREAK.split(redacted)
+    kept = "".join(p for i, p in enumerate(parts) if i % 2 or not _PLACEHOLDER.search(p)).strip(" ,;:—–-()")
+    if not _CLAUSE_BREAK.sub("", kept).strip():
+        kept = _PLACEHOLDER.sub("", redacted)
+    kept = " ".join(re.sub(r"\(\s*\)", " ", kept).split())
+    return re.sub(r"\s+([,;:.?!])", r"\1", kept)
+
+
 _VERBS = r"(reveal|print|show|repeat|output|display|tell me|give me|what (is|are))"
 _INJECTION = (
     (

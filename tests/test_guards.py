@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.guards import injection_flags, redact_pii
+from assistant.guards import injection_flags, redact_pii, without_personal_data
 from assistant.ledger import MIGRATIONS, Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,18 @@ def test_pii_is_redacted_and_figures_are_not():
     keep = "A pilot runs 4-8 weeks for $50K-$150K with 15-25 users; 2024-2025; on 2026-11-22; 70%+"
     keep += "; order 1234 5678 9012 3456"
     assert redact_pii(keep) == (keep, [])
+
+
+def test_personal_data_does_not_steer_the_search(coach):
+    question = f"My email is {PII['email']} and my phone is {PII['phone']} — how long should our pilot run?"
+    assert without_personal_data(question) == "how long should our pilot run?"
+    assert without_personal_data(f"I'm Jane ({PII['email']}), what does a pilot cost?") == "I'm Jane, what does a pilot cost?"
+    assert without_personal_data(f"Call me at {PII['phone']}") == "Call me at"
+    assert without_personal_data("How long is a pilot?") == "How long is a pilot?"
+    # The answer is the one the question without the personal data gets.
+    answer = coach.ask(question, check_rate=False)
+    plain = coach.ask("how long should our pilot run?", check_rate=False)
+    assert not answer.abstained and answer.answer == plain.answer
 
 
 def test_the_red_team_set_is_flagged_and_ordinary_questions_are_not():
