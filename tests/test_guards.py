@@ -39,7 +39,8 @@ def test_pii_is_redacted_and_figures_are_not():
 def test_personal_data_does_not_steer_the_search(coach):
     question = f"My email is {PII['email']} and my phone is {PII['phone']} — how long should our pilot run?"
     assert without_personal_data(question) == "how long should our pilot run?"
-    assert without_personal_data(f"I'm Jane ({PII['email']}), what does a pilot cost?") == "I'm Jane, what does a pilot cost?"
+    inline = f"I'm Jane ({PII['email']}), what does a pilot cost?"
+    assert without_personal_data(inline) == "I'm Jane, what does a pilot cost?"
     assert without_personal_data(f"Call me at {PII['phone']}") == "Call me at"
     assert without_personal_data("How long is a pilot?") == "How long is a pilot?"
     # The answer is the one the question without the personal data gets.
