@@ -77,6 +77,9 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     max_question_chars: int = Field(default=2000, ge=10)
     max_units: int = Field(default=7, ge=1, le=40)
+    # How far below the best unit one may score and still be taken for a part of the question no
+    # other chosen unit speaks to.
+    coverage_margin: float = Field(default=0.2, ge=0, le=1)
     max_list_items: int = Field(default=12, ge=1)
     # Below this support score the playbook is taken not to cover the question. Calibrated on the dev
     # split of eval/gold_starter.jsonl: lowest answerable 0.425, highest clearly off-topic 0.349.

@@ -186,6 +186,14 @@ class ExtractiveGenerator:
         out.sort(key=lambda s: (-s.score, s.unit))
         return out
 
+    def _context_tokens(self, i: int) -> set[str]:
+        """The words a unit states, with its section path and the labels above it."""
+        corpus = self.corpus
+        out = set(corpus.unit_tokens[i]) | set(tokens(corpus.chunks[corpus.units[i].chunk_id].section))
+        for k in _context_before(corpus, i):
+            out |= corpus.unit_tokens[k]
+        return out
+
     # -- selection -------------------------------------------------------------------------------
     def select(self, question: str, scored: list[Scored]) -> list[int]:
         corpus, cfg = self.corpus, self.settings
@@ -229,6 +237,20 @@ class ExtractiveGenerator:
             ):
                 take(s.unit)
                 docs_best.setdefault(unit.doc, s.score)
+
+        # A question that asks for two things ("uptime and error rate") is answered on both: a word of
+        # the question that no chosen unit or its headings states brings in the best unit that does.
+        covered: set[str] = set()
+        for i in chosen:
+            covered |= self._context_tokens(i)
+        for tok in sorted(set(tokens(question)) - covered, key=lambda t: -corpus.idf_of(t)):
+            for s in scored:
+                if s.score < best.score - cfg.coverage_margin or len(chosen) >= cfg.max_units + 2:
+                    break
+                if tok in corpus.unit_tokens[s.unit] and corpus.units[s.unit].kind != "header":
+                    take(s.unit)
+                    covered |= self._context_tokens(s.unit)
+                    break
 
         wants_list = bool(_LIST_QUESTION.search(question))
         expanded: list[int] = []
