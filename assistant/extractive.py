@@ -284,8 +284,9 @@ class ExtractiveGenerator:
                 if len(short) <= 4:
                     groups_done.add(key)
             elif unit.kind == "sentence":
-                # A paragraph's opening sentence states its point; the next ones carry the substance.
-                expanded += [i, *_continuation(corpus, i)]
+                # A paragraph's opening sentence states its point; the next ones carry the substance. A
+                # label right above the paragraph says what it is about ("**Biggest ROI driver** (38%):").
+                expanded += [*_context_before(corpus, i, limit=1), i, *_continuation(corpus, i)]
             elif key not in groups_done:
                 expanded.append(i)
         result: list[int] = []
