@@ -105,3 +105,30 @@ def test_judge_agrees_with_the_hand_labels(coach):
     gate = json.loads((ROOT / "eval" / "thresholds.json").read_text("utf-8"))["coach"]["balanced_accuracy"]["min"]
     assert result["labels"] == len(rows)
     assert result["balanced_accuracy"] >= gate, result
+
+
+def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
+    """The gold evidence marks one place; an answer citing another passage that states every key fact
+    is on topic, one citing a passage that states none is not, and the strict rate counts both out."""
+    from assistant.evaluation import EvalItem, Passage, SystemAnswer, Turn, score_turn
+    from assistant.gold import Evidence, GoldCase, evidence_spans
+
+    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    marked = Evidence("smb-ai-journey.md", "**Pilot:** 4-8 weeks (proof of concept)")
+    case = GoldCase("t1", "How long should a pilot run?", "answerable", "dev", None, (("4-8 weeks",),), (marked,))
+    item = EvalItem("t1", "answerable", "dev", [Turn(case.question, case)])
+    (doc, start, end), *_ = evidence_spans(coach.corpus, case)
+    chunks = [c for c in coach.corpus.chunks.values() if not (c.doc == doc and c.start < end and start < c.end)]
+    other = next(c for c in chunks if "4-8 weeks" in c.text)
+    unrelated = next(c for c in chunks if "4-8 weeks" not in c.text and "hallucination" in c.text.lower())
+
+    def answer(chunk):
+        lines = chunk.text.splitlines()
+        sentence = next(line for line in lines if ("4-8 weeks" in line) == ("4-8 weeks" in chunk.text))
+        cited = Passage(chunk.doc, chunk.text, chunk.start, chunk.end)
+        return SystemAnswer(f"{sentence.strip()} [1]", False, {1: cited}, [cited], 1.0)
+
+    on_topic = score_turn(judge, coach, item, item.turns[0], answer(other))
+    assert "irrelevant" not in on_topic.failed and on_topic.strict_irrelevant
+    off_topic = score_turn(judge, coach, item, item.turns[0], answer(unrelated))
+    assert "irrelevant" in off_topic.failed and off_topic.strict_irrelevant
