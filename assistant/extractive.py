@@ -25,7 +25,8 @@ _LIST_QUESTION = re.compile(
     r"\b(what are|which|list|steps|checklist|criteria|signs|signals|roles|tips|examples|mistakes|pitfalls|"
     r"components|elements|phases|metrics|deliverables|prerequisites|requirements|questions|risks|"
     r"what should|how (?:do|should|can|did) (?:i|we|they|the)|what do (?:i|we)|what does|when (?:should|do|must)|"
-    r"what happens|what (?:goes|went) (?:into|in|wrong)|what (?:are|were) the)\b",
+    r"what happens|what (?:goes|went) (?:into|in|wrong)|what (?:are|were) the|"
+    r"what (?:\w+ )?\w+[^s\W]s (?:does|do|are|should|can|did|would))\b",
     re.I,
 )
 # Questions that want a figure: units carrying one are preferred.
@@ -87,6 +88,12 @@ _NEGATIVE_QUESTION = re.compile(
     r"leave out|shouldn't|should not|don't)\b",
     re.I,
 )
+# A question for several things of a kind: "what rollout strategies…", "which options…", "list the…".
+_PLURAL_ASK = re.compile(
+    r"\b(?:(?:what|which) (?:\w+ )?(?!(?:does|has|is|was|this)\b)\w+[^s\W]s|list|options|kinds|types)\b", re.I
+)
+# A label that numbers one of several parallel blocks: "**Option 2: Role-Based Rollout**", "**Step 3:**".
+_PARALLEL_LABEL = re.compile(r"^\W*([A-Za-z]+) \d{1,2}\b")
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
@@ -195,8 +202,47 @@ class ExtractiveGenerator:
         return out
 
     # -- selection -------------------------------------------------------------------------------
+    def outline(self, question: str, scored: list[Scored]) -> list[int]:
+        """When a list question's best lines all come from one passage and score alike, the passage as a
+        whole is the answer; if it is laid out as parallel labelled blocks ("**Option 1: …**",
+        "**Option 2: …**"), those labels are its outline. Empty when that is not the case."""
+        corpus = self.corpus
+        if not _PLURAL_ASK.search(question) or len(scored) < 8:
+            return []
+        top = scored[:8]
+
+        def section(i: int) -> tuple[str, str]:
+            chunk = corpus.chunks[corpus.units[i].chunk_id]
+            return chunk.doc, chunk.section
+
+        where = section(top[0].unit)
+        if sum(section(s.unit) == where for s in top) < 7 or top[0].score - top[-1].score > 0.06:
+            return []
+        members = sorted(
+            (j for c in corpus.chunks.values() if (c.doc, c.section) == where for j in corpus.units_by_chunk[c.id]),
+            key=lambda j: corpus.units[j].start,
+        )
+        by_pattern: dict[str, list[int]] = {}
+        for j in members:
+            m = _PARALLEL_LABEL.match(corpus.unit_text(j))
+            if corpus.units[j].kind == "label" and m:
+                by_pattern.setdefault(m.group(1).lower(), []).append(j)
+        blocks = max(by_pattern.values(), key=len, default=[])
+        if len(blocks) < 3:
+            return []
+        out: list[int] = []
+        for j in blocks[: self.settings.max_list_items]:
+            # Each block with its one-line summary, when one follows ("*Best for: …*").
+            after = members[members.index(j) + 1 : members.index(j) + 2]
+            short = [k for k in after if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
+            out += [j, *short]
+        return out
+
     def select(self, question: str, scored: list[Scored]) -> list[int]:
         corpus, cfg = self.corpus, self.settings
+        outline = self.outline(question, scored)
+        if outline:
+            return outline
         best = scored[0]
         best_group = corpus.units[best.unit].group
         floor = best.score - 0.11

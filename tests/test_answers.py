@@ -83,6 +83,21 @@ def test_sources_that_disagree_are_each_attributed(coach):
         assert f"From *{coach.corpus.titles[doc]}*" in answer.answer
 
 
+def test_a_section_of_parallel_options_is_answered_with_its_outline(coach):
+    answer = coach.ask("Which rollout strategies are there to choose from?")
+    options = [line for line in answer.answer.splitlines() if line.startswith("**Option ")]
+    assert len(options) == 4, answer.answer
+    # Each option is cited on its own, with its one-line summary.
+    assert len({c.n for c in answer.citations}) == 4 and answer.answer.count("*Best for:") == 4
+
+
+def test_a_paragraph_is_shown_under_the_label_that_says_what_it_is_about(coach):
+    answer = coach.ask("What was the biggest driver of the bank's return on investment?")
+    lines = answer.answer.splitlines()
+    label = next((n for n, line in enumerate(lines) if line.startswith("**Biggest ROI driver**")), None)
+    assert label is not None and "Efficiency gains" in lines[label], answer.answer
+
+
 def test_follow_up_carries_the_previous_topic(coach):
     first = coach.ask("How much does the pilot stage cost?", session="t-follow")
     second = coach.ask("And for production?", session="t-follow")
