@@ -442,8 +442,8 @@ def score_turn(
                 # in several. An answer whose cited passages state every key fact is on topic; one that
                 # neither cites nor retrieves the marked place is counted as well by the strict rate.
                 r.strict_irrelevant = True
-                cited = "\n".join(p.text for p in ans.citations.values())
-                if not case.key_facts or facts_present(cited, case.key_facts) < 1.0:
+                cited_text = "\n".join(p.text for p in ans.citations.values())
+                if not case.key_facts or facts_present(cited_text, case.key_facts) < 1.0:
                     r.failed.append("irrelevant")
             if r.facts < 1.0:
                 r.failed.append("key facts missing")

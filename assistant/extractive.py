@@ -94,6 +94,15 @@ _PLURAL_ASK = re.compile(
 )
 # A label that numbers one of several parallel blocks: "**Option 2: Role-Based Rollout**", "**Step 3:**".
 _PARALLEL_LABEL = re.compile(r"^\W*([A-Za-z]+) \d{1,2}\b")
+# A number the question gives about the user's own situation ("about 50,000 customer records"), and
+# the ranges the playbook sizes things by ("**Medium Dataset (10K-100K records):**", "<200 users").
+_NUM = r"\$?(\d[\d,]*(?:\.\d+)?)\s*([kKmM]\b)?"
+_QUESTION_NUMBER = re.compile(_NUM + r"\+?\s+((?:[a-z-]+\s+){0,2}[a-z-]+)")
+_RANGE = re.compile(
+    r"(?:" + _NUM + r"\s*(?:[-–]|to)\s*" + _NUM + r"|" + _NUM + r"\+|(<)\s*" + _NUM + r")"
+    r"\s*\)?\s*((?:[a-z-]+\s*){1,2})",
+    re.I,
+)
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
@@ -143,6 +152,7 @@ class ExtractiveGenerator:
         asked = [name for name, (asks, _) in _PERIODS.items() if asks.search(question)]
         remedy = bool(_REMEDY_QUESTION.search(question))
         negative = bool(_NEGATIVE_QUESTION.search(question))
+        numbers = question_numbers(question)
         out: list[Scored] = []
         top = max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
@@ -177,6 +187,8 @@ class ExtractiveGenerator:
                         # An amount for the period asked ("per year": "annually"), not another one.
                         score += 0.1 if name in asked else -0.1
                 chain_text = " ".join(corpus.unit_text(k) for k in chain)
+                if numbers and in_stated_range(f"{chain_text} {corpus.unit_text(i)}", numbers):
+                    score += 0.12  # the playbook's figure for a situation of the size the user describes
                 if remedy and chain_text:
                     if _REMEDY_LABEL.search(chain_text):
                         score += 0.08
@@ -428,6 +440,33 @@ class ExtractiveGenerator:
                 doc_order.append(doc)
         text, citations, statements = self.render(selected, doc_order)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
+
+
+def _number(digits: str, scale: str | None) -> float:
+    value = float(digits.replace(",", ""))
+    return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
+
+
+def question_numbers(question: str) -> list[tuple[float, set[str]]]:
+    """The quantities a question states, each with the words that follow it ("50,000 customer records":
+    50000, {customer, record})."""
+    return [(_number(m.group(1), m.group(2)), set(tokens(m.group(3)))) for m in _QUESTION_NUMBER.finditer(question)]
+
+
+def in_stated_range(text: str, numbers: list[tuple[float, set[str]]]) -> bool:
+    """Whether ``text`` states a range of the same thing that holds one of the question's quantities."""
+    for m in _RANGE.finditer(text):
+        g = m.groups()
+        if g[0] is not None:
+            low, high = _number(g[0], g[1]), _number(g[2], g[3])
+        elif g[4] is not None:
+            low, high = _number(g[4], g[5]), math.inf
+        else:
+            low, high = 0.0, _number(g[7], g[8])
+        what = set(tokens(g[9] or ""))
+        if any(low <= value <= high and what & nouns for value, nouns in numbers):
+            return True
+    return False
 
 
 def _continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:

@@ -98,6 +98,24 @@ def test_a_paragraph_is_shown_under_the_label_that_says_what_it_is_about(coach):
     assert label is not None and "Efficiency gains" in lines[label], answer.answer
 
 
+def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
+    from assistant.extractive import in_stated_range, question_numbers
+
+    records = question_numbers("We have about 50,000 customer records. How long will data preparation take?")
+    assert in_stated_range("**Medium Dataset (10K-100K records):**", records)
+    assert not in_stated_range("**Small Dataset (<10K records):**", records)
+    assert not in_stated_range("**Large Dataset (100K+ records):**", records)
+    assert not in_stated_range("- Internal: 400-800 hours × $50-100/hour = $20K-$80K", records)  # not records
+    assert in_stated_range("*Best for: Small organizations (<200 users)*", question_numbers("We have 150 users."))
+
+
+def test_the_answer_for_a_situation_of_a_given_size(coach):
+    answer = coach.ask("We're a firm of 150 users. Which rollout option suits us?")
+    assert "Big Bang" in answer.answer and "<200 users" in answer.answer, answer.answer
+    answer = coach.ask("We have about 50,000 customer records. How long will data preparation take?")
+    assert "12-24 weeks" in answer.answer, answer.answer
+
+
 def test_follow_up_carries_the_previous_topic(coach):
     first = coach.ask("How much does the pilot stage cost?", session="t-follow")
     second = coach.ask("And for production?", session="t-follow")
