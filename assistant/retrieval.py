@@ -9,6 +9,7 @@ question), which that retriever folds away.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,12 +59,26 @@ class HybridRetriever:
         self.bm25: BaseRetriever = bm25
         self.units = _UnitIndex(corpus) if self.settings.unit_k and self.settings.unit_weight else None
         # Section paths weigh fully; the document title, shared by all its passages, only a little.
+        self.title_words = _distinctive_title_words(corpus.titles)
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
             weights = dict.fromkeys(_words(chunk.title), 0.3)
             if chunk.section != chunk.title:  # a passage before the first heading has only the title
                 weights.update(dict.fromkeys(_words(chunk.section), 1.0))
             self.headings[cid] = weights
+
+    def named_documents(self, query: str) -> set[str]:
+        """The documents a question names by a word of their title no other title has ("the SMB guide",
+        "the 90-day roadmap", "the methodology")."""
+        toks = tokens(query)
+        lowered = query.lower()
+        named = set()
+        for doc, title in self.title_words.items():
+            for word in title & set(toks):
+                # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
+                if re.search(rf"\bthe (?:[\w-]+ ){{0,2}}{re.escape(word)}s?\b(?! ai\b)", lowered):
+                    named.add(doc)
+        return named
 
     def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
         """Passages whose section path names what the question asks about, best first."""
@@ -119,6 +134,7 @@ class HybridRetriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
+        named = self.named_documents(lexical_query)
         hits = []
         for node_id, score in fused.items():
             chunk = self.corpus.chunks.get(node_id)
@@ -126,10 +142,25 @@ class HybridRetriever:
                 continue  # the store holds a passage the index files do not (another instance's ingest)
             if stage and stage in chunk.stages:
                 score *= 1.0 + self.settings.stage_boost
+            if len(named) == 1 and chunk.doc in named:
+                score *= 1.0 + self.settings.document_boost
             hits.append((score, node_id, chunk))
         hits.sort(key=lambda h: (-h[0], h[1]))
         k = top_k or self.settings.top_k
         return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
+
+
+# Words a question may use for any document ("the guide", "the plan", "the playbook").
+_DOCUMENT_NOUNS = frozenset(["guide", "plan", "playbook", "complete", "back", "document", "article", "post"])
+
+
+def _distinctive_title_words(titles: dict[str, str]) -> dict[str, set[str]]:
+    """Each document's title words that no other title shares, less the nouns any document goes by."""
+    words = {
+        doc: {t for t in tokens(title) if "-" not in t or t[0].isdigit()} - _DOCUMENT_NOUNS
+        for doc, title in titles.items()
+    }
+    return {doc: w - set().union(*(o for d, o in words.items() if d != doc)) for doc, w in words.items()}
 
 
 # Words of how a question is asked, not of what it is about.

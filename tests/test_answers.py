@@ -116,6 +116,18 @@ def test_the_answer_for_a_situation_of_a_given_size(coach):
     assert "12-24 weeks" in answer.answer, answer.answer
 
 
+def test_a_document_named_by_its_title_is_searched_first(coach):
+    named = coach.retriever.named_documents
+    assert named("What pilot user count does the SMB guide suggest?") == {"smb-ai-journey.md"}
+    assert named("What does the last month of the 90-day roadmap focus on?") == {"enterprise-ai-90-day-roadmap.txt"}
+    assert named("What rollout strategies does the methodology describe?") == {"pilot-to-production-methodology.md"}
+    # Mentioned, not named; and words every title or any document shares name none.
+    assert named("How do we scale the generative AI pilot?") == set()
+    assert named("What does the playbook say about pilot to production?") == set()
+    _, hits = coach.retrieve("What does the last month of the 90-day roadmap focus on?")
+    assert hits[0].chunk.doc == "enterprise-ai-90-day-roadmap.txt"
+
+
 def test_follow_up_carries_the_previous_topic(coach):
     first = coach.ask("How much does the pilot stage cost?", session="t-follow")
     second = coach.ask("And for production?", session="t-follow")
