@@ -9,11 +9,13 @@ and names the nearest topics the playbook does cover.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
+import Stemmer
 
 from assistant.config import AnswerSettings
 from assistant.corpus import Corpus, tokens
@@ -103,6 +105,7 @@ _RANGE = re.compile(
     r"\s*\)?\s*((?:[a-z-]+\s*){1,2})",
     re.I,
 )
+_STEMMER = Stemmer.Stemmer("english")
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
@@ -178,6 +181,12 @@ class ExtractiveGenerator:
                 lex = min(lex / q_weight, 1.0)
                 support = 0.65 * float(dense[j]) + 0.35 * lex
                 score = 0.85 * support + 0.15 * prior
+                # Another form of a question word ("recommend": "recommendation") ranks a line higher,
+                # but does not count as the playbook covering the question.
+                unmatched = {stem(t): t for t in q_toks - matched}
+                if unmatched:
+                    forms = unmatched.keys() & {stem(t) for t in context}
+                    score += 0.85 * 0.35 * 0.5 * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
                 if wants_figure and _FIGURE.search(corpus.unit_text(i)):
                     score += 0.08
                     if any(t.search(corpus.unit_text(i)) for t in answer_types):
@@ -440,6 +449,12 @@ class ExtractiveGenerator:
                 doc_order.append(doc)
         text, citations, statements = self.render(selected, doc_order)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The word's stem (Snowball), for matching another form of it."""
+    return _STEMMER.stemWord(word)
 
 
 def _number(digits: str, scale: str | None) -> float:

@@ -128,6 +128,21 @@ def test_a_document_named_by_its_title_is_searched_first(coach):
     assert hits[0].chunk.doc == "enterprise-ai-90-day-roadmap.txt"
 
 
+def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch):
+    import assistant.extractive as extractive
+
+    question = "Which rollout strategy does the methodology recommend?"
+    q_vec, hits = coach.retrieve(question)
+
+    def score_of_recommendation() -> float:
+        scored = coach.generator.score_units(question, q_vec, hits)
+        return next(s.score for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
+
+    with_forms = score_of_recommendation()
+    monkeypatch.setattr(extractive, "stem", lambda word: word + "\0")  # no two words share a form
+    assert with_forms > score_of_recommendation() + 0.02
+
+
 def test_follow_up_carries_the_previous_topic(coach):
     first = coach.ask("How much does the pilot stage cost?", session="t-follow")
     second = coach.ask("And for production?", session="t-follow")
