@@ -79,6 +79,8 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     max_question_chars: int = Field(default=2000, ge=10)
     max_units: int = Field(default=7, ge=1, le=40)
+    # How far below the best line of the answer another line of its document may score and be taken.
+    select_margin: float = Field(default=0.11, ge=0, le=1)
     # How far below the best unit one may score and still be taken for a part of the question no
     # other chosen unit speaks to.
     coverage_margin: float = Field(default=0.2, ge=0, le=1)

@@ -266,7 +266,7 @@ class ExtractiveGenerator:
             return outline
         best = scored[0]
         best_group = corpus.units[best.unit].group
-        floor = best.score - 0.11
+        floor = best.score - cfg.select_margin
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         chosen: list[int] = []
         seen_text: set[str] = set()
