@@ -348,7 +348,7 @@ class Ingestor:
             return
         bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(len(nodes), 10))
         tmp = Path(tempfile.mkdtemp(dir=self.files.dir, prefix=".bm25."))
-        bm25.persist(str(tmp))
+        bm25.persist(str(tmp), show_progress=False)
         old = target.with_name(".bm25.old")
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
