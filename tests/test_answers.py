@@ -83,6 +83,18 @@ def test_sources_that_disagree_are_each_attributed(coach):
         assert f"From *{coach.corpus.titles[doc]}*" in answer.answer
 
 
+def test_each_part_of_a_two_part_question_is_answered(coach, settings):
+    from assistant.coach import Coach
+
+    question = "What uptime and error rate should we hit in production?"
+    answer = coach.ask(question)
+    assert "99%+ uptime" in answer.answer and "<1%" in answer.answer, answer.answer
+    # Without the second look for the uncovered part, only the first is answered.
+    narrow = settings.model_copy(update={"answer": settings.answer.model_copy(update={"coverage_margin": 0.0})})
+    single = Coach(narrow, coach.corpus, coach.embedder, coach.retriever).ask(question)
+    assert "<1%" not in single.answer
+
+
 def test_a_section_of_parallel_options_is_answered_with_its_outline(coach):
     answer = coach.ask("Which rollout strategies are there to choose from?")
     options = [line for line in answer.answer.splitlines() if line.startswith("**Option ")]
