@@ -81,6 +81,8 @@ class AnswerSettings(BaseModel):
     max_units: int = Field(default=7, ge=1, le=40)
     # How far below the best line of the answer another line of its document may score and be taken.
     select_margin: float = Field(default=0.11, ge=0, le=1)
+    # Another document's figure is shown beside the best one when it scores within this much of it.
+    figure_margin: float = Field(default=0.15, ge=0, le=1)
     # How far below the best unit one may score and still be taken for a part of the question no
     # other chosen unit speaks to.
     coverage_margin: float = Field(default=0.2, ge=0, le=1)

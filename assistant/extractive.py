@@ -34,7 +34,7 @@ _LIST_QUESTION = re.compile(
 # Questions that want a figure: units carrying one are preferred.
 _QUANTITY_QUESTION = re.compile(
     r"\b(how (?:much|many|long|big|small|often|soon|fast)|cost|costs|budget|price|percent|percentage|"
-    r"timeline|duration|what size|how large)\b",
+    r"timeline|duration|what size|how large|rate|ratio|threshold)\b",
     re.I,
 )
 # What kind of figure a question asks for, and what such a figure looks like in the text.
@@ -289,7 +289,7 @@ class ExtractiveGenerator:
             other_doc = unit.doc != corpus.units[best.unit].doc
             # Figures are where the documents disagree (pilot length, budget, users), so another
             # document's figure is shown even when it ranks a little lower.
-            margin = 0.15 if wants_figure and _FIGURE.search(corpus.unit_text(s.unit)) else 0.05
+            margin = cfg.figure_margin if wants_figure and _FIGURE.search(corpus.unit_text(s.unit)) else 0.05
             # A sentence of the same paragraph as the best one is its context, and is taken more readily.
             same_paragraph = unit.kind == "sentence" and (unit.doc, unit.group) == (
                 corpus.units[best.unit].doc,
