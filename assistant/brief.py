@@ -90,6 +90,8 @@ def one_line(answer: Answer, limit: int = 160) -> str:
         text = _MARK.sub("", text).replace("**", "").lstrip("-*• ").strip()
         text = re.sub(r"^(?:A|Answer):\s*", "", text)
         text = " ".join(text.split())
+        if text.rstrip('"”').endswith("?"):
+            continue  # the playbook's own question above its answer ("Q: How long will this take?")
         if len(text.split()) >= 3:
             return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
     return " ".join(_MARK.sub("", answer.answer).split())[:limit]
