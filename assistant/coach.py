@@ -184,6 +184,13 @@ class Coach:
         """What is searched for: the question without the clauses that carry personal data."""
         return without_personal_data(question)
 
+    def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
+        """What a standalone question is searched for, and with which stage: the one the user picked,
+        else the one stage the question names."""
+        query = self.search_text(standalone)
+        named = stages_in(query)
+        return query, stage or (named[0] if len(named) == 1 else None)
+
     def condense(self, question: str, history: list[str]) -> str:
         """A follow-up rewritten into a standalone question: by the model when one is configured and
         it gives a sensible rewrite, else deterministically."""
@@ -222,9 +229,7 @@ class Coach:
         flags = injection_flags(text)
         history = self.store.history(session, MAX_HISTORY) if session else []
         standalone = self.condense(text, history)
-        query = self.search_text(standalone)
-        named = stages_in(query)
-        effective_stage = stage or (named[0] if len(named) == 1 else None)
+        query, effective_stage = self.search_plan(standalone, stage)
         key = self._cache_key(query, effective_stage)
         cached = self._cached(key) if on_delta is None else None
         if cached is not None:

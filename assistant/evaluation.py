@@ -264,7 +264,9 @@ class CoachSystem:
         started = time.perf_counter()
         a = self.coach.ask(question, session=session, channel="eval")
         latency = (time.perf_counter() - started) * 1000
-        _, hits = self.coach.retrieve(self.coach.search_text(a.standalone_question or question))
+        # The passages the answer was drawn from: the same search, with the same stage.
+        query, stage = self.coach.search_plan(a.standalone_question or question)
+        _, hits = self.coach.retrieve(query, stage=stage)
         corpus = self.coach.corpus
         cites = {}
         for c in a.citations:

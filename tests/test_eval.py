@@ -132,3 +132,19 @@ def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
     assert "irrelevant" not in on_topic.failed and on_topic.strict_irrelevant
     off_topic = score_turn(judge, coach, item, item.turns[0], answer(unrelated))
     assert "irrelevant" in off_topic.failed and off_topic.strict_irrelevant
+
+
+def test_retrieval_is_scored_on_the_passages_the_answer_was_drawn_from(coach):
+    import sqlite3
+
+    from assistant.evaluation import CoachSystem
+
+    # The question names a stage, so the answer's search favours that stage's passages.
+    question = "What metrics matter in the pilot?"
+    assert coach.retrieve(question)[1] != coach.retrieve(question, stage="pilot")[1]
+    got = CoachSystem(coach).answer(question, None)
+    db = sqlite3.connect(coach.ledger.path)
+    (logged,) = db.execute("SELECT chunks FROM interactions ORDER BY rowid DESC LIMIT 1").fetchone()
+    db.close()
+    drawn = [coach.corpus.chunks[cid] for cid, _ in json.loads(logged)]
+    assert [(p.doc, p.start) for p in got.retrieved] == [(c.doc, c.start) for c in drawn]
