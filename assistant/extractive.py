@@ -495,10 +495,16 @@ def _continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
     return same[pos + 1 : pos + 1 + limit]
 
 
+# A numbered label's own number ("**4. Don't expect immediate ROI**") ends no sentence.
+_ENUMERATOR = re.compile(r"^\W*\d{1,2}[.)]\s+")
+
+
 def _mark_sentences(text: str, n: int) -> str:
     """``text`` with the marker ``[n]`` after each of its sentences, so every sentence is cited."""
     pattern = r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!etc)(?<!\bDr)(?<!\bMr)(?<!\bMs)([.!?])(\s+)(?=[A-Z0-9\"“])"
-    return re.sub(pattern, rf"\1 [{n}]\2", text) + f" [{n}]"
+    lead = _ENUMERATOR.match(text)
+    cut = lead.end() if lead else 0
+    return text[:cut] + re.sub(pattern, rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
 
 
 def _is_bare_label(text: str) -> bool:

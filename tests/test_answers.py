@@ -112,6 +112,14 @@ def test_a_paragraph_is_shown_under_the_label_that_says_what_it_is_about(coach):
     assert label is not None and "Efficiency gains" in lines[label], answer.answer
 
 
+def test_a_numbered_label_is_cited_once_not_after_its_number(coach):
+    import re
+
+    answer = coach.ask("Should executives expect immediate ROI from AI?", check_rate=False).answer
+    assert re.search(r"^\*\*\d{1,2}\. \w", answer, re.M), answer  # the numbered label is in the answer
+    assert not re.search(r"^\W*\d{1,2}[.)] \[\d+\]", answer, re.M), answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
