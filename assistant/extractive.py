@@ -560,6 +560,10 @@ def _runs(corpus: Corpus, units: list[int]) -> list[list[int]]:
             if same_chunk and idx.index(i) == idx.index(prev) + 1:
                 runs[-1].append(i)
                 continue
+            # A table's header and the rows taken from it are one table, with the rows between left out.
+            if same_chunk and corpus.units[i].kind == "row" and corpus.units[prev].group == corpus.units[i].group:
+                runs[-1].append(i)
+                continue
         runs.append([i])
     return runs
 

@@ -120,6 +120,19 @@ def test_a_numbered_label_is_cited_once_not_after_its_number(coach):
     assert not re.search(r"^\W*\d{1,2}[.)] \[\d+\]", answer, re.M), answer
 
 
+def test_a_row_taken_from_a_table_is_shown_under_the_table_header(coach):
+    answer = coach.ask("What acceptance rate is the pilot dashboard's target?", check_rate=False)
+    lines = answer.answer.splitlines()
+    tables = [k for k, line in enumerate(lines) if line.startswith("|---")]
+    assert tables, answer.answer
+    # Every table shown has its header above the separator and at least one row below it.
+    assert all(lines[k - 1].startswith("|") and lines[k + 1].startswith("|") for k in tables), answer.answer
+    k = next(k for k in tables if lines[k + 1].startswith("| Acceptance rate |"))
+    assert lines[k - 1].startswith("| Metric |"), answer.answer
+    quote = answer.citations[0].quote
+    assert quote.startswith("| Metric |") and "Acceptance rate" in quote
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
