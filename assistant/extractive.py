@@ -358,6 +358,11 @@ class ExtractiveGenerator:
                 expanded.append(i)
         result: list[int] = []
         for i in expanded:
+            if corpus.units[i].kind == "label":
+                # An answer ("**A:** That's OK! ...") is read under the question it answers.
+                result += [
+                    k for k in _context_before(corpus, i, limit=1) if _asks(corpus.unit_text(k)) and k not in result
+                ]
             if i not in result:
                 result.append(i)
         return result
@@ -417,8 +422,8 @@ class ExtractiveGenerator:
                     if paragraph:
                         lines.append(" ".join(paragraph))
                         paragraph = []
-                    if unit.kind == "label" and _is_bare_label(text):
-                        lines.append(text)  # a heading for the items that follow, not a claim
+                    if unit.kind == "label" and (_is_bare_label(text) or _asks(text)):
+                        lines.append(text)  # a heading for what follows, not a claim
                     elif unit.kind == "label":
                         # A label that says something is cited like sentences: each of its sentences.
                         lines.append(_mark_sentences(text, n))
@@ -505,6 +510,11 @@ def _mark_sentences(text: str, n: int) -> str:
     lead = _ENUMERATOR.match(text)
     cut = lead.end() if lead else 0
     return text[:cut] + re.sub(pattern, rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
+
+
+def _asks(text: str) -> bool:
+    """A label that is a question ('**Q: "How long will this take?"**')."""
+    return text.rstrip('*"” ').endswith("?")
 
 
 def _is_bare_label(text: str) -> bool:

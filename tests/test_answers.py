@@ -133,6 +133,16 @@ def test_a_row_taken_from_a_table_is_shown_under_the_table_header(coach):
     assert quote.startswith("| Metric |") and "Acceptance rate" in quote
 
 
+def test_an_answer_from_a_q_and_a_is_shown_under_its_question(coach):
+    answer = coach.ask("What if our pilot doesn't work out?", check_rate=False).answer
+    lines = answer.splitlines()
+    answers = [k for k, line in enumerate(lines) if line.startswith("**A:**")]
+    assert answers, answer
+    for k in answers:
+        # The question heads its answer and, being a question, is not cited as a claim.
+        assert lines[k - 1].startswith("**Q:") and "[" not in lines[k - 1], answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
