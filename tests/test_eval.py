@@ -132,6 +132,9 @@ def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
     assert "irrelevant" not in on_topic.failed and on_topic.strict_irrelevant
     off_topic = score_turn(judge, coach, item, item.turns[0], answer(unrelated))
     assert "irrelevant" in off_topic.failed and off_topic.strict_irrelevant
+    # Retrieval, too, is reported both ways: the marked evidence only, or any passage stating every key fact.
+    assert on_topic.hit_rank is None and on_topic.hit_rank_facts == 1
+    assert off_topic.hit_rank is None and off_topic.hit_rank_facts is None
 
 
 def test_retrieval_is_scored_on_the_passages_the_answer_was_drawn_from(coach):
