@@ -406,7 +406,6 @@ def score_turn(
         ]
         r.hit_rank_facts = states_all[0] if states_all else None
         r.rr_facts = 1.0 / states_all[0] if states_all else 0.0
-    if spans:
         ideal = sum(1 / math.log2(k + 1) for k in range(1, min(len(spans), 10) + 1))
         r.ndcg = min(1.0, sum(1 / math.log2(k + 1) for k in ranks) / ideal) if ideal else 0.0
     r.leak = any(m in ans.text for m in LEAK_MARKERS)
