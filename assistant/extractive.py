@@ -19,6 +19,7 @@ import Stemmer
 
 from assistant.config import AnswerSettings
 from assistant.corpus import Corpus, tokens
+from assistant.followup import INTENT_WORDS
 from assistant.lexicon import expansion_words
 from assistant.retrieval import Hit
 from assistant.types import Citation
@@ -107,6 +108,10 @@ _RANGE = re.compile(
 )
 _STEMMER = Stemmer.Stemmer("english")
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+# A figure with its measure ("4-6 hours/week", "$15K-$50K"), and the measure alone.
+_UNITS = r"(%|hours?/week|hours?|weeks?|months?|days?|users?)(?![a-z])"
+_MEASURED = re.compile(r"\$?\d[\d,.]*[kKmM]?(?:\s*[-–]\s*\$?\d[\d,.]*[kKmM]?)?\+?\s*" + _UNITS)
+_MEASURE = re.compile(r"(?<=\d)\+?\s*" + _UNITS)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")
 
@@ -319,6 +324,10 @@ class ExtractiveGenerator:
                     covered |= self._context_tokens(s.unit)
                     break
 
+        if wants_figure:
+            for i in self._other_figures(question, scored, chosen):
+                take(i)
+
         wants_list = bool(_LIST_QUESTION.search(question))
         expanded: list[int] = []
         groups_done: set[tuple[str, int]] = set()
@@ -366,6 +375,35 @@ class ExtractiveGenerator:
             if i not in result:
                 result.append(i)
         return result
+
+    def _other_figures(self, question: str, scored: list[Scored], chosen: list[int]) -> list[int]:
+        """Another place that gives a different figure in the same measure for the same thing as the best
+        line ("Champion: 4-6 hours/week" beside "Prototype: 10-15 hours/week (champion)"): the playbook
+        disagrees with itself, and the answer shows both rather than one silently."""
+        corpus = self.corpus
+        best = scored[0]
+        measures = set(_MEASURE.findall(corpus.unit_text(best.unit).lower()))
+        if not measures:
+            return []
+        q_toks = set(tokens(question))
+        about = (q_toks - INTENT_WORDS) & self._context_tokens(best.unit)
+        if not about:
+            return []
+        figures = {m.group(0) for i in chosen for m in _MEASURED.finditer(corpus.unit_text(i).lower())}
+        out: list[int] = []
+        for s in scored[1:]:
+            if s.score < best.score - self.settings.other_figure_margin or len(out) >= 2:
+                break
+            if s.unit in chosen or corpus.units[s.unit].kind not in ("item", "sentence", "row"):
+                continue
+            text = corpus.unit_text(s.unit).lower()
+            stated = {m.group(0) for m in _MEASURED.finditer(text)}
+            # The same thing: the line, its headings and labels state every word the question asks about.
+            same_thing = about <= self._context_tokens(s.unit)
+            if same_thing and measures & set(_MEASURE.findall(text)) and stated - figures:
+                out.append(s.unit)
+                figures |= stated
+        return out
 
     # -- rendering -------------------------------------------------------------------------------
     def render(self, selected: list[int], doc_order: list[str]) -> tuple[str, list[Citation], int]:

@@ -16,7 +16,7 @@ _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
 # Words of what a question asks rather than what it is about (question words are already stopwords).
-_INTENT = frozenset(
+INTENT_WORDS = frozenset(
     [
         "much",
         "many",
@@ -65,7 +65,7 @@ def condense(question: str, history: list[str]) -> str:
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
     # The follow-up brings its own intent ("how long", "how do we fix"); the previous question lends only
     # its topic, without what it asked ("What budget should a prototype have?" lends "prototype").
-    topic = [w for w in _WORD.findall(previous) if tokens(w) and w.lower() not in _INTENT]
+    topic = [w for w in _WORD.findall(previous) if tokens(w) and w.lower() not in INTENT_WORDS]
     if not topic:
         return f"{previous.rstrip(' ?.!')}: {rest}?"
     return f"{rest[:1].upper()}{rest[1:]} ({' '.join(topic)})?"

@@ -143,6 +143,15 @@ def test_an_answer_from_a_q_and_a_is_shown_under_its_question(coach):
         assert lines[k - 1].startswith("**Q:") and "[" not in lines[k - 1], answer
 
 
+def test_a_document_that_gives_two_figures_for_one_thing_is_quoted_for_both(coach):
+    # The SMB guide gives the prototype champion's time twice: 4-6 hours/week under the prototype's team
+    # requirements, 10-15 hours/week in its answers to team concerns.
+    answer = coach.ask("How many hours a week will our champion spend on the prototype?", check_rate=False)
+    assert "4-6 hours/week" in answer.answer and "10-15 hours/week" in answer.answer, answer.answer
+    sections = {c.section for c in answer.citations}
+    assert "Prototype Stage > Team Requirements" in sections and "SMB Concerns & Answers > Team Concerns" in sections
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
