@@ -142,6 +142,13 @@ STOPWORDS = frozenset(
         "way",
         "ways",
         "really",
+        # How a question is said, not what it is about ("what does a pilot actually cost?").
+        "actually",
+        "basically",
+        "exactly",
+        "honestly",
+        "literally",
+        "probably",
     ]
 )
 

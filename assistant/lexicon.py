@@ -20,6 +20,12 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bper year\b|\ba year\b|\byearly\b|\bannual", ("annually", "annual")),
     (r"\bper month\b|\ba month\b|\bmonthly\b", ("month", "monthly")),
     (r"\bwho\b|\bstaff\b|\bhire\b|\bpeople\b", ("team", "role")),
+    # The people who are to use the tool are its users, and their using it is adoption.
+    (r"\bemployees?\b|\bstaff\b|\bworkers?\b|\bcolleagues?\b", ("users",)),
+    (
+        r"\b(?:to|will|won't|start|keep|actually) us(?:e|ing) (?:it|the (?:tool|system|assistant|ai))\b",
+        ("adoption", "adopt"),
+    ),
     (r"\bsmall business|\bsmall compan|\bsmb\b|\bsmall team", ("smb",)),
     (r"\beach stage\b|\bevery stage\b|\bper stage\b|\bcompare\b|\bdiffer", ("comparison",)),
     (r"\bmetric|\bmeasure|\bkpi", ("metric", "measure")),

@@ -152,6 +152,15 @@ def test_a_document_that_gives_two_figures_for_one_thing_is_quoted_for_both(coac
     assert "Prototype Stage > Team Requirements" in sections and "SMB Concerns & Answers > Team Concerns" in sections
 
 
+def test_the_words_a_user_says_for_adoption_find_the_playbook_on_adoption(coach):
+    # "Employees", "actually use the tool": the playbook says users and adoption, and the filler word
+    # "actually" says nothing about what is asked.
+    answer = coach.ask("How do we get employees to actually use the tool?", check_rate=False)
+    assert not answer.abstained, answer.answer
+    cited = " ".join(f"{c.section} {c.quote}" for c in answer.citations).lower()
+    assert "adoption" in cited, answer.answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
