@@ -213,7 +213,7 @@ def bench_model_overhead(coach: object, settings: Settings, cases: Sequence[Gold
         model_coach = Coach(settings.model_copy(update={"llm": llm}), coach.corpus, coach.embedder, coach.retriever)
         for k, case in enumerate([*cases[:3], *cases]):
             _, hits = coach.retrieve(case.question)
-            units = coach.corpus.units_by_chunk[hits[0].chunk.id]
+            units = coach.corpus.units_by_chunk.get(hits[0].chunk.id, [])
             fake.text = " ".join(f"{coach.corpus.unit_text(i)} [1]" for i in units[:3])
             answer = model_coach.ask(case.question)
             if k >= 3 and answer.usage is not None:  # the first three warm up

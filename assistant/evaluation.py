@@ -19,6 +19,7 @@ exists; the verifier's mutation suite is reported always.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import statistics
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from assistant.coach import Coach
     from assistant.retrieval import Hit
 
+log = logging.getLogger("assistant.evaluation")
 EVAL_DIR = Path("eval")
 SYSTEMS = ("coach", "baseline-naive", "baseline-copy-top")
 # The offline answer's framing: which documents speak, and labels that head a list. They carry no
@@ -467,6 +469,22 @@ def score_turn(
     return r
 
 
+def errored_turn(item: EvalItem, turn: Turn, exc: Exception) -> TurnResult:
+    """A case whose answer raised: it fails acceptance and counts as answered, so an error never
+    passes for a correct abstention."""
+    case = turn.case
+    return TurnResult(
+        id=case.id,
+        kind=item.kind,
+        stage=case.stage or "general",
+        doc=case.evidence[0].doc if case.evidence else "",
+        answerable=case.answerable and not item.attack,
+        abstained=False,
+        citations_valid=False,
+        failed=[f"error ({type(exc).__name__})"],
+    )
+
+
 # --------------------------------------------------------------------------------------- report
 
 
@@ -653,8 +671,12 @@ def run_eval(
             iterable = tqdm(todo, desc=name, unit="q", file=sys.stderr)
         for item, _t, turn in iterable:
             session = f"{run_id}-{item.id}" if item.kind == "multi_turn" else None
-            ans = system.answer(turn.question, session)
-            results.append(score_turn(judge, coach, item, turn, ans))
+            try:
+                ans = system.answer(turn.question, session)
+                results.append(score_turn(judge, coach, item, turn, ans))
+            except Exception as exc:  # a case that errors is a failed case, and the run goes on
+                log.exception("eval case %s of %s failed", turn.case.id, name)
+                results.append(errored_turn(item, turn, exc))
         report["systems"][name] = summarize(results)
         report["breakdowns"][name] = {k: breakdown(results, k) for k in ("kind", "stage", "doc")}
         report["cases"][name] = [

@@ -151,3 +151,21 @@ def test_retrieval_is_scored_on_the_passages_the_answer_was_drawn_from(coach):
     db.close()
     drawn = [coach.corpus.chunks[cid] for cid, _ in json.loads(logged)]
     assert [(p.doc, p.start) for p in got.retrieved] == [(c.doc, c.start) for c in drawn]
+
+
+def test_a_case_that_errors_is_a_failed_case_and_the_run_goes_on(coach, slice_dir, monkeypatch):
+    from assistant.evaluation import CoachSystem, load_dataset
+
+    first = load_dataset(slice_dir)[0]
+    real = CoachSystem.answer
+
+    def answer(self, question, session):
+        if question == first.turns[0].question:
+            raise RuntimeError("broken generator")
+        return real(self, question, session)
+
+    monkeypatch.setattr(CoachSystem, "answer", answer)
+    report = run_eval(coach, systems=["coach"], eval_dir=slice_dir, limit=3, progress=False, mutations_per_kind=2)
+    cases = {c["id"]: c for c in report["cases"]["coach"]}
+    assert cases[first.id]["failed"] == ["error (RuntimeError)"] and not cases[first.id]["accepted"]
+    assert len(cases) == 3 and report["systems"]["coach"]["acceptance_failures"]["error (RuntimeError)"] == 1
