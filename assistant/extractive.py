@@ -95,6 +95,16 @@ _NEGATIVE_QUESTION = re.compile(
 _PLURAL_ASK = re.compile(
     r"\b(?:(?:what|which) (?:\w+ )?(?!(?:does|has|is|was|this)\b)\w+[^s\W]s|list|options|kinds|types)\b", re.I
 )
+# A line that counts what follows ("against 5 primary attack vectors", "three conditions"), and the
+# numbered labels of what it counts ("**1. Prompt Injection Attacks:**").
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_ANNOUNCE = re.compile(
+    r"\b(\d{1,2}|" + "|".join(_COUNT_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}"
+    r"(?!(?:minute|hour|day|week|month|year|user|people|person|dollar|percent|time)s\b)[a-z-]+s\b",
+    re.I,
+)
+_NUMBERED_LABEL = re.compile(r"^\W*(\d{1,2})[.)]\s+\S")
+_ORDINAL_LEAD = re.compile(r"^\W*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|finally)\b", re.I)
 # A label that numbers one of several parallel blocks: "**Option 2: Role-Based Rollout**", "**Step 3:**".
 _PARALLEL_LABEL = re.compile(r"^\W*([A-Za-z]+) \d{1,2}\b")
 # A number the question gives about the user's own situation ("about 50,000 customer records"), and
@@ -245,7 +255,12 @@ class ExtractiveGenerator:
         if sum(section(s.unit) == where for s in top) < 7 or top[0].score - top[-1].score > 0.06:
             return []
         members = sorted(
-            (j for c in corpus.chunks.values() if (c.doc, c.section) == where for j in corpus.units_by_chunk[c.id]),
+            (
+                j
+                for c in corpus.chunks.values()
+                if (c.doc, c.section) == where
+                for j in corpus.units_by_chunk.get(c.id, [])
+            ),
             key=lambda j: corpus.units[j].start,
         )
         by_pattern: dict[str, list[int]] = {}
@@ -363,6 +378,7 @@ class ExtractiveGenerator:
                 # A paragraph's opening sentence states its point; the next ones carry the substance. A
                 # label right above the paragraph says what it is about ("**Biggest ROI driver** (38%):").
                 expanded += [*_context_before(corpus, i, limit=1), i, *_continuation(corpus, i)]
+                expanded += _announced(corpus, i, cfg.max_list_items)
             elif key not in groups_done:
                 expanded.append(i)
         result: list[int] = []
@@ -548,6 +564,46 @@ def _mark_sentences(text: str, n: int) -> str:
     lead = _ENUMERATOR.match(text)
     cut = lead.end() if lead else 0
     return text[:cut] + re.sub(pattern, rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
+
+
+def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
+    """What a line announces when it counts it ("We design defenses against 5 primary attack vectors.")
+    and its section goes on with that many numbered labels ("**1. Prompt Injection Attacks:**", …): the
+    labels, each with its one-line summary. Empty otherwise."""
+    m = _ANNOUNCE.search(corpus.unit_text(i))
+    if not m:
+        return []
+    count = int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]
+    unit = corpus.units[i]
+    section = (unit.doc, corpus.chunks[unit.chunk_id].section)
+    after = [
+        j
+        for c in corpus.chunks.values()
+        if (c.doc, c.section) == section
+        for j in corpus.units_by_chunk.get(c.id, [])
+        if corpus.units[j].start > unit.start
+    ]
+    after.sort(key=lambda j: corpus.units[j].start)
+    if not 2 <= count <= limit:
+        return []
+    # "Three conditions must hold. First, … Second, … Third, …": the paragraph through its last ordinal.
+    same = [j for j in after if corpus.units[j].group == unit.group]
+    ordinals = [k for k, j in enumerate(same) if _ORDINAL_LEAD.match(corpus.unit_text(j))]
+    if len(ordinals) >= count:
+        return same[: ordinals[count - 1] + 1]
+    numbered = [
+        (j, int(m.group(1)))
+        for j in after
+        if corpus.units[j].kind == "label" and (m := _NUMBERED_LABEL.match(corpus.unit_text(j)))
+    ]
+    if [n for _, n in numbered[:count]] != list(range(1, count + 1)):
+        return []
+    out: list[int] = []
+    for j, _ in numbered[:count]:
+        nxt = after[after.index(j) + 1 : after.index(j) + 2]
+        short = [k for k in nxt if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
+        out += [j, *short]
+    return out
 
 
 def _asks(text: str) -> bool:

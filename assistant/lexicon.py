@@ -32,6 +32,8 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bkill\b|\bcancel\b|\babandon\b|\bshut down\b|\bwalk away\b", ("stop", "no-go")),
     (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
     (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
+    # Security risks are, in the playbook's words, threats and attacks, met by defenses.
+    (r"\bsecur|\bthreats?\b|\battack|\bhack|\bbreach", ("security", "threat", "attack", "defense")),
     (r"\broll(?:ing|ed|s)?\b(?: \w+){0,3} out\b|\broll-?out\b|\bdeploy", ("rollout",)),
     # What someone in a role does: the playbook lists it as "Responsibilities".
     (

@@ -161,6 +161,16 @@ def test_the_words_a_user_says_for_adoption_find_the_playbook_on_adoption(coach)
     assert "adoption" in cited, answer.answer
 
 
+def test_a_line_that_counts_what_follows_brings_what_it_counts(coach):
+    # "We design defenses against 5 primary attack vectors." is followed by five numbered labels.
+    answer = coach.ask("What security threats should our AI system defend against?", check_rate=False).answer
+    for n in range(1, 6):
+        assert f"**{n}. " in answer, answer
+    # "Three conditions must hold. First, … Second, … Third, …": the paragraph through its third.
+    answer = coach.ask("Which three conditions show a pilot is ready to scale?", check_rate=False).answer
+    assert "First," in answer and "Second," in answer and "Third," in answer, answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
