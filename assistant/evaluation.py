@@ -44,6 +44,7 @@ from assistant.verify import (
     Statement,
     _parts,
     entities,
+    foreign_clause,
     negations,
     numbers,
     split_statements,
@@ -157,7 +158,9 @@ class Judge:
             return False
         if coverage < MIN_COVERAGE:
             return False
-        return not (float(sims[order[0]]) < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE)
+        if float(sims[order[0]]) < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE:
+            return False
+        return not foreign_clause(statement, set(tokens(passage)), self.idf)
 
 
 # --------------------------------------------------------------------------------------- data

@@ -235,6 +235,24 @@ def _parts(text: str) -> set[str]:
     return out
 
 
+# Where a sentence joins another claim to the first: "…, and …", "…; …", "…, but …".
+_CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas)\s+|;\s+", re.I)
+MIN_CLAUSE_COVERAGE = 0.5  # idf-weighted share of a joined clause's content words found in the passage
+
+
+def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float]) -> bool:
+    """Whether a clause joined to the statement ("…, and solution: start simple") speaks of what the
+    passage does not: a sentence can be mostly supported and still carry one claim that is not."""
+    for clause in _CLAUSE_JOIN.split(statement)[1:]:
+        words = set(tokens(clause)) - _ATTRIBUTION
+        if len(words) < 2:
+            continue
+        weight = sum(idf(w) for w in words)
+        if sum(idf(w) for w in words & passage) / weight < MIN_CLAUSE_COVERAGE:
+            return True
+    return False
+
+
 def entities(text: str) -> set[str]:
     found = {t for t in _parts(text) if t in _ENTITY_WORDS}
     for m in _CAPITALIZED.finditer(text):
@@ -283,6 +301,9 @@ class Verifier:
             return Check(False, support, "coverage")
         if semantic < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE:
             return Check(False, support, "meaning")
+        passage = set(tokens(chunk.section)).union(*(corpus.unit_tokens[i] for i in idx))
+        if foreign_clause(statement, passage, corpus.idf_of):
+            return Check(False, support, "clause")
         return Check(True, support, "", units)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:

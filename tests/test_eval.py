@@ -169,3 +169,11 @@ def test_a_case_that_errors_is_a_failed_case_and_the_run_goes_on(coach, slice_di
     cases = {c["id"]: c for c in report["cases"]["coach"]}
     assert cases[first.id]["failed"] == ["error (RuntimeError)"] and not cases[first.id]["accepted"]
     assert len(cases) == 3 and report["systems"]["coach"]["acceptance_failures"]["error (RuntimeError)"] == 1
+
+
+def test_the_judge_rejects_a_joined_clause_the_passage_does_not_state(coach):
+    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    passage = next(c for c in coach.corpus.chunks.values() if "Model strategy: General-purpose LLM" in c.text).text
+    line = "Model strategy: General-purpose LLM vs domain-tuned; open vs hosted; fallback models for resilience"
+    assert judge.support(passage, f"{line}.")
+    assert not judge.support(passage, f"{line}, and solution: Start simple, plan early.")

@@ -54,3 +54,15 @@ def test_verification_is_deterministic(coach, verifier):
     first, second = verifier.verify(answer, sources), verifier.verify(answer, sources)
     assert first == second
     assert first.kept == 1 and first.removed == 1 and first.recited == 1
+
+
+def test_a_joined_clause_the_passage_does_not_speak_of_is_caught(coach, verifier):
+    chunk = next(c for c in coach.corpus.chunks.values() if "Model strategy: General-purpose LLM" in c.text)
+    line = "Model strategy: General-purpose LLM vs domain-tuned; open vs hosted; fallback models for resilience"
+    for statement, ok in (
+        (f"{line}.", True),
+        (f"{line}, and solution: Start simple, plan early.", False),
+    ):
+        check = verifier.check(statement, verifier.embed([statement])[0], chunk)
+        assert check.ok is ok, (statement, check)
+    assert check.reason == "clause"
