@@ -683,7 +683,16 @@ def run_eval(
         report["systems"][name] = summarize(results)
         report["breakdowns"][name] = {k: breakdown(results, k) for k in ("kind", "stage", "doc")}
         report["cases"][name] = [
-            {"id": r.id, "kind": r.kind, "accepted": r.accepted, "failed": r.failed, "facts": r.facts} for r in results
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "accepted": r.accepted,
+                "failed": r.failed,
+                "facts": r.facts,
+                "hit_rank": r.hit_rank,
+                "hit_rank_facts": r.hit_rank_facts,
+            }
+            for r in results
         ]
         report.setdefault("pairs", {})[name] = [p for r in results for p in r.pairs]
     report["judge"] = {

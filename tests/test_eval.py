@@ -48,6 +48,8 @@ def test_report_has_the_contract_keys(report):
         lo, hi = m["acceptance_rate"]["ci95"]
         assert lo <= m["acceptance_rate"]["value"] <= hi
     assert {"labels", "mutations"} <= set(report["judge"])
+    # Each case says where retrieval found its evidence, so a miss can be looked into.
+    assert all({"hit_rank", "hit_rank_facts"} <= set(c) for c in report["cases"]["coach"])
 
 
 def test_metrics_tell_the_systems_apart(report):
