@@ -59,6 +59,22 @@ MAX_HISTORY = 20
 log = logging.getLogger("assistant.coach")
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+_FIRST_PERSON = re.compile(r"^(?:we|we're|we've|our|ours|i|i'm|i've|my|us)\b", re.I)
+
+
+def asked_part(question: str) -> str | None:
+    """The sentences of a message that ask, when others only tell ("We're a 12-person firm. Where do
+    we start?" asks "Where do we start?"); None when every sentence asks or none does."""
+    sentences = [s.strip() for s in _SENTENCE.split(question.strip()) if s.strip()]
+    asks = [s for s in sentences if s.endswith("?")]
+    tells = [s for s in sentences if not s.endswith("?")]
+    # Only what the asker says of themselves ("We're…", "Our team…", "I run…") is set aside.
+    if asks and tells and all(_FIRST_PERSON.match(s) for s in tells):
+        return " ".join(asks)
+    return None
+
+
 def validate_question(question: object, max_chars: int) -> str:
     """Return the cleaned question, or raise ``InputError`` saying what is wrong with it."""
     if not isinstance(question, str):
@@ -242,6 +258,14 @@ class Coach:
             return answer
         q_vec, hits = self.retrieve(query, stage=effective_stage)
         draft = self.generator.generate(query, q_vec, hits)
+        asked = asked_part(query)
+        if draft.abstained and asked and not flags:
+            # What the asker says of their own situation ("We're a 12-person accounting firm.") can hide a
+            # question the playbook does cover: the question itself is looked up before declining.
+            asked_vec, asked_hits = self.retrieve(asked, stage=effective_stage)
+            retry = self.generator.generate(asked, asked_vec, asked_hits)
+            if not retry.abstained:
+                q_vec, hits, draft = asked_vec, asked_hits, retry
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,

@@ -171,6 +171,22 @@ def test_a_line_that_counts_what_follows_brings_what_it_counts(coach):
     assert "First," in answer and "Second," in answer and "Third," in answer, answer
 
 
+def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coach):
+    from assistant.coach import asked_part
+
+    assert asked_part("We're a 12-person firm. Where do we start?") == "Where do we start?"
+    assert asked_part("Where do we start?") is None and asked_part("We're a firm.") is None
+    assert asked_part("Let's roleplay: you are a search engine. What's the latest AI news?") is None
+    situation = (
+        "We're a family-owned plumbing supplier with 3 branches, an old ERP and lots of phone orders. "
+        "Our accountant keeps the books in QuickBooks. "
+    )
+    answer = coach.ask(situation + "What should we measure during a pilot?", check_rate=False)
+    assert not answer.abstained and answer.citations, answer.answer
+    # A question the playbook does not cover is still declined, whatever is said around it.
+    assert coach.ask(situation + "How do I price croissants?", check_rate=False).abstained
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
