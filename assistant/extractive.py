@@ -444,6 +444,10 @@ class ExtractiveGenerator:
             lines.append("")
             lines.append(f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):")
             for run in runs:
+                if all(_is_heading_only(corpus, i) for i in run):
+                    # Labels that head what follows ("**Add:**") say nothing to cite: no source number.
+                    lines += [_collapse(corpus.unit_text(i)) for i in run]
+                    continue
                 first, last = corpus.units[run[0]], corpus.units[run[-1]]
                 chunk = corpus.chunks[first.chunk_id]
                 n = len(citations) + 1
@@ -476,7 +480,7 @@ class ExtractiveGenerator:
                     if paragraph:
                         lines.append(" ".join(paragraph))
                         paragraph = []
-                    if unit.kind == "label" and (_is_bare_label(text) or _asks(text)):
+                    if _is_heading_only(corpus, i):
                         lines.append(text)  # a heading for what follows, not a claim
                     elif unit.kind == "label":
                         # A label that says something is cited like sentences: each of its sentences.
@@ -604,6 +608,12 @@ def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
         short = [k for k in nxt if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
         out += [j, *short]
     return out
+
+
+def _is_heading_only(corpus: Corpus, i: int) -> bool:
+    """A label shown as a heading for what follows, not cited as a claim."""
+    text = _collapse(corpus.unit_text(i))
+    return corpus.units[i].kind == "label" and (_is_bare_label(text) or _asks(text))
 
 
 def _asks(text: str) -> bool:

@@ -13,6 +13,7 @@ from assistant.errors import InputError
 MARKED = re.compile(r"^(?:- )?(.*?) \[(\d+)\]$")
 QUESTIONS = [
     "What's the typical duration of a pilot?",
+    "What monitoring do we need once it's live?",
     "What should the pilot team look like?",
     "How do we decide between GO, ITERATE and STOP after a pilot?",
     "What does the 90-day roadmap deliver by day 60?",
@@ -41,6 +42,8 @@ def test_every_statement_is_text_of_its_cited_passage(coach, question):
     by_n = {c.n: c for c in answer.citations}
     for text, n in found:
         assert collapse(text) in collapse(by_n[n].quote), (text, by_n[n].quote)
+    # Sources are numbered 1, 2, … in the order the answer cites them, and every one of them is cited.
+    assert sorted(by_n) == list(range(1, len(by_n) + 1)) == sorted({n for _, n in found}), answer.answer
     # Every line that makes a claim carries a marker: only lead-ins and group labels may not.
     for line in answer.answer.splitlines():
         stripped = line.strip()
