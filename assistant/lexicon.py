@@ -31,6 +31,8 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bmetric|\bmeasure|\bkpi", ("metric", "measure")),
     (r"\bkill\b|\bcancel\b|\babandon\b|\bshut down\b|\bwalk away\b", ("stop", "no-go")),
     (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
+    # Whether it worked is judged by the playbook's success criteria and its go/no-go decision.
+    (r"\bsuccess(?:ful)?\b|\bsucceed|\bdid it work\b|\bdecide (?:if|whether)\b", ("criteria",)),
     (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
     # Security risks are, in the playbook's words, threats and attacks, met by defenses.
     (r"\bsecur|\bthreats?\b|\battack|\bhack|\bbreach", ("security", "threat", "attack", "defense")),

@@ -190,6 +190,12 @@ def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coac
     assert coach.ask(situation + "How do I price croissants?", check_rate=False).abstained
 
 
+def test_whether_a_pilot_worked_is_answered_from_the_success_criteria(coach):
+    answer = coach.ask("How do we decide if the pilot was a success?", check_rate=False)
+    cited = " ".join(f"{c.section} {c.quote}" for c in answer.citations).lower()
+    assert "success criteria" in cited or "criteria for" in cited, answer.answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
