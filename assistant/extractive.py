@@ -65,6 +65,10 @@ _PERIODS = {
         re.compile(r"\b(?:per month|a month|monthly|each month|every month)\b", re.I),
         re.compile(r"\b(?:per month|a month|monthly)\b|/\s*(?:month|mo)\b", re.I),
     ),
+    "quarter": (
+        re.compile(r"\b(?:per quarter|a quarter|quarterly|each quarter|every quarter)\b", re.I),
+        re.compile(r"\b(?:per quarter|a quarter|quarterly)\b", re.I),
+    ),
 }
 # Questions that ask what to do about something: the playbook's remedies ("**Solution:**", "**Fixes:**",
 # "**Defense:**") answer them, its descriptions of the problem ("**Symptoms:**", "**Problem:**") do not.

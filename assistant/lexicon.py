@@ -19,6 +19,10 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bbudget\b", ("cost",)),
     (r"\bper year\b|\ba year\b|\byearly\b|\bannual", ("annually", "annual")),
     (r"\bper month\b|\ba month\b|\bmonthly\b", ("month", "monthly")),
+    (r"\bper quarter\b|\ba quarter\b|\bquarterly\b|\beach quarter\b|\bevery quarter\b", ("quarterly",)),
+    (r"\bhow fast\b|\bhow quick|\bspeed\b|\bslow\b|\bresponse times?\b", ("latency",)),
+    # Answers getting worse over time: the playbook calls it drift and degradation.
+    (r"\bworse\b|\bdegrad|\bdrift|\bdeteriorat|\bquality (?:drops?|declines?|goes down)", ("drift", "degradation")),
     (r"\bwho\b|\bstaff\b|\bhire\b|\bpeople\b", ("team", "role")),
     # The people who are to use the tool are its users, and their using it is adoption.
     (r"\bemployees?\b|\bstaff\b|\bworkers?\b|\bcolleagues?\b", ("users",)),

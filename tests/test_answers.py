@@ -196,6 +196,15 @@ def test_whether_a_pilot_worked_is_answered_from_the_success_criteria(coach):
     assert "criteria" in f"{first.section} {first.quote}".lower(), answer.answer
 
 
+def test_the_period_and_the_speed_a_question_asks_about_are_the_playbooks_words(coach):
+    # "each quarter": the quarterly review, not only the committee's monthly one.
+    answer = coach.ask("What should our AI governance committee review each quarter?", check_rate=False)
+    assert "Quarterly" in answer.answer, answer.answer
+    # "how fast": the playbook speaks of latency.
+    answer = coach.ask("How fast should responses be in production?", check_rate=False)
+    assert "latency" in " ".join(c.quote for c in answer.citations).lower(), answer.answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
