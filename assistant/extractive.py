@@ -582,6 +582,8 @@ def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
     if not m:
         return []
     count = int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1).lower()]
+    if not 2 <= count <= limit:
+        return []
     unit = corpus.units[i]
     section = (unit.doc, corpus.chunks[unit.chunk_id].section)
     after = [
@@ -592,8 +594,6 @@ def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
         if corpus.units[j].start > unit.start
     ]
     after.sort(key=lambda j: corpus.units[j].start)
-    if not 2 <= count <= limit:
-        return []
     # "Three conditions must hold. First, … Second, … Third, …": the paragraph through its last ordinal.
     same = [j for j in after if corpus.units[j].group == unit.group]
     ordinals = [k for k, j in enumerate(same) if _ORDINAL_LEAD.match(corpus.unit_text(j))]
