@@ -1,8 +1,8 @@
 """The offline generator: composes an answer from the playbook's own sentences and list items.
 
 It scores every unit (sentence, list item, table row) of the retrieved passages against the question,
-keeps the ones that answer it, brings a list along whole when the question asks for one, and writes
-them out grouped by source document, so that figures from documents that disagree stay attributed.
+keeps the ones that answer it and brings a list along whole when the question asks for one; rendering
+writes them out grouped by source document, so that figures from documents that disagree stay attributed.
 Every statement is verbatim text of the passage it cites. When nothing scores high enough, it abstains
 and names the nearest topics the playbook does cover.
 """
@@ -21,6 +21,7 @@ from assistant.config import AnswerSettings
 from assistant.corpus import Corpus, tokens
 from assistant.followup import INTENT_WORDS
 from assistant.lexicon import expansion_words
+from assistant.rendering import ITEM_MARK, abstention_text, asks, collapse, is_bare_label, nearest_topics, render
 from assistant.retrieval import Hit
 from assistant.types import Citation
 
@@ -126,8 +127,6 @@ _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine
 _UNITS = r"(%|hours?/week|hours?|weeks?|months?|days?|users?)(?![a-z])"
 _MEASURED = re.compile(r"\$?\d[\d,.]*[kKmM]?(?:\s*[-–]\s*\$?\d[\d,.]*[kKmM]?)?\+?\s*" + _UNITS)
 _MEASURE = re.compile(r"(?<=\d)\+?\s*" + _UNITS)
-_ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -149,10 +148,6 @@ class Draft:
     support: float
     statements: int
     nearest_topics: list[str]
-
-
-def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
 
 
 class ExtractiveGenerator:
@@ -227,7 +222,7 @@ class ExtractiveGenerator:
                     score += 0.08 if negative else -0.08  # a "don't" item answers only a "don't" question
                 elif negative and "✅" in text:
                     score -= 0.05
-                if unit.kind == "header" or (unit.kind == "label" and _is_bare_label(corpus.unit_text(i))):
+                if unit.kind == "header" or (unit.kind == "label" and is_bare_label(corpus.unit_text(i))):
                     score -= 0.15  # context for a list or table, rarely an answer on its own
                 out.append(Scored(i, score, support, hit.rank))
         out.sort(key=lambda s: (-s.score, s.unit))
@@ -297,7 +292,7 @@ class ExtractiveGenerator:
         docs_best: dict[str, float] = {}
 
         def take(i: int) -> None:
-            key = _collapse(_ITEM_MARK.sub("", corpus.unit_text(i))).lower()
+            key = collapse(ITEM_MARK.sub("", corpus.unit_text(i))).lower()
             if i not in chosen and key not in seen_text:
                 chosen.append(i)
                 seen_text.add(key)
@@ -390,7 +385,7 @@ class ExtractiveGenerator:
             if corpus.units[i].kind == "label":
                 # An answer ("**A:** That's OK! ...") is read under the question it answers.
                 result += [
-                    k for k in _context_before(corpus, i, limit=1) if _asks(corpus.unit_text(k)) and k not in result
+                    k for k in _context_before(corpus, i, limit=1) if asks(corpus.unit_text(k)) and k not in result
                 ]
             if i not in result:
                 result.append(i)
@@ -425,81 +420,6 @@ class ExtractiveGenerator:
                 figures |= stated
         return out
 
-    # -- rendering -------------------------------------------------------------------------------
-    def render(self, selected: list[int], doc_order: list[str]) -> tuple[str, list[Citation], int]:
-        corpus = self.corpus
-        by_doc: dict[str, list[int]] = {}
-        for i in selected:
-            by_doc.setdefault(corpus.units[i].doc, []).append(i)
-        docs = [d for d in doc_order if d in by_doc]
-        citations: list[Citation] = []
-        lines: list[str] = []
-        statements = 0
-        if len(docs) > 1:
-            lines.append(f"{len(docs)} playbook documents speak to this; each is quoted with its source.")
-        for doc in docs:
-            units = sorted(by_doc[doc], key=lambda i: corpus.units[i].start)
-            runs = _runs(corpus, units)
-            sections = []
-            for run in runs:
-                section = corpus.chunks[corpus.units[run[0]].chunk_id].section
-                if section not in sections:
-                    sections.append(section)
-            lines.append("")
-            lines.append(f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):")
-            for run in runs:
-                if all(_is_heading_only(corpus, i) for i in run):
-                    # Labels that head what follows ("**Add:**") say nothing to cite: no source number.
-                    lines += [_collapse(corpus.unit_text(i)) for i in run]
-                    continue
-                first, last = corpus.units[run[0]], corpus.units[run[-1]]
-                chunk = corpus.chunks[first.chunk_id]
-                n = len(citations) + 1
-                citations.append(
-                    Citation(
-                        n=n,
-                        doc=doc,
-                        title=corpus.titles[doc],
-                        section=chunk.section,
-                        quote=corpus.texts[doc][first.start : last.end],
-                        start=first.start,
-                        end=last.end,
-                    )
-                )
-                paragraph: list[str] = []
-                table: list[str] = []
-                for i in run:
-                    unit = corpus.units[i]
-                    text = _collapse(corpus.unit_text(i))
-                    if unit.kind in ("row", "header"):
-                        table.append(text)
-                        continue
-                    if table:
-                        lines += _table_lines(table, n)
-                        table = []
-                    if unit.kind == "sentence":
-                        paragraph.append(_mark_sentences(text, n))
-                        statements += 1
-                        continue
-                    if paragraph:
-                        lines.append(" ".join(paragraph))
-                        paragraph = []
-                    if _is_heading_only(corpus, i):
-                        lines.append(text)  # a heading for what follows, not a claim
-                    elif unit.kind == "label":
-                        # A label that says something is cited like sentences: each of its sentences.
-                        lines.append(_mark_sentences(text, n))
-                        statements += 1
-                    else:
-                        lines.append(f"- {_ITEM_MARK.sub('', text)} [{n}]")
-                        statements += 1
-                if paragraph:
-                    lines.append(" ".join(paragraph))
-                if table:
-                    lines += _table_lines(table, n)
-                    statements += 1
-        return "\n".join(lines).strip(), citations, statements
-
     # -- the whole step --------------------------------------------------------------------------
     def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> Draft:
         scored = self.score_units(question, q_vec, hits)
@@ -514,7 +434,7 @@ class ExtractiveGenerator:
             doc = self.corpus.units[s.unit].doc
             if doc not in doc_order:
                 doc_order.append(doc)
-        text, citations, statements = self.render(selected, doc_order)
+        text, citations, statements = render(self.corpus, selected, doc_order)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
 
 
@@ -562,18 +482,6 @@ def _continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
     return same[pos + 1 : pos + 1 + limit]
 
 
-# A numbered label's own number ("**4. Don't expect immediate ROI**") ends no sentence.
-_ENUMERATOR = re.compile(r"^\W*\d{1,2}[.)]\s+")
-
-
-def _mark_sentences(text: str, n: int) -> str:
-    """``text`` with the marker ``[n]`` after each of its sentences, so every sentence is cited."""
-    pattern = r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!etc)(?<!\bDr)(?<!\bMr)(?<!\bMs)([.!?])(\s+)(?=[A-Z0-9\"“])"
-    lead = _ENUMERATOR.match(text)
-    cut = lead.end() if lead else 0
-    return text[:cut] + re.sub(pattern, rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
-
-
 def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
     """What a line announces when it counts it ("We design defenses against 5 primary attack vectors.")
     and its section goes on with that many numbered labels ("**1. Prompt Injection Attacks:**", …): the
@@ -614,22 +522,6 @@ def _announced(corpus: Corpus, i: int, limit: int) -> list[int]:
     return out
 
 
-def _is_heading_only(corpus: Corpus, i: int) -> bool:
-    """A label shown as a heading for what follows, not cited as a claim."""
-    text = _collapse(corpus.unit_text(i))
-    return corpus.units[i].kind == "label" and (_is_bare_label(text) or _asks(text))
-
-
-def _asks(text: str) -> bool:
-    """A label that is a question ('**Q: "How long will this take?"**')."""
-    return text.rstrip('*"” ').endswith("?")
-
-
-def _is_bare_label(text: str) -> bool:
-    """A short label with no figures ("**Solution:**") says nothing by itself."""
-    return len(text.split()) <= 4 and not any(ch.isdigit() for ch in text)
-
-
 def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
     """What a label or an introducing sentence introduces: the next list, table or paragraph in its
     passage (and the list an introducing paragraph leads into)."""
@@ -665,47 +557,3 @@ def _context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
         out.append(idx[pos])
         pos -= 1
     return out
-
-
-def _runs(corpus: Corpus, units: list[int]) -> list[list[int]]:
-    """Consecutive units of one passage form one citation."""
-    runs: list[list[int]] = []
-    for i in units:
-        if runs:
-            prev = runs[-1][-1]
-            same_chunk = corpus.units[prev].chunk_id == corpus.units[i].chunk_id
-            idx = corpus.units_by_chunk[corpus.units[i].chunk_id]
-            if same_chunk and idx.index(i) == idx.index(prev) + 1:
-                runs[-1].append(i)
-                continue
-            # A table's header and the rows taken from it are one table, with the rows between left out.
-            if same_chunk and corpus.units[i].kind == "row" and corpus.units[prev].group == corpus.units[i].group:
-                runs[-1].append(i)
-                continue
-        runs.append([i])
-    return runs
-
-
-def _table_lines(rows: list[str], n: int) -> list[str]:
-    width = rows[0].count("|") - 1
-    header = rows[0]
-    body = rows[1:] if len(rows) > 1 else []
-    return ["", header, "|" + "---|" * max(width, 1), *body, f"(table: [{n}])", ""]
-
-
-def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]:
-    topics: list[str] = []
-    for hit in hits:
-        label = f"{hit.chunk.section} ({corpus.titles[hit.chunk.doc]})"
-        if label not in topics:
-            topics.append(label)
-        if len(topics) >= limit:
-            break
-    return topics
-
-
-def abstention_text(topics: list[str]) -> str:
-    text = "The playbook doesn't cover that, so I won't guess."
-    if topics:
-        text += " The nearest topics it does cover are:\n" + "\n".join(f"- {t}" for t in topics)
-    return text
