@@ -205,6 +205,27 @@ def test_the_period_and_the_speed_a_question_asks_about_are_the_playbooks_words(
     assert "latency" in " ".join(c.quote for c in answer.citations).lower(), answer.answer
 
 
+def test_a_question_about_one_stage_is_not_answered_from_lines_for_another():
+    from assistant.extractive import labelled_stage
+
+    assert labelled_stage("- **Pilot:** 4-8 weeks", [], "SMB Concerns & Answers") == "pilot"
+    assert labelled_stage("**A:** Pilot: 4-8 weeks.", ['**Q: "How long will this take?"**'], "X") == "pilot"
+    assert (
+        labelled_stage("- Deploy to users", ["**Week 7-10: User Testing**"], "Prototype Stage > Timeline")
+        == "prototype"
+    )
+    concerns = "SMB Concerns & Answers > Common Concerns at Each Stage > Pilot Stage Concerns"
+    assert labelled_stage("- Load test before production", [], concerns) == "pilot"
+    assert labelled_stage("Pilot users should be representative.", [], "Choosing the right pilot users") is None
+
+
+def test_the_stage_a_question_names_is_the_stage_its_answer_is_about(coach):
+    answer = coach.ask("How many weeks is the production stage?", check_rate=False)
+    sections = [c.section for c in answer.citations]
+    assert sections[0] == "Production Stage > Timeline", answer.answer
+    assert not any(s.startswith(("Prototype Stage", "Pilot Stage")) for s in sections), answer.answer
+
+
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
     from assistant.extractive import in_stated_range, question_numbers
 
