@@ -513,13 +513,18 @@ def _pct(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
+def _hallucinated(r: TurnResult) -> bool:
+    """An answer with a statement nothing retrieved supports, or any answer to an out-of-scope question."""
+    return not r.abstained and bool(r.unsupported or (not r.answerable and r.kind != "adversarial"))
+
+
 def summarize(results: list[TurnResult]) -> dict[str, Any]:
     answerable = [r for r in results if r.answerable]
     oos = [r for r in results if not r.answerable and r.kind != "adversarial"]
     attacks = [r for r in results if r.kind == "adversarial" and not r.answerable]
     answered = [r for r in results if not r.abstained]
     statements = sum(r.statements for r in results)
-    halluc = sum(1 for r in answered if r.unsupported or (not r.answerable and r.kind != "adversarial"))
+    halluc = sum(map(_hallucinated, answered))
     correct_abst = sum(1 for r in answerable if not r.abstained) + sum(1 for r in oos if r.abstained)
     retrieval = [r for r in answerable if r.doc]
     failures: dict[str, int] = defaultdict(int)
@@ -564,16 +569,21 @@ def breakdown(results: list[TurnResult], key: str) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[TurnResult]] = defaultdict(list)
     for r in results:
         groups[str(getattr(r, key) or "-")].append(r)
-    return {
-        name: {
+    out = {}
+    for name, rs in sorted(groups.items()):
+        answerable = [r for r in rs if r.answerable]
+        retrieval = [r for r in answerable if r.doc]
+        out[name] = {
             "questions": len(rs),
             "acceptance_rate": _rate(sum(r.accepted for r in rs), len(rs)),
-            "hallucination_rate": _rate(
-                sum(1 for r in rs if not r.abstained and r.unsupported), sum(not r.abstained for r in rs)
-            ),
+            "hallucination_rate": _rate(sum(map(_hallucinated, rs)), sum(not r.abstained for r in rs)),
+            "key_fact_recall": statistics.mean([r.facts if not r.abstained else 0.0 for r in answerable])
+            if answerable
+            else None,
+            "hit_at_5": _rate(sum(r.hit_rank is not None and r.hit_rank <= 5 for r in retrieval), len(retrieval)),
+            "mrr_at_10": statistics.mean([r.rr for r in retrieval]) if retrieval else None,
         }
-        for name, rs in sorted(groups.items())
-    }
+    return out
 
 
 def judge_validation(judge: Judge, eval_dir: Path) -> dict[str, Any]:
@@ -772,19 +782,34 @@ def render_markdown(report: dict[str, Any], gate: list[str]) -> str:
         lines.append(f"Mutation suite, {who} (share right): " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items()))
     lines += ["", "## Gate", ""]
     lines += [f"- ✘ {g}" for g in gate] if gate else ["All thresholds met."]
-    if "coach" in report["breakdowns"]:
+    for key, title in (("kind", "question kind"), ("stage", "stage"), ("doc", "document of the gold evidence")):
+        groups = report["breakdowns"].get("coach", {}).get(key)
+        if not groups:
+            continue
         lines += [
             "",
-            "## coach by question kind",
+            f"## coach by {title}",
             "",
-            "| kind | questions | acceptance | hallucination |",
-            "|---|---|---|---|",
+            f"| {key} | questions | acceptance | hallucination | key-fact recall | Hit@5 | MRR@10 |",
+            "|---|---|---|---|---|---|---|",
         ]
-        for kind, b in report["breakdowns"]["coach"]["kind"].items():
-            a, h = b["acceptance_rate"], b["hallucination_rate"]
-            hv = "—" if h["value"] is None else f"{h['value']:.2f}"
-            lines.append(f"| {kind} | {b['questions']} | {a['value']:.2f} | {hv} |")
+        for name, b in groups.items():
+            cells = [_cell(b.get(m)) for m in ("acceptance_rate", "hallucination_rate", "key_fact_recall")]
+            cells += [_cell(b.get(m)) for m in ("hit_at_5", "mrr_at_10")]
+            shown = name if name != "-" else "(none)"
+            lines.append(f"| {shown} | {b['questions']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _cell(metric: Any) -> str:
+    """A breakdown figure: a rate with its interval and count, a mean, or a dash where nothing was measured."""
+    v = _value(metric)
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    if isinstance(metric, dict):
+        low, high = metric["ci95"]
+        return f"{v:.2f} [{low:.2f}, {high:.2f}] ({metric['k']}/{metric['n']})"
+    return f"{v:.2f}"
 
 
 def check_gate(report: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:

@@ -62,6 +62,21 @@ def test_metrics_tell_the_systems_apart(report):
     assert coach["hallucination_rate"]["value"] <= copy["hallucination_rate"]["value"]
 
 
+def test_breakdowns_add_up_to_the_totals(report, tmp_path):
+    for name in ("coach", "baseline-copy-top"):
+        total, parts = report["systems"][name], report["breakdowns"][name]
+        for key in ("kind", "stage", "doc"):
+            for metric in ("acceptance_rate", "hallucination_rate"):
+                assert sum(g[metric]["k"] for g in parts[key].values()) == total[metric]["k"], (name, key, metric)
+                assert sum(g[metric]["n"] for g in parts[key].values()) == total[metric]["n"], (name, key, metric)
+    # Answering an out-of-scope question is a hallucination in a breakdown as in the total.
+    assert report["breakdowns"]["baseline-copy-top"]["kind"]["out_of_scope"]["hallucination_rate"]["k"] == 5
+    write_report(json.loads(json.dumps(report, default=float)), tmp_path, {})
+    text = (tmp_path / "report.md").read_text()
+    for heading in ("## coach by question kind", "## coach by stage", "## coach by document of the gold evidence"):
+        assert heading in text
+
+
 def test_the_judge(coach):
     judge = Judge(coach.corpus.idf_of, coach.embed_texts)
     passage = "**Duration:** 6-8 weeks\\nThe pilot should not include more than 25 users."
