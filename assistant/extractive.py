@@ -126,6 +126,19 @@ _RANGE = re.compile(
 _JOURNEY_STAGE = re.compile(r"\b(pilot|prototype|production)s?\b", re.I)
 _STAGE_LEAD = re.compile(r"^\W*(?:A\W{1,4})?(pilot|prototype|production)\b[\w ()-]{0,24}?\**\s*:", re.I)
 _STAGE_HEADING = re.compile(r"^(pilot|prototype|production) stage\b", re.I)
+# A question for the phases (stages, steps) a document is laid out in, not for one of them.
+_OUTLINE_ASK = re.compile(
+    r"\b(?:what|which|list|name|outline|walk (?:me|us) through|tell (?:me|us))\b[^?]*?"
+    r"(?:\b(phase|stage|step)s\b|\b(?:each|every) (phase|stage|step)\b)",
+    re.I,
+)
+_ONE_PART = re.compile(
+    r"\b(?:phase|stage|step)\s+\d|\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+(?:phase|stage|step)\b",
+    re.I,
+)
+# A heading that numbers one of a document's parallel sections: "Phase 2 (Days 31–60): Build and validate",
+# "3. Phase 2: The Hardening".
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}\.\s*)?(phase|stage|step)\s+\d{1,2}\b", re.I)
 _STEMMER = Stemmer.Stemmer("english")
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 # A figure with its measure ("4-6 hours/week", "$15K-$50K"), and the measure alone.
@@ -289,6 +302,60 @@ class ExtractiveGenerator:
             out += [j, *short]
         return out
 
+    def section_outline(self, question: str, hits: list[Hit]) -> list[int]:
+        """For "what are the phases of the 90-day plan?": the opening line of each of the numbered
+        sections the best-ranked such passage belongs to ("Phase 1 (Days 1–30): …", "Phase 2 …"), in the
+        document's order. Empty when the question asks for something else or no such sections are found."""
+        m = _OUTLINE_ASK.search(question)
+        if not m or _ONE_PART.search(question):
+            return []
+        noun = (m.group(1) or m.group(2)).lower()
+        for hit in hits:
+            parts = hit.chunk.section.split(" > ")
+            if hit.chunk.section == hit.chunk.title:
+                # The document's opening passage: the question is about the document as a whole.
+                siblings = self._numbered_sections(hit.chunk.doc, [], noun)
+                if len(siblings) >= 3:
+                    return [i for cid in siblings for i in self._opening(cid)]
+            for depth, heading in enumerate(parts):
+                found = _NUMBERED_HEADING.match(heading.strip())
+                if found and found.group(1).lower() == noun:
+                    siblings = self._numbered_sections(hit.chunk.doc, parts[:depth], noun)
+                    if len(siblings) >= 3:
+                        return [i for cid in siblings for i in self._opening(cid)]
+        return []
+
+    def _numbered_sections(self, doc: str, parent: list[str], noun: str) -> list[str]:
+        """The first passage of each numbered section under ``parent`` in ``doc``, in document order."""
+        depth = len(parent)
+        first: dict[str, str] = {}
+        for chunk in sorted((c for c in self.corpus.chunks.values() if c.doc == doc), key=lambda c: c.start):
+            parts = chunk.section.split(" > ")
+            if len(parts) <= depth or parts[:depth] != parent:
+                continue
+            found = _NUMBERED_HEADING.match(parts[depth].strip())
+            if found and found.group(1).lower() == noun:
+                first.setdefault(parts[depth], chunk.id)
+        return list(first.values())
+
+    def _opening(self, chunk_id: str) -> list[int]:
+        """The passage's first line that says something (not a table header or a bare label), with the
+        rest of its paragraph when it is a sentence (up to three)."""
+        corpus = self.corpus
+        idx = corpus.units_by_chunk.get(chunk_id, [])
+        for k, i in enumerate(idx):
+            unit = corpus.units[i]
+            if unit.kind == "header" or (unit.kind == "label" and is_bare_label(corpus.unit_text(i))):
+                continue
+            out = [i]
+            if unit.kind == "sentence":
+                for j in idx[k + 1 : k + 3]:
+                    if corpus.units[j].kind != "sentence" or corpus.units[j].group != unit.group:
+                        break
+                    out.append(j)
+            return out
+        return []
+
     def select(self, question: str, scored: list[Scored]) -> list[int]:
         corpus, cfg = self.corpus, self.settings
         outline = self.outline(question, scored)
@@ -439,13 +506,14 @@ class ExtractiveGenerator:
         topics = nearest_topics(self.corpus, hits)
         if not scored or support < self.settings.abstain_below:
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
-        selected = self.select(question, scored)
+        outline = self.section_outline(question, hits)
+        selected = outline or self.select(question, scored)
         doc_order: list[str] = []
         for s in scored:
             doc = self.corpus.units[s.unit].doc
             if doc not in doc_order:
                 doc_order.append(doc)
-        text, citations, statements = render(self.corpus, selected, doc_order)
+        text, citations, statements = render(self.corpus, selected, doc_order, headed=bool(outline))
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
 
 

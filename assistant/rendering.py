@@ -21,10 +21,13 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def render(corpus: Corpus, selected: list[int], doc_order: list[str]) -> tuple[str, list[Citation], int]:
+def render(
+    corpus: Corpus, selected: list[int], doc_order: list[str], *, headed: bool = False
+) -> tuple[str, list[Citation], int]:
     """The chosen units as Markdown, grouped by document in ``doc_order``: each run of one passage
-    under one numbered citation with its exact quote and offsets. Returns the text, the citations
-    and how many statements it makes."""
+    under one numbered citation with its exact quote and offsets; with ``headed``, each run under its
+    section's own heading (an outline of the document's phases). Returns the text, the citations and
+    how many statements it makes."""
     by_doc: dict[str, list[int]] = {}
     for i in selected:
         by_doc.setdefault(corpus.units[i].doc, []).append(i)
@@ -43,8 +46,13 @@ def render(corpus: Corpus, selected: list[int], doc_order: list[str]) -> tuple[s
             if section not in sections:
                 sections.append(section)
         lines.append("")
-        lines.append(f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):")
+        lines.append(
+            f"From *{corpus.titles[doc]}*:" if headed else f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):"
+        )
         for run in runs:
+            if headed:
+                # The section's heading says which phase the line opens; it is framing, not a claim.
+                lines.append(f"**{corpus.chunks[corpus.units[run[0]].chunk_id].section.split(' > ')[-1].strip()}**")
             if all(is_heading_only(corpus, i) for i in run):
                 # Labels that head what follows ("**Add:**") say nothing to cite: no source number.
                 lines += [collapse(corpus.unit_text(i)) for i in run]

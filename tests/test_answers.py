@@ -293,3 +293,20 @@ def test_bad_questions_get_clear_messages(coach, question, message):
 def test_unknown_stage_is_rejected(coach):
     with pytest.raises(InputError, match="stage"):
         coach.ask("How long is a pilot?", stage="launch")
+
+
+def test_the_phases_of_a_document_are_answered_with_its_numbered_sections_in_order(coach):
+    from assistant.evaluation import answer_statements
+
+    answer = coach.ask("What are the phases of the 90-day plan?", check_rate=False)
+    sections = [c.section for c in answer.citations]
+    assert [s.split(" ")[1] for s in sections] == ["1", "2", "3"], answer.answer
+    assert all(s.startswith("Phase") for s in sections)
+    # Each phase is shown under its heading, and the headings are framing, not claims.
+    assert "**Phase 2 (Days 31–60): Build and validate**" in answer.answer.splitlines()
+    assert all(st.markers for st in answer_statements(answer.answer))
+    for text, n in statements(answer.answer):
+        assert collapse(text.rstrip(".")) in collapse(answer.citations[n - 1].quote), (text, n)
+    # One phase asked about is answered from that phase, not with the outline.
+    one = coach.ask("What is the goal of phase 2 of the 90-day plan?", check_rate=False)
+    assert "**Phase 1 (Days 1–30): Discover and de-risk**" not in one.answer, one.answer
