@@ -458,6 +458,7 @@ class ExtractiveGenerator:
                 expanded += _announced(corpus, i, cfg.max_list_items)
             elif key not in groups_done:
                 expanded.append(i)
+        expanded += [j for j in self._numbered_gaps(expanded) if j not in expanded]
         result: list[int] = []
         for i in expanded:
             if corpus.units[i].kind == "label":
@@ -468,6 +469,31 @@ class ExtractiveGenerator:
             if i not in result:
                 result.append(i)
         return result
+
+    def _numbered_gaps(self, chosen: list[int]) -> list[int]:
+        """Numbered labels of a passage that a chosen run of them skips ("**2. Perfectionism**" to "**5.
+        Technology Focus**" chosen, "**1. Scope Creep**" not), with what each heads: a numbered list is
+        shown without holes."""
+        corpus = self.corpus
+        numbers: dict[str, set[int]] = {}
+        for i in chosen:
+            m = _NUMBERED_LABEL.match(corpus.unit_text(i))
+            if m and corpus.units[i].kind == "label":
+                numbers.setdefault(corpus.units[i].chunk_id, set()).add(int(m.group(1)))
+        out: list[int] = []
+        for chunk_id, have in numbers.items():
+            if len(have) < 2:
+                continue
+            for j in corpus.units_by_chunk[chunk_id]:
+                m = _NUMBERED_LABEL.match(corpus.unit_text(j))
+                if (
+                    m
+                    and corpus.units[j].kind == "label"
+                    and int(m.group(1)) < max(have)
+                    and int(m.group(1)) not in have
+                ):
+                    out += [j, *_content_after(corpus, j, self.settings.max_list_items)]
+        return out
 
     def _other_figures(self, question: str, scored: list[Scored], chosen: list[int]) -> list[int]:
         """Another place that gives a different figure in the same measure for the same thing as the best

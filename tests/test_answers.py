@@ -310,3 +310,12 @@ def test_the_phases_of_a_document_are_answered_with_its_numbered_sections_in_ord
     # One phase asked about is answered from that phase, not with the outline.
     one = coach.ask("What is the goal of phase 2 of the 90-day plan?", check_rate=False)
     assert "**Phase 1 (Days 1–30): Discover and de-risk**" not in one.answer, one.answer
+
+
+def test_a_numbered_list_of_labelled_blocks_is_shown_without_holes(coach):
+    answer = coach.ask("What are the most common mistakes teams make in a pilot?", check_rate=False)
+    shown = [ln for ln in answer.answer.splitlines() if re.match(r"^\*\*\d\. ", ln)]
+    numbers = [int(ln[2]) for ln in shown]
+    assert len(numbers) >= 3, answer.answer
+    assert numbers == list(range(1, max(numbers) + 1)), answer.answer
+    assert "**1. Scope Creep** [1]" in answer.answer and "Trying to solve too much" in answer.answer
