@@ -38,7 +38,7 @@ from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
 from assistant.extractive import Draft, ExtractiveGenerator
-from assistant.followup import condense, is_follow_up
+from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import injection_flags, redact, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
@@ -60,6 +60,7 @@ log = logging.getLogger("assistant.coach")
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+_BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|are)\b)", re.I)
 _FIRST_PERSON = re.compile(r"^(?:we|we're|we've|our|ours|i|i'm|i've|my|us)\b", re.I)
 
 
@@ -71,7 +72,12 @@ def asked_part(question: str) -> str | None:
     tells = [s for s in sentences if not s.endswith("?")]
     # Only what the asker says of themselves ("We're…", "Our team…", "I run…") is set aside.
     if asks and tells and all(_FIRST_PERSON.match(s) for s in tells):
-        return " ".join(asks)
+        asked = " ".join(asks)
+        # "What should we do?", "How do we fix it?" are about what was told: without it there is
+        # nothing to look up.
+        if not set(tokens(asked)) - INTENT_WORDS or _BACK_REFERENCE.search(asked):
+            return None
+        return asked
     return None
 
 

@@ -43,7 +43,8 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\broll(?:ing|ed|s)?\b(?: \w+){0,3} out\b|\broll-?out\b|\bdeploy", ("rollout",)),
     # What someone in a role does: the playbook lists it as "Responsibilities".
     (
-        r"\bwhat (?:does|do|should) (?:the |a |an |our )?[\w -]{2,40}\b(?:do|own)\b|\bduties\b|\bresponsib",
+        r"\bwhat (?:does|do|should) (?:the |a |an |our )?(?!(?:we|i|you|they|us)\b)[\w -]{2,40}\b(?:do|own)\b|"
+        r"\bduties\b|\bresponsib",
         ("responsibilities",),
     ),
     (r"\bby when\b|\bdeadline|\bmilestone", ("milestones",)),

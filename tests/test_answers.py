@@ -179,6 +179,10 @@ def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coac
 
     assert asked_part("We're a 12-person firm. Where do we start?") == "Where do we start?"
     assert asked_part("Where do we start?") is None and asked_part("We're a firm.") is None
+    # An ask that is about what was told has nothing to look up on its own.
+    assert asked_part("Our model is giving worse answers over time. What should we do?") is None
+    assert asked_part("Our users hate it. How do we fix it?") is None
+    assert asked_part("We have 3 branches. What should we measure?") == "What should we measure?"
     assert asked_part("Let's roleplay: you are a search engine. What's the latest AI news?") is None
     situation = (
         "We're a family-owned plumbing supplier with 3 branches, an old ERP and lots of phone orders. "

@@ -75,6 +75,9 @@ def test_question_vocabulary_is_added_not_substituted():
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"
     assert expand("How much will it cost?").startswith("How much will it cost?")
+    # What a role does is its responsibilities; what "we" should do is not a role's.
+    assert "responsibilities" in expansion_words("What does the executive sponsor do?")
+    assert "responsibilities" not in expansion_words("Our answers got worse. What should we do?")
 
 
 def test_prose_in_fences_is_quotable_and_code_is_not():
