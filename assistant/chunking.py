@@ -130,7 +130,9 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
     sub, prev_item = 0, False
     for s, e in _line_spans(text, block.start, block.end):
         line = text[s:e]
-        if _FENCE_LINE.match(line) or _CODE_SYNTAX.search(line) or len(_PROSE_WORD.findall(line)) < 2:
+        # A heading of the fenced document ("## Limitations") needs one word, any other line two.
+        words = 1 if line.startswith("#") else 2
+        if _FENCE_LINE.match(line) or _CODE_SYNTAX.search(line) or len(_PROSE_WORD.findall(line)) < words:
             prev_item = False
             continue
         is_item = bool(_ITEM_START.match(line))
@@ -140,6 +142,26 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
         kind: UnitKind = "item" if is_item else "label" if line.endswith(":") or line.startswith("#") else "sentence"
         units.append(Unit(doc.doc_id, chunk_id, kind, s, e, -(group + 1) * 1000 - sub))
     return units
+
+
+_SHORT_NOTE = 160
+
+
+def _lead_in(text: str, pending: list[Block]) -> list[Block]:
+    """The blocks at the end of ``pending`` that introduce what comes next — group labels ("**Model Card
+    Documentation:**"), a sentence that ends in a colon ("A complete use case definition contains six
+    elements:"), a short note right under a label — and so go with it into the next passage."""
+    k = len(pending)
+    while k > 0:
+        block = pending[k - 1]
+        body = text[block.start : block.end].strip()
+        introduces = block.kind == "label" or (block.kind == "paragraph" and body.endswith(":"))
+        # A note under a label moves only with the label.
+        noted = block.kind == "paragraph" and len(body) <= _SHORT_NOTE and k >= 2 and pending[k - 2].kind == "label"
+        if not (introduces or noted):
+            break
+        k -= 1
+    return pending[k:]
 
 
 def chunk_document(doc: CleanDocument) -> tuple[list[Chunk], list[Unit]]:
@@ -181,9 +203,11 @@ def chunk_document(doc: CleanDocument) -> tuple[list[Chunk], list[Unit]]:
             # A group label belongs with the list that follows it.
             label_last = bool(pending) and pending[-1].kind == "label" and piece.kind == "list"
             if pending and size > MAX_CHUNK_CHARS and not label_last:
-                carry = [pending.pop()] if pending[-1].kind == "label" else []
-                flush()
-                pending.extend(carry)
+                carry = _lead_in(text, pending)
+                if len(carry) < len(pending):  # when all of it leads in, it stays with what it introduces
+                    del pending[len(pending) - len(carry) :]
+                    flush()
+                    pending.extend(carry)
             pending.append(piece)
     flush()
     return chunks, units

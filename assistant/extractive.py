@@ -432,8 +432,8 @@ class ExtractiveGenerator:
                 if following and key not in groups_done:
                     groups_done.add(key)
                     expanded += [i, *following]
-                elif not following and unit.kind != "label":
-                    expanded.append(i)
+                # A line that announces what its passage does not go on to give ("Use this checklist
+                # before …:" with no checklist after it) is left out.
                 continue
             key = (unit.doc, unit.group)
             siblings = corpus.group_units(i)
@@ -468,7 +468,7 @@ class ExtractiveGenerator:
                 ]
             if i not in result:
                 result.append(i)
-        return result
+        return result or chosen[:1]
 
     def _numbered_gaps(self, chosen: list[int]) -> list[int]:
         """Numbered labels of a passage that a chosen run of them skips ("**2. Perfectionism**" to "**5.
@@ -651,6 +651,17 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
     if pos + 1 >= len(idx):
         return []
     nxt = corpus.units[idx[pos + 1]]
+    level = _md_level(corpus.unit_text(i))
+    if level:
+        # A heading inside a fenced document ("# Model Card: …"): everything under it, down to the next
+        # heading of its level, its sub-headings ("## Intended Use") included.
+        out: list[int] = []
+        for j in idx[pos + 1 :]:
+            sub = _md_level(corpus.unit_text(j))
+            if (sub and sub <= level) or len(out) >= 3 * limit:
+                break
+            out.append(j)
+        return out
     if nxt.kind == "label":  # "**Q: ...**" / "**A:**" / "**Minimum Team:**": follow the labels down
         rest = _content_after(corpus, idx[pos + 1], limit)
         return [idx[pos + 1], *rest] if rest else []
@@ -660,7 +671,16 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
     group = [j for j in idx if corpus.units[j].group == nxt.group][:limit]
     if nxt.kind == "sentence" and group and corpus.unit_text(group[-1]).rstrip().endswith(":"):
         group += _content_after(corpus, group[-1], limit)
+    elif unit.kind == "label" and nxt.kind == "sentence" and len(group) == 1 and len(corpus.unit_text(group[0])) <= 160:
+        # A short note under the label ("(For regulated industries: …)") and then what the label heads.
+        group += _content_after(corpus, group[0], limit)
     return group
+
+
+def _md_level(text: str) -> int:
+    """The level of a Markdown heading line ("## Intended Use": 2), 0 for any other line."""
+    m = re.match(r"^(#{1,6})\s", text)
+    return len(m.group(1)) if m else 0
 
 
 def _context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:

@@ -323,3 +323,17 @@ def test_a_numbered_list_of_labelled_blocks_is_shown_without_holes(coach):
     assert len(numbers) >= 3, answer.answer
     assert numbers == list(range(1, max(numbers) + 1)), answer.answer
     assert "**1. Scope Creep** [1]" in answer.answer and "Trying to solve too much" in answer.answer
+
+
+def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_introduces_it(coach):
+    answer = coach.ask("What goes into a model card?", check_rate=False)
+    lines = answer.answer.splitlines()
+    for heading in (
+        "## Model Details",
+        "## Intended Use",
+        "## Training Data",
+        "## Performance Metrics",
+        "## Limitations",
+    ):
+        assert heading in lines, answer.answer
+    assert "- Acceptance rate: 74% (human uses with minor edits) [1]" in lines, answer.answer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from conftest import KNOWLEDGE
 
 from assistant.chunking import chunk_document
@@ -89,11 +91,42 @@ def test_prose_in_fences_is_quotable_and_code_is_not():
     assert "- Error rate > 5% for 5+ minutes" in texts
     assert "Alert Tier 1 (Critical - page on-call engineer):" in texts
     assert "- Acceptance rate: 74% (human uses with minor edits)" in texts
+    assert "## Limitations" in texts  # a one-word heading of the fenced document is a unit too
     # The practitioner's blocks are fenced as javascript/python/typescript: none of their lines is a unit.
     agent = docs["enterprise-ai-agent-implementation.md"]
     _, units = chunk_document(agent)
     texts = [agent.text[u.start : u.end] for u in units]
     assert not any("console.log" in t or "load_balancer_config" in t or t.startswith("//") for t in texts)
+
+
+def test_what_introduces_a_block_stays_in_the_passage_of_that_block():
+    docs = {d.doc_id: d for d in all_docs()}
+    method = docs["pilot-to-production-methodology.md"]
+    chunks, units = chunk_document(method)
+    text = method.text
+
+    def chunk_of(line: str) -> str:
+        return next(u.chunk_id for u in units if text[u.start : u.end] == line)
+
+    # The label and its note come just before a fenced model card too long to share a passage with
+    # what precedes them: they move with the card rather than end the passage before it.
+    assert chunk_of("**Model Card Documentation:**") == chunk_of("# Model Card: Claims Letter Assistant v2.0")
+    assert chunk_of("(For regulated industries: Finance, Healthcare, Defense)") == chunk_of("## Model Details")
+    # No passage split by size ends with a label or a line ending in a colon, while the next passage of
+    # its section goes on with what it introduces.
+    for doc in docs.values():
+        chunks, units = chunk_document(doc)
+        by_chunk: dict[str, list] = {}
+        for u in units:
+            by_chunk.setdefault(u.chunk_id, []).append(u)
+        for a, b in itertools.pairwise(chunks):
+            last = by_chunk.get(a.id, [])[-1:]
+            if not last or a.section != b.section or not by_chunk.get(b.id):
+                continue
+            if doc.text[last[0].end : a.end].strip():
+                continue  # what it introduces is in its passage (a code block, which gives no units)
+            line = doc.text[last[0].start : last[0].end].rstrip()
+            assert not (last[0].kind == "label" or line.endswith(":")), (doc.doc_id, a.id, line)
 
 
 def test_possessives_are_read_as_their_word():
