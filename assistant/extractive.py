@@ -458,7 +458,7 @@ class ExtractiveGenerator:
                 expanded += _announced(corpus, i, cfg.max_list_items)
             elif key not in groups_done:
                 expanded.append(i)
-        expanded += [j for j in self._numbered_gaps(expanded) if j not in expanded]
+        expanded += [j for j in self._numbered_gaps(expanded) + self._paragraph_gaps(expanded) if j not in expanded]
         result: list[int] = []
         for i in expanded:
             if corpus.units[i].kind == "label":
@@ -469,6 +469,26 @@ class ExtractiveGenerator:
             if i not in result:
                 result.append(i)
         return result or chosen[:1]
+
+    def _paragraph_gaps(self, chosen: list[int], most: int = 3) -> list[int]:
+        """The sentences between two chosen sentences of one paragraph (up to ``most``): a paragraph is
+        quoted without holes, so its argument reads as written."""
+        corpus = self.corpus
+        by_paragraph: dict[tuple[str, int], list[int]] = {}
+        for i in chosen:
+            unit = corpus.units[i]
+            if unit.kind == "sentence":
+                by_paragraph.setdefault((unit.chunk_id, unit.group), []).append(i)
+        out: list[int] = []
+        for (chunk_id, group), picked in by_paragraph.items():
+            if len(picked) < 2:
+                continue
+            same = [j for j in corpus.units_by_chunk[chunk_id] if corpus.units[j].group == group]
+            first, last = min(same.index(i) for i in picked), max(same.index(i) for i in picked)
+            between = [j for j in same[first + 1 : last] if j not in picked]
+            if len(between) <= most:
+                out += between
+        return out
 
     def _numbered_gaps(self, chosen: list[int]) -> list[int]:
         """Numbered labels of a passage that a chosen run of them skips ("**2. Perfectionism**" to "**5.

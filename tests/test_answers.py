@@ -337,3 +337,16 @@ def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_intro
     ):
         assert heading in lines, answer.answer
     assert "- Acceptance rate: 74% (human uses with minor edits) [1]" in lines, answer.answer
+
+
+def test_a_paragraph_is_quoted_without_holes(coach):
+    corpus = coach.corpus
+
+    def unit(opening: str) -> int:
+        return next(i for i in range(len(corpus.units)) if corpus.unit_text(i).startswith(opening))
+
+    first = unit("Every production AI system should have a clear and easy path for a human to intervene")
+    third = unit("Users who cannot override an AI system will either stop using it")
+    between = coach.generator._paragraph_gaps([first, third])
+    assert [corpus.unit_text(i)[:28] for i in between] == ["This is not a sign of distru"]
+    assert coach.generator._paragraph_gaps([first]) == []
