@@ -30,6 +30,7 @@ from assistant.types import Answer
 
 if TYPE_CHECKING:
     from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from assistant.coach import Coach
     from assistant.config import Settings
@@ -354,10 +355,16 @@ def serve_http(app: App, host: str, port: int) -> None:
     uvicorn.run(SlackRequestHandler(app), host=host, port=port, log_level="warning")
 
 
-def serve_socket(app: App, credentials: SlackCredentials | None = None) -> None:
+def socket_handler(app: App, credentials: SlackCredentials | None = None) -> SocketModeHandler:
+    """Bolt's Socket Mode handler for ``app``: it asks Slack's Web API (``apps.connections.open``, at the
+    app's own API address) for a WebSocket URL and takes events and button presses from there."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     creds = credentials or SlackCredentials()
     if creds.app_token is None:
         raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level token with connections:write).")
-    SocketModeHandler(app, creds.app_token.get_secret_value()).start()
+    return SocketModeHandler(app, creds.app_token.get_secret_value())
+
+
+def serve_socket(app: App, credentials: SlackCredentials | None = None) -> None:
+    socket_handler(app, credentials).start()

@@ -36,6 +36,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], float]] = []
+        self.ws_url = ""
         self._ts = 1000
         self._lock = threading.Lock()
         fake = self
@@ -60,6 +61,8 @@ class FakeSlack:
                     reply.update(user_id="UBOT", bot_id="BBOT", team_id="T1", user="coach", team="Test")
                 elif method == "chat.postMessage":
                     reply.update(ts=ts, channel=params.get("channel"))
+                elif method == "apps.connections.open":
+                    reply.update(url=fake.ws_url)  # Socket Mode: where the WebSocket is
                 body = json.dumps(reply).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -320,3 +323,59 @@ def test_rate_limit_replies_politely(slack):
         h.event({**message, "channel": "D7", "ts": f"800.{k}"}, f"Ev-rate-{k}")
     posts = fake.wait_posts("D7", 7)
     assert sum("faster than I can keep up" in p["text"] for p in posts) == 1
+
+
+def test_socket_mode_takes_an_event_over_the_websocket_acks_it_and_answers(coach, settings):
+    """Socket Mode end to end: the handler asks the (fake) Web API for a WebSocket URL, takes an
+    app mention from a WebSocket server on loopback, acknowledges its envelope and answers in the thread."""
+    from websockets.sync.server import serve
+
+    from assistant.slack import SlackCredentials, build_app, socket_handler
+
+    fake = FakeSlack()
+    received: list[dict[str, Any]] = []
+    event = {"type": "app_mention", "user": "U9", "text": "<@UBOT> How long should a pilot run?", "channel": "CS",
+             "ts": "900.1"}  # fmt: skip
+    envelope = {
+        "envelope_id": "env-1",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": "EvSocket1",
+            "event_time": int(time.time()),
+            "event": event,
+        },
+    }
+
+    def session(ws: Any) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}))
+        ws.send(json.dumps(envelope))
+        for message in ws:
+            received.append(json.loads(message))
+
+    server = serve(session, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake.ws_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+    custom = settings.model_copy(update={"slack": settings.slack.model_copy(update={"api_url": fake.url})})
+    credentials = SlackCredentials(bot_token=TOKEN, signing_secret=SECRET, app_token="xapp-test")
+    handler = socket_handler(build_app(coach, custom, credentials), credentials)
+    try:
+        handler.connect()
+        (post,) = fake.wait_posts("CS", 1)
+        assert post["thread_ts"] == "900.1"
+        text = _texts(post)
+        assert "Sources" in text and "[1]" in text and "weeks" in text
+        deadline = time.time() + 10
+        while not any(m.get("envelope_id") == "env-1" for m in received) and time.time() < deadline:
+            time.sleep(0.02)
+        assert any(m.get("envelope_id") == "env-1" for m in received), received  # the envelope was acked
+        assert any(m == "apps.connections.open" for m, _, _ in fake.calls)
+    finally:
+        handler.close()
+        server.shutdown()
+        fake.close()
