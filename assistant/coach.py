@@ -39,7 +39,7 @@ from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
 from assistant.extractive import Draft, ExtractiveGenerator
 from assistant.followup import INTENT_WORDS, condense, is_follow_up
-from assistant.guards import injection_flags, redact, without_personal_data
+from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
 from assistant.retrieval import Hit, HybridRetriever
@@ -116,7 +116,10 @@ class Coach:
         self.verifier = Verifier(corpus, self.embed_texts)
         self.store = SessionStore(settings.data_dir / "sessions.sqlite3")
         self.runs = RunStore(settings.data_dir / "sessions.sqlite3")
-        self.ledger = Ledger(settings.data_dir / "sessions.sqlite3")
+        key = settings.user_key.get_secret_value() if settings.user_key else None
+        # Who asked is stored as a keyed hash, never as a login name or an e-mail address.
+        self.pseudonym = Pseudonyms(user_key(key, settings.data_dir))
+        self.ledger = Ledger(settings.data_dir / "sessions.sqlite3", self.pseudonym)
         self.catalog = read_catalog(settings.index_dir) or Catalog()
         self._cache: OrderedDict[tuple[str, ...], tuple[Answer, list[tuple[str, float]]]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -413,6 +416,7 @@ class Coach:
     ) -> Step:
         """Begin a walkthrough, or resume this user's unfinished one of the same checklist."""
         checklist = self.checklist(checklist_id)
+        user = self.pseudonym(user)  # runs are stored under the pseudonym
         run = None if restart else self.runs.unfinished(user, checklist.id)
         message = ""
         if run is None:
@@ -445,7 +449,9 @@ class Coach:
         return result, scored
 
     def history(self, checklist_id: str, *, team: str | None = None, user: str | None = None) -> list[Run]:
-        return self.runs.history(self.checklist(checklist_id).id, team=team, user=user)
+        return self.runs.history(
+            self.checklist(checklist_id).id, team=team, user=self.pseudonym(user) if user else None
+        )
 
     def gonogo(self, inputs: GoNoGoInputs) -> Decision:
         if self.catalog.decision is None:

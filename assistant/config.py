@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     web: WebSettings = WebSettings()
     limits: LimitsSettings = LimitsSettings()
+    # The key users are stored under (a keyed hash); set the same one on machines that share a database.
+    user_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _openai_key_fallback(self) -> Settings:
@@ -144,6 +146,8 @@ class Settings(BaseSettings):
         for section, key in (("llm", "api_key"), ("web", "auth")):
             if data[section].get(key):
                 data[section][key] = "********"
+        if data.get("user_key"):
+            data["user_key"] = "********"
         return data
 
 

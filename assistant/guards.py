@@ -15,7 +15,12 @@ role-play as another system, "developer mode"/jailbreak wording, and fake chat-r
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
+import secrets
+from pathlib import Path
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SECRET = re.compile(r"\b(?:sk|xox[abprs]|ghp|gho|AKIA)[-_A-Za-z0-9]{10,}\b")
@@ -165,3 +170,37 @@ def injection_flags(text: str) -> list[str]:
         if pattern.search(text) and name not in flags:
             flags.append(name)
     return flags
+
+
+class Pseudonyms:
+    """Who asked, as it is stored: a keyed hash of the login name, Slack id or session ("u-3f9c…"), so
+    the interaction log, feedback and checklist runs count and tell users apart without holding a name
+    or an e-mail address."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def __call__(self, user: str) -> str:
+        if not user:
+            return ""
+        return "u-" + hmac.new(self._key, user.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+
+def user_key(configured: str | None, data_dir: Path) -> bytes:
+    """The key users are hashed with: ``COACH_USER_KEY`` when set (the same on every machine that shares
+    a database), else a random one kept in ``DATA_DIR/user.key`` (owner-only), made on first use."""
+    if configured:
+        return configured.encode("utf-8")
+    path = data_dir / "user.key"
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_bytes().strip()

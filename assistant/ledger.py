@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +130,11 @@ def _day(ts: float) -> str:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, pseudonym: Callable[[str], str] | None = None) -> None:
+        """``pseudonym`` turns who asked into what is stored (``guards.Pseudonyms``); a ledger that is
+        only read from (``coach stats``) needs none."""
         self.path = path
+        self.pseudonym = pseudonym or (lambda user: user)
         self._lock = threading.Lock()
         self._db = open_db(path, "interaction log", migrate)
 
@@ -163,7 +167,7 @@ class Ledger:
             (
                 answer.id,
                 time.time(),
-                user,
+                self.pseudonym(user),
                 answer.session,
                 channel,
                 redact(question),
@@ -193,7 +197,15 @@ class Ledger:
         self._write(
             "INSERT OR REPLACE INTO interactions (id, ts, user, session, channel, question, route, error) "
             "VALUES (?, ?, ?, ?, ?, ?, 'error', ?)",
-            (f"error-{error_id}", time.time(), user, session, channel, redact(question)[:2000], f"error {error_id}"),
+            (
+                f"error-{error_id}",
+                time.time(),
+                self.pseudonym(user),
+                session,
+                channel,
+                redact(question)[:2000],
+                f"error {error_id}",
+            ),
         )
 
     def feedback(
@@ -217,7 +229,7 @@ class Ledger:
             "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 answer_id,
-                user,
+                self.pseudonym(user),
                 session,
                 1 if vote == "up" else -1,
                 reason if vote == "down" else None,
@@ -227,6 +239,7 @@ class Ledger:
         )
 
     def votes(self, answer_id: str) -> list[dict[str, Any]]:
+        """The votes on an answer; ``user`` is the stored pseudonym."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT user, vote, reason, comment FROM feedback WHERE answer_id = ?", (answer_id,)

@@ -86,14 +86,19 @@ def test_no_personal_data_reaches_the_disk(coach, settings):
 
     handlers = WebHandlers(coach)
     pii = " ".join(PII.values())
-    _, _, _, session, answer_id = handlers.respond(
-        f"How long is a pilot? Reach me at {pii}", [], "", "", user="pii-user"
-    )
-    handlers.respond(f"And for production? {PII['email']}", [], session, "", user="pii-user")
-    handlers.feedback(answer_id, "down", "unclear", f"call me {PII['phone']} or {PII['email']}", "pii-user", session)
-    st = coach.start_checklist("before-pilot", user="pii-user", restart=True)
+    # The login name is an e-mail address too (COACH_WEB__AUTH="jane.doe@acme-bakery.com:…").
+    login = PII["email"]
+    _, _, _, session, answer_id = handlers.respond(f"How long is a pilot? Reach me at {pii}", [], "", "", user=login)
+    handlers.respond(f"And for production? {PII['email']}", [], session, "", user=login)
+    handlers.feedback(answer_id, "down", "unclear", f"call me {PII['phone']} or {PII['email']}", login, session)
+    st = coach.start_checklist("before-pilot", user=login, restart=True)
     coach.checklist_reply(st.run_id, "note", f"owner {PII['email']}, card {PII['card']}")
-    coach.ask(f"my ssn is {PII['ssn']} and iban {PII['iban']}, what is a pilot?", user="pii-user")
+    coach.ask(f"my ssn is {PII['ssn']} and iban {PII['iban']}, what is a pilot?", user=login)
+    # The same person is still one user: their unfinished run resumes, their rows share a pseudonym.
+    assert coach.start_checklist("before-pilot", user=login).run_id == st.run_id
+    with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
+        users = {u for (u,) in db.execute("SELECT user FROM interactions WHERE session = ?", (session,))}
+    assert users == {coach.pseudonym(login)}
     with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
         db.execute("PRAGMA wal_checkpoint(FULL)")
     found = []

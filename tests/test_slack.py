@@ -288,7 +288,9 @@ def test_thumbs_down_with_a_reason_is_recorded(slack, coach):
     while time.time() < deadline and not any(v["reason"] for v in coach.ledger.votes(answer_id)):
         time.sleep(0.05)
     (vote,) = coach.ledger.votes(answer_id)
-    assert vote == {"user": "slack:T1:U5", "vote": "down", "reason": "wrong source", "comment": None}
+    # The Slack user is stored as its pseudonym, never as the id itself.
+    assert vote == {"user": coach.pseudonym("slack:T1:U5"), "vote": "down", "reason": "wrong source", "comment": None}
+    assert vote["user"].startswith("u-") and "U5" not in vote["user"]
 
 
 def test_a_checklist_runs_in_a_thread_with_buttons(slack):
