@@ -120,6 +120,7 @@ class Coach:
         # Who asked is stored as a keyed hash, never as a login name or an e-mail address.
         self.pseudonym = Pseudonyms(user_key(key, settings.data_dir))
         self.ledger = Ledger(settings.data_dir / "sessions.sqlite3", self.pseudonym)
+        self.ledger.rewrite_users()
         self.catalog = read_catalog(settings.index_dir) or Catalog()
         self._cache: OrderedDict[tuple[str, ...], tuple[Answer, list[tuple[str, float]]]] = OrderedDict()
         self._cache_lock = threading.Lock()

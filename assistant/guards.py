@@ -20,6 +20,7 @@ import hmac
 import os
 import re
 import secrets
+import sqlite3
 from pathlib import Path
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -180,10 +181,44 @@ class Pseudonyms:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
+    # What a stored pseudonym looks like, for SQLite's GLOB: rows from before pseudonyms are told apart.
+    GLOB = "u-" + "[0-9a-f]" * 20
+
     def __call__(self, user: str) -> str:
-        if not user:
-            return ""
+        if not user or is_pseudonym(user):
+            return user
         return "u-" + hmac.new(self._key, user.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+    def rewrite_stored(self, db: sqlite3.Connection) -> int:
+        """Replace the names stored before users were kept as pseudonyms (the interaction log, feedback and
+        checklist runs, with each run's saved state). Returns how many rows changed."""
+        db.create_function("pseudonym", 1, self, deterministic=True)
+        # The old text is overwritten, not only unlinked: freed pages would still hold the names.
+        db.execute("PRAGMA secure_delete = ON")
+        changed = 0
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        with db:
+            if "interactions" in tables:
+                changed += db.execute(
+                    "UPDATE interactions SET user = pseudonym(user) WHERE user != '' AND user NOT GLOB ?", (self.GLOB,)
+                ).rowcount
+            if "feedback" in tables:
+                changed += db.execute(
+                    "UPDATE OR REPLACE feedback SET user = pseudonym(user) WHERE user NOT GLOB ?", (self.GLOB,)
+                ).rowcount
+            if "checklist_runs" in tables:
+                changed += db.execute(
+                    "UPDATE checklist_runs SET user = pseudonym(user), state = json_set(state, '$.user', "
+                    "pseudonym(user)) WHERE user != '' AND user NOT GLOB ?",
+                    (self.GLOB,),
+                ).rowcount
+        if changed:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and the log of the old pages is emptied
+        return changed
+
+
+def is_pseudonym(user: str) -> bool:
+    return bool(re.fullmatch(r"u-[0-9a-f]{20}", user))
 
 
 def user_key(configured: str | None, data_dir: Path) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import sqlite3
 import threading
@@ -23,6 +24,8 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import InputError, StoreError
 from assistant.store import open_db, redact
+
+log = logging.getLogger("assistant.ledger")
 
 REASONS = ("wrong", "not in the playbook", "missing information", "wrong source", "unclear")
 
@@ -137,6 +140,20 @@ class Ledger:
         self.pseudonym = pseudonym or (lambda user: user)
         self._lock = threading.Lock()
         self._db = open_db(path, "interaction log", migrate)
+
+    def rewrite_users(self) -> int:
+        """Rows stored before users were pseudonymised get their pseudonym (a no-op once done)."""
+        rewrite = getattr(self.pseudonym, "rewrite_stored", None)
+        if rewrite is None:
+            return 0
+        with self._lock:
+            try:
+                changed = int(rewrite(self._db))
+            except sqlite3.Error as exc:
+                raise StoreError(f"Cannot update the users in {self.path}: {exc}.") from exc
+        if changed:
+            log.info("stored users replaced by their pseudonyms: %d rows", changed)
+        return changed
 
     def _write(self, sql: str, args: tuple[object, ...]) -> None:
         with self._lock:

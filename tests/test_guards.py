@@ -146,3 +146,29 @@ def test_migrations_are_named_and_applied_once(tmp_path):
         columns = [r[1] for r in db.execute("PRAGMA table_info(interactions)")]
     assert names == [name for name, _ in MIGRATIONS]
     assert "flags" in columns
+
+
+def test_names_stored_before_pseudonyms_are_replaced(tmp_path):
+    from assistant.guards import Pseudonyms
+    from assistant.ledger import Ledger
+    from assistant.walkthrough import RunStore
+
+    path = tmp_path / "sessions.sqlite3"
+    RunStore(path).close()
+    before = Ledger(path)  # as stored before: the name itself
+    before.feedback("a1", "down", user=PII["email"], reason="unclear")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO checklist_runs (run_id, checklist, user, state, started, updated) VALUES (?, ?, ?, ?, 0, 0)",
+            ("r1", "before-pilot", PII["email"], json.dumps({"run_id": "r1", "user": PII["email"]})),
+        )
+    pseudonym = Pseudonyms(b"k" * 32)
+    ledger = Ledger(path, pseudonym)
+    assert ledger.rewrite_users() == 2
+    assert ledger.rewrite_users() == 0  # done once
+    assert ledger.votes("a1")[0]["user"] == pseudonym(PII["email"])
+    with sqlite3.connect(path) as db:
+        ((user, state),) = db.execute("SELECT user, state FROM checklist_runs").fetchall()
+        db.execute("PRAGMA wal_checkpoint(FULL)")
+    assert user == json.loads(state)["user"] == pseudonym(PII["email"])
+    assert PII["email"].encode() not in b"".join(p.read_bytes() for p in tmp_path.iterdir())
