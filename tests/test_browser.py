@@ -3,6 +3,7 @@ through Playwright. Screenshots go to ``COACH_ARTIFACTS`` (default ``.artifacts/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,9 +38,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(coach, settings):
-    """The real app on the session's index (already ingested by the ``coach`` fixture)."""
+@contextlib.contextmanager
+def _app(settings, **env_extra: str):
+    """``app.py`` on a free port over the session's index; yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
@@ -49,14 +50,16 @@ def server(coach, settings):
         "GRADIO_SERVER_NAME": "127.0.0.1",
         "HF_HUB_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
+        **env_extra,
     }
-    log = open(settings.data_dir / "app-under-test.log", "w")  # noqa: SIM115
+    log_path = settings.data_dir / f"app-under-test-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited: {(settings.data_dir / 'app-under-test.log').read_text()[-2000:]}")
+            raise RuntimeError(f"app.py exited: {log_path.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -66,13 +69,22 @@ def server(coach, settings):
     else:
         proc.kill()
         raise RuntimeError("app.py did not start within 180 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(coach, settings):
+    """The real app on the session's index (already ingested by the ``coach`` fixture)."""
+    with _app(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +161,32 @@ def test_chat_sources_feedback_and_checklist_in_a_browser(server, browser, artif
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the {width}px viewport"
     page.close()
+
+
+def test_signing_in_then_asking_in_a_browser(coach, browser, artifacts, settings):
+    """With ``COACH_WEB__AUTH`` the page asks for a login; a wrong password is turned away, the right
+    one opens the chat, and what is logged is the user's pseudonym, never the login name."""
+    from assistant.guards import Pseudonyms, user_key
+
+    login, password = "owner@bakery-example.com", "pw-browser-7731"
+    with _app(settings, COACH_WEB__AUTH=f"{login}:{password}") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.get_by_label("username").fill(login)
+        page.get_by_label("password").fill("not-the-password")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_text("Incorrect Credentials").wait_for(timeout=20_000)
+        assert page.locator("#coach-question").count() == 0
+        page.get_by_label("username").fill(login)  # the form comes back empty
+        page.get_by_label("password").fill(password)
+        page.get_by_role("button", name="Login").click()
+        _ask(page, "What does a pilot cost for a small business?")
+        page.locator("#coach-chat a[href='#coach-src-1']").first.wait_for(timeout=60_000)
+        assert "$" in page.locator("#coach-chat").inner_text()
+        page.screenshot(path=str(artifacts / "signed-in.png"), full_page=True)
+        page.close()
+    pseudonym = Pseudonyms(user_key(None, settings.data_dir))
+    with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
+        users = {u for (u,) in db.execute("SELECT user FROM interactions WHERE channel = 'web'")}
+    assert pseudonym(login) in users
+    assert not any(login in u for u in users)
