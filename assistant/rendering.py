@@ -37,9 +37,20 @@ def render(
     statements = 0
     if len(docs) > 1:
         lines.append(f"{len(docs)} playbook documents speak to this; each is quoted with its source.")
+    # A section is shown where its best line ranks: the answer leads with what answers best, and each
+    # section reads in the document's order.
+    rank: dict[tuple[str, str], int] = {}
+    for k, i in enumerate(selected):
+        rank.setdefault((corpus.units[i].doc, corpus.chunks[corpus.units[i].chunk_id].section), k)
     for doc in docs:
         units = sorted(by_doc[doc], key=lambda i: corpus.units[i].start)
         runs = _runs(corpus, units)
+        runs.sort(
+            key=lambda run: (
+                rank[(doc, corpus.chunks[corpus.units[run[0]].chunk_id].section)],
+                corpus.units[run[0]].start,
+            )
+        )
         sections = []
         for run in runs:
             section = corpus.chunks[corpus.units[run[0]].chunk_id].section

@@ -132,8 +132,8 @@ def test_a_row_taken_from_a_table_is_shown_under_the_table_header(coach):
     assert all(lines[k - 1].startswith("|") and lines[k + 1].startswith("|") for k in tables), answer.answer
     k = next(k for k in tables if lines[k + 1].startswith("| Acceptance rate |"))
     assert lines[k - 1].startswith("| Metric |"), answer.answer
-    quote = answer.citations[0].quote
-    assert quote.startswith("| Metric |") and "Acceptance rate" in quote
+    (quote,) = [c.quote for c in answer.citations if "| Acceptance rate |" in c.quote]
+    assert quote.startswith("| Metric |")  # the table's citation quotes its header with the row
 
 
 def test_an_answer_from_a_q_and_a_is_shown_under_its_question(coach):
@@ -337,6 +337,15 @@ def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_intro
     ):
         assert heading in lines, answer.answer
     assert "- Acceptance rate: 74% (human uses with minor edits) [1]" in lines, answer.answer
+
+
+def test_an_answer_leads_with_the_section_that_answers_best(coach):
+    answer = coach.ask("What does a pilot cost for a small business?", check_rate=False)
+    first = answer.citations[0]
+    assert "$5K-$15K" in first.quote, answer.answer
+    # The Q&A that says what a pilot costs comes before the hiring advice that mentions a pilot's price.
+    sections = [c.section for c in answer.citations]
+    assert "Interview Questions & Answers > High-Level Questions" not in sections[:1], sections
 
 
 def test_a_paragraph_is_quoted_without_holes(coach):
