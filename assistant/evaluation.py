@@ -91,7 +91,10 @@ def answer_statements(text: str, cite_all: bool = False) -> list[Statement]:
                 cells = [c.strip() for c in row.strip("|").split("|")]
                 if all(re.fullmatch(r":?-+:?", c) for c in cells if c):
                     continue
-                tables.append(Statement(" ; ".join(c for c in cells if c), markers, True, k))
+                # A row may cite its own source ("| Low adoption | DAU < 50% | … | [8] |"), as a model writes it.
+                own = tuple(int(n) for c in cells for m in MARKER.finditer(c) for n in re.findall(r"\d+", m.group(0)))
+                cells = [MARKER.sub("", c).strip() for c in cells]
+                tables.append(Statement(" ; ".join(c for c in cells if c), own or markers, True, k))
             continue
         k += 1
         if not line or (not MARKER.search(line) and (_FRAMING.match(line) or _BOLD_LABEL.match(line))):
@@ -105,7 +108,8 @@ def answer_statements(text: str, cite_all: bool = False) -> list[Statement]:
     return statements + [t for t in tables if len(tokens(t.text)) >= 2]
 
 
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(*])|\n+")
+# A sentence ends at its full stop, or after the closing quote or bracket that follows it ('…on AI.” Six').
+_SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)\]]))\s+(?=[A-Z0-9\"“(*])|\n+")
 
 
 # --------------------------------------------------------------------------------------- judge

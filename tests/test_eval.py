@@ -87,6 +87,32 @@ def test_the_judge(coach):
     assert not judge.support(passage, "Production rollouts need a change advisory board.")
 
 
+def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
+    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    passage = (
+        "Stakeholders are enthusiastic. Someone announces that the organization is “moving fast on AI.” "
+        "Six months later, nothing has shipped to real users."
+    )
+    # The next sentence's "nothing" is not this one's negation.
+    assert judge.support(passage, "Someone announces that the organization is “moving fast on AI.”")
+    assert not judge.support(passage, "Six months later, the system has shipped to real users.")
+
+
+def test_a_table_row_that_cites_its_own_source_is_judged_against_it():
+    from assistant.evaluation import answer_statements
+
+    text = (
+        "| Issue | Fix |\n|---|---|\n| Low adoption | Re-training session [2] |\n"
+        "| Slow latency | Cache queries | [3] |\n(table: [1])"
+    )
+    rows = answer_statements(text)
+    assert [(r.text, r.markers) for r in rows] == [
+        ("Issue ; Fix", (1,)),
+        ("Low adoption ; Re-training session", (2,)),
+        ("Slow latency ; Cache queries", (3,)),
+    ]
+
+
 def test_wilson_intervals():
     lo, hi = wilson(0, 10)
     assert lo == 0 and 0.27 < hi < 0.29
