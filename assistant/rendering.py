@@ -66,7 +66,7 @@ def render(
                 lines.append(f"**{corpus.chunks[corpus.units[run[0]].chunk_id].section.split(' > ')[-1].strip()}**")
             if all(is_heading_only(corpus, i) for i in run):
                 # Labels that head what follows ("**Add:**") say nothing to cite: no source number.
-                lines += [collapse(corpus.unit_text(i)) for i in run]
+                lines += [_as_label(collapse(corpus.unit_text(i))) for i in run]
                 continue
             first, last = corpus.units[run[0]], corpus.units[run[-1]]
             chunk = corpus.chunks[first.chunk_id]
@@ -86,7 +86,7 @@ def render(
             table: list[str] = []
             for i in run:
                 unit = corpus.units[i]
-                text = collapse(corpus.unit_text(i))
+                text = _as_label(collapse(corpus.unit_text(i)))
                 if unit.kind in ("row", "header"):
                     table.append(text)
                     continue
@@ -115,6 +115,13 @@ def render(
                 lines += _table_lines(table, n)
                 statements += 1
     return "\n".join(lines).strip(), citations, statements
+
+
+def _as_label(text: str) -> str:
+    """A heading of a fenced document ("## Intended Use") shown as a label, not as a heading of the
+    answer itself: "**Intended Use**"."""
+    m = re.match(r"^#{1,6}\s+(.+)$", text)
+    return f"**{m.group(1).strip()}**" if m else text
 
 
 # A numbered label's own number ("**4. Don't expect immediate ROI**") ends no sentence.

@@ -326,17 +326,16 @@ def test_a_numbered_list_of_labelled_blocks_is_shown_without_holes(coach):
 
 
 def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_introduces_it(coach):
+    from assistant.evaluation import answer_statements
+
     answer = coach.ask("What goes into a model card?", check_rate=False)
     lines = answer.answer.splitlines()
-    for heading in (
-        "## Model Details",
-        "## Intended Use",
-        "## Training Data",
-        "## Performance Metrics",
-        "## Limitations",
-    ):
-        assert heading in lines, answer.answer
+    # Its headings are shown as labels, not as headings of the answer, and are framing, not claims.
+    for heading in ("Model Details", "Intended Use", "Training Data", "Performance Metrics", "Limitations"):
+        assert f"**{heading}**" in lines, answer.answer
+    assert not any(line.startswith("#") for line in lines), answer.answer
     assert "- Acceptance rate: 74% (human uses with minor edits) [1]" in lines, answer.answer
+    assert all(st.markers for st in answer_statements(answer.answer))
 
 
 def test_an_answer_leads_with_the_section_that_answers_best(coach):
