@@ -518,8 +518,17 @@ def build_app(coach: Coach) -> gr.Blocks:
             io = dict(
                 inputs=[question, chat, session, stage, user], outputs=[question, chat, sources, session, last_answer]
             )
-            question.submit(h.respond_stream, api_visibility="private", **io)  # type: ignore[arg-type]
-            send.click(h.respond_stream, api_visibility="private", **io)  # type: ignore[arg-type]
+
+            def ask(
+                question: str, history: Any, session: str | None, stage: str | None, user: str, request: gr.Request
+            ) -> Iterator[tuple[str, list[dict[str, Any]], str, str, str]]:
+                # A question sent before the page's load event has named the user is still theirs.
+                name = getattr(request, "username", None) if request is not None else None
+                yield from h.respond_stream(question, history, session, stage, user or (str(name) if name else ""))
+
+            ask.__annotations__["request"] = gr.Request
+            question.submit(ask, api_visibility="private", **io)  # type: ignore[arg-type]
+            send.click(ask, api_visibility="private", **io)  # type: ignore[arg-type]
             new.click(
                 lambda: ("", [], "", "", "", ""),
                 outputs=[question, chat, sources, session, last_answer, feedback_status],
