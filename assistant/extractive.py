@@ -140,6 +140,8 @@ _ONE_PART = re.compile(
 # "3. Phase 2: The Hardening".
 _NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}\.\s*)?(phase|stage|step)\s+\d{1,2}\b", re.I)
 _STEMMER = Stemmer.Stemmer("english")
+# A line that introduces what follows: it ends with a colon, in bold or not ("1. **Start Small (Pilot):**").
+_INTRODUCES = re.compile(r":[*_]*\s*$")
 _FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 # A figure with its measure ("4-6 hours/week", "$15K-$50K"), and the measure alone.
 _UNITS = r"(%|hours?/week|hours?|weeks?|months?|days?|users?)(?![a-z])"
@@ -365,12 +367,13 @@ class ExtractiveGenerator:
         best_group = corpus.units[best.unit].group
         floor = best.score - cfg.select_margin
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
+        best_kinds = _figure_kinds(corpus.unit_text(best.unit))
         chosen: list[int] = []
         seen_text: set[str] = set()
         docs_best: dict[str, float] = {}
 
         def take(i: int) -> None:
-            key = collapse(ITEM_MARK.sub("", corpus.unit_text(i))).lower()
+            key = _text_key(corpus, i)
             if i not in chosen and key not in seen_text:
                 chosen.append(i)
                 seen_text.add(key)
@@ -386,7 +389,13 @@ class ExtractiveGenerator:
             other_doc = unit.doc != corpus.units[best.unit].doc
             # Figures are where the documents disagree (pilot length, budget, users), so another
             # document's figure is shown even when it ranks a little lower.
-            margin = cfg.figure_margin if wants_figure and _FIGURE.search(corpus.unit_text(s.unit)) else 0.05
+            margin = (
+                cfg.figure_margin
+                if wants_figure
+                and _FIGURE.search(corpus.unit_text(s.unit))
+                and _comparable(best_kinds, _figure_kinds(corpus.unit_text(s.unit)))
+                else 0.05
+            )
             # A sentence of the same paragraph as the best one is its context, and is taken more readily.
             same_paragraph = unit.kind == "sentence" and (unit.doc, unit.group) == (
                 corpus.units[best.unit].doc,
@@ -425,11 +434,15 @@ class ExtractiveGenerator:
         groups_done: set[tuple[str, int]] = set()
         for i in chosen:
             unit = corpus.units[i]
-            if unit.kind == "label" or corpus.unit_text(i).rstrip().endswith(":"):
+            if unit.kind == "label" or _INTRODUCES.search(corpus.unit_text(i)):
                 # "Before Day 1, confirm:", "**Minimum Team:**", "**Q: ...**" — the answer is what follows.
                 following = _content_after(corpus, i, cfg.max_list_items)
                 key = (unit.doc, corpus.units[following[0]].group) if following else (unit.doc, unit.group)
-                if following and key not in groups_done:
+                # What another place of the answer already says ("Can be part-time", "External help OK")
+                # is not shown twice.
+                shown = {_text_key(corpus, j) for j in expanded}
+                repeats = sum(_text_key(corpus, j) in shown for j in following)
+                if following and key not in groups_done and repeats * 2 < len(following):
                     groups_done.add(key)
                     expanded += [i, *following]
                 # A line that announces what its passage does not go on to give ("Use this checklist
@@ -454,7 +467,11 @@ class ExtractiveGenerator:
             elif unit.kind == "sentence":
                 # A paragraph's opening sentence states its point; the next ones carry the substance. A
                 # label right above the paragraph says what it is about ("**Biggest ROI driver** (38%):").
-                expanded += [*_context_before(corpus, i, limit=1), i, *_continuation(corpus, i)]
+                expanded += [
+                    *(_context_before(corpus, i, limit=1) or _lead_line(corpus, i)),
+                    i,
+                    *_continuation(corpus, i),
+                ]
                 expanded += _announced(corpus, i, cfg.max_list_items)
             elif key not in groups_done:
                 expanded.append(i)
@@ -567,6 +584,22 @@ class ExtractiveGenerator:
 def stem(word: str) -> str:
     """The word's stem (Snowball), for matching another form of it."""
     return _STEMMER.stemWord(word)
+
+
+_MONEY = re.compile(r"\$\s?\d|\d\s?(?:usd|dollars?)\b", re.I)
+_TIME = re.compile(r"\d\+?\s*(?:hours?|hrs?|weeks?|wks?|months?|days?|years?)\b", re.I)
+_SHARE = re.compile(r"\d\s?%|\bpercent")
+
+
+def _figure_kinds(text: str) -> set[str]:
+    """What a line's figures measure: money, time, a share."""
+    found = {"money": _MONEY, "time": _TIME, "share": _SHARE}
+    return {kind for kind, pattern in found.items() if pattern.search(text)}
+
+
+def _comparable(a: set[str], b: set[str]) -> bool:
+    """Two lines' figures can answer the same question: they share a measure, or one gives none."""
+    return not a or not b or bool(a & b)
 
 
 def _number(digits: str, scale: str | None) -> float:
@@ -695,6 +728,28 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
         # A short note under the label ("(For regulated industries: …)") and then what the label heads.
         group += _content_after(corpus, group[0], limit)
     return group
+
+
+def _text_key(corpus: Corpus, i: int) -> str:
+    """A unit's words, without list marks or spacing: two places that say the same line share it."""
+    return collapse(ITEM_MARK.sub("", corpus.unit_text(i))).lower()
+
+
+def _lead_line(corpus: Corpus, i: int) -> list[int]:
+    """The one-line paragraph right above ``i``'s paragraph when it opens with a bold label and so heads
+    it ("**Biggest ROI driver** (38% of total benefit): **Efficiency gains**" above "Not headcount
+    reduction. …"); empty otherwise."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(min(j for j in idx if corpus.units[j].group == unit.group)) - 1
+    if pos < 0:
+        return []
+    above = idx[pos]
+    lone = pos == 0 or corpus.units[idx[pos - 1]].group != corpus.units[above].group
+    text = corpus.unit_text(above)
+    if corpus.units[above].kind == "sentence" and lone and text.startswith("**") and len(text) <= 160:
+        return [above]
+    return []
 
 
 def _md_level(text: str) -> int:

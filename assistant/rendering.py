@@ -83,6 +83,7 @@ def render(
                 )
             )
             paragraph: list[str] = []
+            paragraph_of = run[0]
             table: list[str] = []
             for i in run:
                 unit = corpus.units[i]
@@ -94,7 +95,11 @@ def render(
                     lines += _table_lines(table, n)
                     table = []
                 if unit.kind == "sentence":
+                    if paragraph and corpus.units[paragraph_of].group != unit.group:
+                        lines.append(" ".join(paragraph))  # each paragraph of the source on its own line
+                        paragraph = []
                     paragraph.append(_mark_sentences(text, n))
+                    paragraph_of = i
                     statements += 1
                     continue
                 if paragraph:

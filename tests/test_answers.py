@@ -358,3 +358,26 @@ def test_a_paragraph_is_quoted_without_holes(coach):
     between = coach.generator._paragraph_gaps([first, third])
     assert [corpus.unit_text(i)[:28] for i in between] == ["This is not a sign of distru"]
     assert coach.generator._paragraph_gaps([first]) == []
+
+
+def test_a_paragraph_comes_with_the_bold_line_that_heads_it_each_on_its_own_line(coach):
+    answer = coach.ask("Why did headcount not drop even though the business grew?").answer
+    # "**Second biggest driver** (29%): **Labor cost avoidance**" heads "Business grew 42% …".
+    assert re.search(
+        r"\*\*Second biggest driver\*\* \(29%\): \*\*Labor cost avoidance\*\* \[\d\]\nBusiness grew", answer
+    ), answer
+    assert re.search(r"more effective\. \[\d\]\n", answer), answer  # the paragraph before ends its line
+
+
+def test_another_documents_figure_in_another_measure_is_not_taken_for_the_answer(coach):
+    answer = coach.ask("How much did new hires' ramp-up time shrink?").answer
+    assert "3 weeks instead of 8 weeks" in answer, answer
+    assert "$80K" not in answer and "$5K" not in answer, answer  # salaries and budgets answer no "how much time"
+
+
+def test_a_bold_item_that_introduces_a_list_is_not_shown_bare_nor_its_list_twice(coach):
+    answer = coach.ask("Should we start with a small team?").answer
+    assert "Champion + Technical Lead + SME + 5-10 users" in answer, answer
+    # "1. **Start Small (Pilot):**" introduces the same three lines the answer already quotes.
+    assert "- **Start Small (Pilot):** [" not in answer, answer
+    assert answer.count("Can be part-time") == 1, answer
