@@ -115,6 +115,7 @@ _ATTRIBUTION = frozenset(
 )
 
 # Thresholds: calibrated with the mutation suite (tests/test_verifier.py) and real model output.
+FRAGMENT_WORDS = 3  # a statement of this many content words or fewer must appear in the passage in order
 MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found in the support span
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
@@ -262,6 +263,14 @@ def entities(text: str) -> set[str]:
     return found
 
 
+def _in_sequence(words: list[str], chunk: Chunk, corpus: Corpus) -> bool:
+    """``words`` appear one after another in a line of the passage or its section path."""
+    n = len(words)
+    lines = [tokens(part) for part in chunk.section.split(" > ")]
+    lines += [tokens(corpus.unit_text(i)) for i in corpus.units_by_chunk.get(chunk.id, [])]
+    return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
+
+
 class Verifier:
     def __init__(self, corpus: Corpus, embed: Callable[[list[str]], np.ndarray]) -> None:
         self.corpus = corpus
@@ -301,6 +310,12 @@ class Verifier:
             return Check(False, support, "coverage")
         if semantic < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE:
             return Check(False, support, "meaning")
+        if len(words) <= FRAGMENT_WORDS and not _in_sequence(
+            [w for w in tokens(statement) if w not in _ATTRIBUTION], chunk, corpus
+        ):
+            # A few words that say nothing but a name ("Project roadmap") are only the passage's when it
+            # has them in that order: its words scattered over its lines do not make a heading of it.
+            return Check(False, support, "fragment")
         passage = set(tokens(chunk.section)).union(*(corpus.unit_tokens[i] for i in idx))
         if foreign_clause(statement, passage, corpus.idf_of):
             return Check(False, support, "clause")

@@ -66,3 +66,15 @@ def test_a_joined_clause_the_passage_does_not_speak_of_is_caught(coach, verifier
         check = verifier.check(statement, verifier.embed([statement])[0], chunk)
         assert check.ok is ok, (statement, check)
     assert check.reason == "clause"
+
+
+def test_a_short_fragment_is_the_passages_only_in_its_order(coach, verifier):
+    chunk = next(c for c in coach.corpus.chunks.values() if "**Political Landscape Mapping**" in c.text)
+    for statement, ok in (
+        ("Political landscape mapping", True),  # a heading of the passage, as written
+        ("Budget reality check", True),
+        ("Project roadmap", False),  # its words are there ("project", the section's "Roadmap"), not it
+        ("Technical budget mapping", False),
+    ):
+        check = verifier.check(statement, verifier.embed([statement])[0], chunk)
+        assert check.ok is ok, (statement, check)
