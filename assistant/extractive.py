@@ -411,6 +411,16 @@ class ExtractiveGenerator:
                 take(s.unit)
                 docs_best.setdefault(unit.doc, s.score)
 
+        if len(chosen) == 1:
+            # One line is a thin answer: another document's best line is taken as readily as the first
+            # document's own would be.
+            for s in scored[1:]:
+                if s.score < floor:
+                    break
+                if corpus.units[s.unit].doc != corpus.units[best.unit].doc and corpus.units[s.unit].kind != "header":
+                    take(s.unit)
+                    break
+
         # A question that asks for two things ("uptime and error rate") is answered on both: a word of
         # the question that no chosen unit or its headings states brings in the best unit that does.
         covered: set[str] = set()
@@ -720,6 +730,8 @@ def _content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
         return [idx[pos + 1], *rest] if rest else []
     if nxt.group == unit.group:  # the rest of the introducing paragraph, then what it leads into
         rest = [j for j in idx[pos + 1 :] if corpus.units[j].group == unit.group]
+        if unit.kind == "item":  # "- When new model versions release, test:": the rest of its list
+            return rest[:limit]
         return rest[:3] + (_content_after(corpus, rest[-1], limit) if rest else [])
     group = [j for j in idx if corpus.units[j].group == nxt.group][:limit]
     if nxt.kind == "sentence" and group and corpus.unit_text(group[-1]).rstrip().endswith(":"):
