@@ -527,7 +527,26 @@ class ExtractiveGenerator:
             m = _NUMBERED_LABEL.match(corpus.unit_text(i))
             if m and corpus.units[i].kind == "label":
                 numbers.setdefault(corpus.units[i].chunk_id, set()).add(int(m.group(1)))
+        # Parallel blocks ("**Month 1-2: Production Setup**", "**Month 3-4: …**"): two of them chosen bring
+        # the passage's others, so a timeline or a set of options is shown whole.
+        leads: dict[tuple[str, str], set[int]] = {}
+        for i in chosen:
+            m = _PARALLEL_LABEL.match(corpus.unit_text(i))
+            if m and corpus.units[i].kind in ("label", "sentence") and not _NUMBERED_LABEL.match(corpus.unit_text(i)):
+                leads.setdefault((corpus.units[i].chunk_id, m.group(1).lower()), set()).add(i)
         out: list[int] = []
+        for (chunk_id, lead), picked in leads.items():
+            if len(picked) < 2:
+                continue
+            for j in corpus.units_by_chunk[chunk_id]:
+                m = _PARALLEL_LABEL.match(corpus.unit_text(j))
+                if (
+                    j not in picked
+                    and m
+                    and m.group(1).lower() == lead
+                    and corpus.units[j].kind == corpus.units[min(picked)].kind
+                ):
+                    out += [j, *_content_after(corpus, j, self.settings.max_list_items)]
         for chunk_id, have in numbers.items():
             if len(have) < 2:
                 continue

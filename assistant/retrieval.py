@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.config import Settings
 from assistant.corpus import Corpus, tokens
 from assistant.errors import IndexNotReadyError, StoreError
-from assistant.lexicon import expand
+from assistant.lexicon import expand, expansion_words
 from assistant.types import Chunk
 
 if TYPE_CHECKING:
@@ -78,6 +78,10 @@ class HybridRetriever:
                 # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
                 if re.search(rf"\bthe (?:[\w-]+ ){{0,2}}{re.escape(word)}s?\b(?! ai\b)", lowered):
                     named.add(doc)
+        # Who the user says they are ("for a small business") names the document written for them, when
+        # the playbook's word for it ("SMB") is in one title only.
+        audience = set(tokens(" ".join(expansion_words(query))))
+        named |= {doc for doc, title in self.title_words.items() if title & audience}
         return named
 
     def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:

@@ -403,3 +403,15 @@ def test_a_one_line_answer_also_quotes_another_documents_close_line(coach):
     scored = [Scored(pin, 0.60, 0.5, 0), Scored(test, 0.52, 0.4, 1)]
     chosen = coach.generator.select(question, scored)
     assert pin in chosen and test in chosen, [corpus.unit_text(i) for i in chosen]
+
+
+def test_a_user_who_says_they_are_a_small_business_is_answered_from_the_smb_guide_first(coach):
+    named = coach.retriever.named_documents
+    assert named("We are a small business. What should our pilot budget be?") == {"smb-ai-journey.md"}
+    assert named("What should our pilot budget be?") == set()
+
+
+def test_parallel_blocks_of_a_timeline_are_shown_whole(coach):
+    answer = coach.ask("What happens month by month once a small business goes to production?").answer
+    for block in ("Month 1-2: Production Setup", "Month 3-4: Gradual Rollout", "Month 5-6: Full Deployment"):
+        assert block in answer, answer
