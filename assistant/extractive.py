@@ -454,7 +454,9 @@ class ExtractiveGenerator:
                 repeats = sum(_text_key(corpus, j) in shown for j in following)
                 if following and key not in groups_done and repeats * 2 < len(following):
                     groups_done.add(key)
-                    expanded += [i, *following]
+                    # A list line that introduces ("1. **Prompt Engineering:**") is read under its list's label.
+                    above = _context_before(corpus, i, limit=1) if unit.kind == "item" else []
+                    expanded += [*above, i, *following]
                 # A line that announces what its passage does not go on to give ("Use this checklist
                 # before …:" with no checklist after it) is left out.
                 continue

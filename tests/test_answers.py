@@ -415,3 +415,17 @@ def test_parallel_blocks_of_a_timeline_are_shown_whole(coach):
     answer = coach.ask("What happens month by month once a small business goes to production?").answer
     for block in ("Month 1-2: Production Setup", "Month 3-4: Gradual Rollout", "Month 5-6: Full Deployment"):
         assert block in answer, answer
+
+
+def test_a_list_line_that_introduces_is_read_under_its_lists_label(coach):
+    from assistant.extractive import Scored
+
+    corpus = coach.corpus
+    item = next(i for i in range(len(corpus.units)) if corpus.unit_text(i) == "1. **Prompt Engineering:**")
+    chosen = coach.generator.select("How do we make it faster?", [Scored(item, 0.6, 0.5, 0)])
+    texts = [corpus.unit_text(i) for i in chosen]
+    assert texts[:2] == [
+        "**Latency Reduction (Target: <3 seconds for 95th percentile):**",
+        "1. **Prompt Engineering:**",
+    ]
+    assert texts[2].startswith("- Reduce prompt token count"), texts
