@@ -456,7 +456,7 @@ class ExtractiveGenerator:
                     groups_done.add(key)
                     # A list line that introduces ("1. **Prompt Engineering:**") is read under its list's label.
                     above = _context_before(corpus, i, limit=1) if unit.kind == "item" else []
-                    expanded += [*above, i, *following]
+                    expanded += [*above, i, *(j for j in following if _text_key(corpus, j) not in shown)]
                 # A line that announces what its passage does not go on to give ("Use this checklist
                 # before …:" with no checklist after it) is left out.
                 continue
