@@ -116,6 +116,7 @@ _ATTRIBUTION = frozenset(
 
 # Thresholds: calibrated with the mutation suite (tests/test_verifier.py) and real model output.
 FRAGMENT_WORDS = 3  # a statement of this many content words or fewer must appear in the passage in order
+LABEL_WORDS = 8  # so must a label ("Common Week 1 Issues & Fixes:") of this many or fewer
 MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found in the support span
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
@@ -263,11 +264,10 @@ def entities(text: str) -> set[str]:
     return found
 
 
-def _in_sequence(words: list[str], chunk: Chunk, corpus: Corpus) -> bool:
-    """``words`` appear one after another in a line of the passage or its section path."""
+def _in_sequence(words: list[str], chunk: Chunk) -> bool:
+    """``words`` appear one after another in a line of the passage's text."""
     n = len(words)
-    lines = [tokens(part) for part in chunk.section.split(" > ")]
-    lines += [tokens(corpus.unit_text(i)) for i in corpus.units_by_chunk.get(chunk.id, [])]
+    lines = [tokens(line) for line in chunk.text.splitlines()]
     return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
 
 
@@ -310,11 +310,12 @@ class Verifier:
             return Check(False, support, "coverage")
         if semantic < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE:
             return Check(False, support, "meaning")
-        if len(words) <= FRAGMENT_WORDS and not _in_sequence(
-            [w for w in tokens(statement) if w not in _ATTRIBUTION], chunk, corpus
-        ):
-            # A few words that say nothing but a name ("Project roadmap") are only the passage's when it
-            # has them in that order: its words scattered over its lines do not make a heading of it.
+        label = statement.rstrip().endswith(":")
+        fragment = len(words) <= FRAGMENT_WORDS or (label and len(words) <= LABEL_WORDS)
+        if fragment and not _in_sequence([w for w in tokens(statement) if w not in _ATTRIBUTION], chunk):
+            # A few words that say nothing but a name ("Project roadmap", "Common Week 2 Issues & Fixes:")
+            # are only the passage's when its text has them in that order: its words scattered over its
+            # lines, or a heading above it, do not make a heading of it.
             return Check(False, support, "fragment")
         passage = set(tokens(chunk.section)).union(*(corpus.unit_tokens[i] for i in idx))
         if foreign_clause(statement, passage, corpus.idf_of):

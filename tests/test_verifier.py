@@ -75,6 +75,11 @@ def test_a_short_fragment_is_the_passages_only_in_its_order(coach, verifier):
         ("Budget reality check", True),
         ("Project roadmap", False),  # its words are there ("project", the section's "Roadmap"), not it
         ("Technical budget mapping", False),
+        ("Real implementation roadmap", False),  # a heading above the passage, not in it
     ):
+        check = verifier.check(statement, verifier.embed([statement])[0], chunk)
+        assert check.ok is ok, (statement, check)
+    chunk = next(c for c in coach.corpus.chunks.values() if "**Common Week 1 Issues & Fixes:**" in c.text)
+    for statement, ok in (("Common Week 1 Issues & Fixes:", True), ("Common Week 2 Issues & Fixes:", False)):
         check = verifier.check(statement, verifier.embed([statement])[0], chunk)
         assert check.ok is ok, (statement, check)
