@@ -56,6 +56,8 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"\d[\d,+-]*\s*(?:users|people)"),
     ),
 )
+# An amount per period of time ("2-4 hours/week", "10 hours per week"): effort or a rate, not a duration.
+_RATE = re.compile(r"\d\+?\s*(?:hours?|hrs?|days?|minutes?|mins?)\s*(?:/|per\s+|a\s+)(?:week|month|day|wk)\b", re.I)
 # The period a question asks an amount for, and how the text writes each period.
 _PERIODS = {
     "year": (
@@ -186,6 +188,7 @@ class ExtractiveGenerator:
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         answer_types = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]
+        asks_duration = bool(_ANSWER_TYPES[0][0].search(question))
         asked = [name for name, (asks, _) in _PERIODS.items() if asks.search(question)]
         remedy = bool(_REMEDY_QUESTION.search(question))
         negative = bool(_NEGATIVE_QUESTION.search(question))
@@ -224,9 +227,12 @@ class ExtractiveGenerator:
                     forms = unmatched.keys() & {stem(t) for t in context}
                     score += 0.85 * 0.35 * 0.5 * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
                 if wants_figure and _FIGURE.search(corpus.unit_text(i)):
-                    score += 0.08
                     if any(t.search(corpus.unit_text(i)) for t in answer_types):
-                        score += 0.1  # the kind of figure asked for: a duration for "how long"
+                        score += 0.18  # the kind of figure asked for: a duration for "how long"
+                    elif asks_duration and _RATE.search(corpus.unit_text(i)):
+                        score -= 0.05  # a rate ("2-4 hours/week") is not how long something takes
+                    else:
+                        score += 0.08
                 for name, (_, written) in _PERIODS.items():
                     if asked and written.search(corpus.unit_text(i)):
                         # An amount for the period asked ("per year": "annually"), not another one.

@@ -430,3 +430,16 @@ def test_a_list_line_that_introduces_is_read_under_its_lists_label(coach):
         "1. **Prompt Engineering:**",
     ]
     assert texts[2].startswith("- Reduce prompt token count"), texts
+
+
+def test_a_question_of_how_long_is_not_answered_with_hours_per_week(coach):
+    # The SMB guide's "How much time will this take from our team?" gives hours/week: effort, not duration.
+    answer = coach.ask("How long will the production stage of a small business take?").answer
+    assert "hours/week" not in answer, answer
+    assert "Month 1-2: Production Setup" in answer, answer
+    first = next(
+        line
+        for line in coach.ask("How many weeks does a pilot take when we are a small team?").answer.splitlines()
+        if "[1]" in line
+    )
+    assert "4-8 weeks" in first, first
