@@ -37,7 +37,7 @@ from assistant.coaching import (
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus, tokens
 from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
-from assistant.extractive import Draft, ExtractiveGenerator
+from assistant.extractive import Draft, ExtractiveGenerator, wants_figure
 from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
 from assistant.index_files import IndexFiles
@@ -203,7 +203,15 @@ class Coach:
 
     def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
         q_vec = self.embed_query(question)
-        return q_vec, self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
+        rs = self.settings.retrieval
+        hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
+        if rs.figures_per_document and wants_figure(question):
+            # Each document's own figure for what is asked, when the search did not reach it.
+            have = {h.chunk.id for h in hits}
+            floor = min((h.score for h in hits), default=1.0) * 0.5
+            for cid in self.generator.figure_passages(question, q_vec, have, rs.figures_per_document):
+                hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))
+        return q_vec, hits
 
     @staticmethod
     def search_text(question: str) -> str:

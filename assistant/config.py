@@ -74,6 +74,10 @@ class RetrievalSettings(BaseModel):
     # ranks by its best one.
     unit_k: int = Field(default=12, ge=0, le=100)
     unit_weight: float = Field(default=0.7, ge=0)
+    # A question that asks for a figure also gets, from each document, the passage of its best line giving
+    # a figure of the kind asked, when the search did not reach it and the line's support (meaning and
+    # words, as the answer step scores them) is at least this (0 turns it off).
+    figures_per_document: float = Field(default=0.42, ge=0, le=1)
 
 
 class AnswerSettings(BaseModel):

@@ -39,6 +39,13 @@ _QUANTITY_QUESTION = re.compile(
     r"timeline|duration|what size|how large|rate|ratio|threshold)\b",
     re.I,
 )
+
+
+def wants_figure(question: str) -> bool:
+    """Whether a question asks for a figure: an amount, a duration, a share, a threshold."""
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
 # What kind of figure a question asks for, and what such a figure looks like in the text.
 _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
@@ -178,9 +185,11 @@ class ExtractiveGenerator:
     def __init__(self, corpus: Corpus, settings: AnswerSettings) -> None:
         self.corpus = corpus
         self.settings = settings
+        self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
+        self._figure_context: list[set[str]] = []
 
     # -- scoring ---------------------------------------------------------------------------------
-    def score_units(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[Scored]:
+    def score_units(self, question: str, q_vec: np.ndarray, hits: list[Hit], top: float | None = None) -> list[Scored]:
         corpus = self.corpus
         q_toks = set(tokens(question))
         # The playbook's words for what the question asks ("how long": timeline) count half.
@@ -196,7 +205,7 @@ class ExtractiveGenerator:
         named_stages = {m.lower() for m in _JOURNEY_STAGE.findall(question)}
         asked_stage = named_stages.pop() if len(named_stages) == 1 else None
         out: list[Scored] = []
-        top = max((h.score for h in hits), default=1.0) or 1.0
+        top = top or max((h.score for h in hits), default=1.0) or 1.0
         for hit in hits:
             idx = corpus.units_by_chunk.get(hit.chunk.id, [])
             if not idx:
@@ -364,7 +373,9 @@ class ExtractiveGenerator:
             return out
         return []
 
-    def select(self, question: str, scored: list[Scored]) -> list[int]:
+    def select(self, question: str, scored: list[Scored], others: list[Scored] | None = None) -> list[int]:
+        """The units of the answer, from the scored units of the search's passages; ``others`` are units
+        of passages looked up only for another document's figure."""
         corpus, cfg = self.corpus, self.settings
         outline = self.outline(question, scored)
         if outline:
@@ -442,7 +453,7 @@ class ExtractiveGenerator:
                     break
 
         if wants_figure:
-            for i in self._other_figures(question, scored, chosen):
+            for i in self._other_figures(question, scored, chosen, others):
                 take(i)
 
         wants_list = bool(_LIST_QUESTION.search(question))
@@ -569,10 +580,13 @@ class ExtractiveGenerator:
                     out += [j, *_content_after(corpus, j, self.settings.max_list_items)]
         return out
 
-    def _other_figures(self, question: str, scored: list[Scored], chosen: list[int]) -> list[int]:
+    def _other_figures(
+        self, question: str, scored: list[Scored], chosen: list[int], others: list[Scored] | None = None
+    ) -> list[int]:
         """Another place that gives a different figure in the same measure for the same thing as the best
         line ("Champion: 4-6 hours/week" beside "Prototype: 10-15 hours/week (champion)"): the playbook
-        disagrees with itself, and the answer shows both rather than one silently."""
+        disagrees with itself, and the answer shows both rather than one silently. ``others`` are lines
+        looked up in documents the search did not reach for this."""
         corpus = self.corpus
         best = scored[0]
         measures = set(_MEASURE.findall(corpus.unit_text(best.unit).lower()))
@@ -583,9 +597,10 @@ class ExtractiveGenerator:
         if not about:
             return []
         figures = {m.group(0) for i in chosen for m in _MEASURED.finditer(corpus.unit_text(i).lower())}
+        margin = self.settings.other_figure_margin
         out: list[int] = []
         for s in scored[1:]:
-            if s.score < best.score - self.settings.other_figure_margin or len(out) >= 2:
+            if s.score < best.score - margin or len(out) >= 2:
                 break
             if s.unit in chosen or corpus.units[s.unit].kind not in ("item", "sentence", "row"):
                 continue
@@ -596,10 +611,58 @@ class ExtractiveGenerator:
             if same_thing and measures & set(_MEASURE.findall(text)) and stated - figures:
                 out.append(s.unit)
                 figures |= stated
+        # A line looked up in another document is judged by its own support: the search ranked its passage
+        # low, which is why it was looked up.
+        best_doc = corpus.units[best.unit].doc
+        docs: set[str] = set()
+        for s in sorted(others or [], key=lambda s: (-s.support, s.unit)):
+            unit = corpus.units[s.unit]
+            if s.support < best.support - margin or len(docs) >= 2:
+                break
+            if unit.doc == best_doc or unit.doc in docs or unit.kind not in ("item", "sentence", "row"):
+                continue
+            text = corpus.unit_text(s.unit).lower()
+            stated = {m.group(0) for m in _MEASURED.finditer(text)}
+            # The same thing in its own words ("8% of enterprise AI projects … full-scale deployment"): a
+            # line that alone answers the question about as well as the best one.
+            same_thing = about <= self._context_tokens(s.unit) or s.support >= best.support - 0.1
+            if same_thing and measures & set(_MEASURE.findall(text)) and stated - figures:
+                out.append(s.unit)
+                figures |= stated
+                docs.add(unit.doc)
         return out
+
+    def figure_passages(self, question: str, q_vec: np.ndarray, exclude: set[str], min_support: float) -> list[str]:
+        """For a question that asks for a figure: each document's best line that gives one (an amount, a
+        duration, a share), by the line's meaning and its words read with its headings. The passages of
+        those lines not in ``exclude``, best first. Documents that disagree on a figure often state it in
+        words the search's best passages do not share ("13% of pilots reach production" beside "one of only
+        8% of enterprise AI projects that make it to full-scale deployment")."""
+        corpus = self.corpus
+        if self._figure_units is None:
+            self._figure_units = [i for i in range(len(corpus.units)) if _figure_kinds(corpus.unit_text(i))]
+            self._figure_context = [self._context_tokens(i) for i in self._figure_units]
+        # The kind of figure asked for, when the question says ("how much": an amount of money).
+        shapes = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]
+        q_toks = set(tokens(question))
+        q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        dense = corpus.unit_vectors[self._figure_units] @ q_vec
+        best: dict[str, tuple[float, str]] = {}
+        for j, i in enumerate(self._figure_units):
+            unit = corpus.units[i]
+            if shapes and not any(shape.search(corpus.unit_text(i)) for shape in shapes):
+                continue
+            lex = sum(corpus.idf_of(t) for t in q_toks & self._figure_context[j]) / q_weight
+            support = 0.65 * float(dense[j]) + 0.35 * min(lex, 1.0)
+            if support > best.get(unit.doc, (-1.0, ""))[0]:
+                best[unit.doc] = (support, unit.chunk_id)
+        found = sorted(best.values(), reverse=True)
+        return [cid for support, cid in found if support >= min_support and cid not in exclude]
 
     # -- the whole step --------------------------------------------------------------------------
     def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> Draft:
+        looked_up = [h for h in hits if h.looked_up]
+        hits = [h for h in hits if not h.looked_up]
         scored = self.score_units(question, q_vec, hits)
         support = max((s.support for s in scored), default=0.0)
         confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
@@ -607,9 +670,11 @@ class ExtractiveGenerator:
         if not scored or support < self.settings.abstain_below:
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
         outline = self.section_outline(question, hits)
-        selected = outline or self.select(question, scored)
+        top = max((h.score for h in hits), default=1.0)
+        others = self.score_units(question, q_vec, looked_up, top=top) if looked_up else []
+        selected = outline or self.select(question, scored, others)
         doc_order: list[str] = []
-        for s in scored:
+        for s in [*scored, *others]:
             doc = self.corpus.units[s.unit].doc
             if doc not in doc_order:
                 doc_order.append(doc)

@@ -443,3 +443,22 @@ def test_a_question_of_how_long_is_not_answered_with_hours_per_week(coach):
         if "[1]" in line
     )
     assert "4-8 weeks" in first, first
+
+
+def test_a_figure_question_looks_in_each_document_for_its_own_figure(coach):
+    # The practitioner's "8% of enterprise AI projects" shares few words with the question, so the fused
+    # search does not reach it; looked for in its own document, it is that document's best figure line.
+    question = "What percent of AI pilots succeed in reaching production?"
+    answer = coach.ask(question).answer
+    assert "13% of pilots reach production" in answer, answer
+    assert "one of only 8% of enterprise AI projects" in answer, answer
+    _, hits = coach.retrieve(question)
+    top_k = coach.settings.retrieval.top_k
+    extra = hits[top_k:]
+    assert extra, "no passage was looked up"
+    assert len({h.chunk.doc for h in extra}) == len(extra)  # one per document
+    assert {h.chunk.id for h in extra}.isdisjoint(h.chunk.id for h in hits[:top_k])
+    assert max(h.score for h in extra) < min(h.score for h in hits[:top_k])
+    # A question that does not ask for a figure is not widened.
+    _, plain = coach.retrieve("Who should champion the pilot?")
+    assert len(plain) == top_k
