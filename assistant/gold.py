@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.corpus import Corpus
+from assistant.lexicon import ACRONYMS
 from assistant.retrieval import Hit
 
 _WS = re.compile(r"\s+")
@@ -86,10 +87,22 @@ def normalize(text: str) -> str:
     return _WS.sub(" ", text.replace("**", "")).strip().lower()
 
 
+def with_acronyms(norm: str) -> str:
+    """``norm`` with the long form of each acronym it uses added, and the acronym of each long form:
+    an answer that says "SME" where the playbook's list says "SME" names the subject matter expert."""
+    extra = []
+    for long, short in ACRONYMS:
+        if long in norm and not re.search(rf"\b{short}\b", norm):
+            extra.append(short)
+        elif re.search(rf"\b{short}s?\b", norm) and long not in norm:
+            extra.append(long)
+    return " ".join([norm, *extra]) if extra else norm
+
+
 def facts_present(answer: str, key_facts: tuple[tuple[str, ...], ...]) -> float:
     """Share of key facts (each with acceptable variants) found in the answer."""
     if not key_facts:
         return 1.0
-    norm = normalize(answer)
+    norm = with_acronyms(normalize(answer))
     found = sum(any(normalize(v) in norm for v in variants) for variants in key_facts)
     return found / len(key_facts)

@@ -53,7 +53,7 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bhand(?:s|ing|ed)? (?:\w+ )?(?:over|off)\b|\bhandoff\b|\bto a (?:human|person)\b", ("escalate", "escalation")),
 )
 # Acronyms the playbook uses, both ways: a user may write either form.
-_ACRONYMS: tuple[tuple[str, str], ...] = (
+ACRONYMS: tuple[tuple[str, str], ...] = (
     ("return on investment", "roi"),
     ("subject matter expert", "sme"),
     ("proof of concept", "poc"),
@@ -79,7 +79,7 @@ def expansion_words(question: str) -> list[str]:
     for pattern, words in _COMPILED:
         if pattern.search(low):
             out += [w for w in words if w not in out]
-    for long, short in _ACRONYMS:
+    for long, short in ACRONYMS:
         if long in low and not re.search(rf"\b{short}\b", low):
             out.append(short)
         elif re.search(rf"\b{short}s?\b", low) and long not in low:

@@ -72,3 +72,13 @@ def test_the_whole_eval_dataset_is_well_formed_and_anchored(coach):
     assert kinds["adversarial"] >= 20 and kinds["multi_turn"] >= 20
     docs = Counter(e.doc for c in cases for e in c.evidence)
     assert len(docs) == 5
+
+
+def test_a_key_fact_is_found_in_its_acronym_and_nothing_looser():
+    facts = (("Subject Matter Expert",), ("Daily active users", "Usage Metrics"))
+    assert facts_present("Champion + Technical Lead + SME + 5-10 users", facts) == 0.5
+    assert facts_present("Track DAU weekly; the SME signs off.", facts) == 1.0
+    assert facts_present("Return on investment in year one", (("ROI",),)) == 1.0
+    # a word that merely contains the acronym's letters is not the acronym
+    assert facts_present("a smell of daunting work", facts) == 0.0
+    assert facts_present("the subject matter", facts) == 0.0
