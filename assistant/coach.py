@@ -357,12 +357,17 @@ class Coach:
         )
         if attempt.failed_models:
             answer.notice = f"Answered by the fallback model {c.model}: {attempt.notices[-1]}"
+        from assistant.generation import keeps_model_answer, verification_notice
+
         v = done.verified
-        if not v.substantive:
+        keep = keeps_model_answer(v)
+        said = verification_notice(v, keep)
+        if said:
+            answer.notice = f"{answer.notice} {said}" if answer.notice else said
+        if not keep:
             answer.verification = Verification(
                 sentences=v.statements, removed=v.removed, recited=v.recited, fallback=True
             )
-            answer.notice = "The model's answer was not supported by the playbook; this is the offline answer."
             return
         answer.answer = v.text
         answer.citations = v.citations

@@ -1,12 +1,14 @@
 """A small OpenAI-compatible chat server on loopback that misbehaves on purpose, for tests and
-``make bench``: it answers with a fixed text, or fails the way real endpoints fail (HTTP errors,
-a refused key, an unknown model, a reply that is not JSON, or no reply in time)."""
+``make bench``: it answers with a fixed text (or the text ``reply`` gives for the request), or fails
+the way real endpoints fail (HTTP errors, a refused key, an unknown model, a reply that is not JSON,
+or no reply in time)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,9 +16,18 @@ MODES = ("ok", "500", "429", "401", "404", "garbage", "slow")
 
 
 class FakeLLM:
-    def __init__(self, mode: str = "ok", text: str = "A pilot runs 4-8 weeks [1].", delay_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        mode: str = "ok",
+        text: str = "A pilot runs 4-8 weeks [1].",
+        delay_s: float = 5.0,
+        *,
+        reply: Callable[[dict[str, Any]], str] | None = None,
+        port: int = 0,
+    ) -> None:
         self.mode = mode
         self.text = text
+        self.reply = reply
         self.delay_s = delay_s
         self.calls: list[dict[str, Any]] = []
         self.modes_by_model: dict[str, str] = {}
@@ -39,12 +50,13 @@ class FakeLLM:
                 if mode == "garbage":
                     self._raw(200, b"<html>this is not json", "text/html")
                     return
+                text = fake.reply(body) if fake.reply else fake.text
                 usage = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
                 if body.get("stream"):
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
-                    for word in fake.text.split(" "):
+                    for word in text.split(" "):
                         delta = {"index": 0, "delta": {"content": word + " "}, "finish_reason": None}
                         piece = {"id": "x", "object": "chat.completion.chunk", "created": 0, "choices": [delta]}
                         piece["model"] = body.get("model", "")
@@ -61,7 +73,7 @@ class FakeLLM:
                         "choices": [
                             {
                                 "index": 0,
-                                "message": {"role": "assistant", "content": fake.text},
+                                "message": {"role": "assistant", "content": text},
                                 "finish_reason": "stop",
                             }
                         ],
@@ -79,7 +91,7 @@ class FakeLLM:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

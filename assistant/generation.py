@@ -47,9 +47,33 @@ def sources_block(chunks: Sequence[Chunk]) -> str:
     return "\n\n".join(parts)
 
 
-def _fence(text: str) -> str:
+def fence(text: str) -> str:
     """User text cannot close the data fences the prompt puts around it."""
     return text.replace("<", "‹").replace(">", "›")
+
+
+def keeps_model_answer(verified: Verified) -> bool:
+    """Whether what is left of the model's answer after verification still answers: removing a
+    sentence keeps the rest, unless one sentence is all that is left of several."""
+    return verified.kept >= 2 or (verified.kept == 1 and verified.removed <= 1)
+
+
+def verification_notice(verified: Verified, kept: bool) -> str | None:
+    """What verification did, in numbers, for the user; ``None`` when it changed nothing."""
+    v = verified
+    if kept:
+        if not v.removed:
+            return None
+        were = "was" if v.removed == 1 else "were"
+        it = "it" if v.removed == 1 else "them"
+        return f"{v.removed} of {v.statements} sentences {were} removed: the playbook does not support {it}."
+    if not v.statements:
+        return "The model gave no answer from the playbook; this is the offline answer."
+    sentences = "sentence" if v.statements == 1 else "sentences"
+    return (
+        f"{v.removed} of {v.statements} {sentences} of the model's answer were not supported by the playbook, "
+        "too few to answer with; this is the offline answer."
+    )
 
 
 class LLMGenerator:
@@ -81,7 +105,7 @@ class LLMGenerator:
             {"role": "system", "content": self.system.render()},
             {
                 "role": "user",
-                "content": self.template.render(sources=_fence(sources_block(sources)), question=_fence(question)),
+                "content": self.template.render(sources=fence(sources_block(sources)), question=fence(question)),
             },
         ]
         started = time.perf_counter()
@@ -120,8 +144,8 @@ class LLMGenerator:
 
     def condense(self, question: str, history: list[str]) -> str:
         """The model's standalone rewrite of a follow-up; a ``ProviderError`` when it cannot give one."""
-        lines = "\n".join(f"Earlier question: {_fence(h)}" for h in history[-4:])
-        prompt = self.condenser.render(history=lines, question=_fence(question))
+        lines = "\n".join(f"Earlier question: {fence(h)}" for h in history[-4:])
+        prompt = self.condenser.render(history=lines, question=fence(question))
         completion = self.client.complete(self.models[0], [{"role": "user", "content": prompt}])
         rewritten = " ".join(completion.text.strip().splitlines()[0].split()) if completion.text.strip() else ""
         rewritten = rewritten.strip("\"'“” ")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import snowballstemmer
 
 from assistant.corpus import Corpus, tokens
 from assistant.types import Chunk, Citation
@@ -35,8 +36,8 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|isn't|"
-    r"aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b",
+    r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
+    r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b)(?![-/])",
     re.I,
 )
 # Stages and roles a swapped word would change the meaning of; names and tools are found by case.
@@ -139,6 +140,16 @@ class Check:
     units: tuple[int, ...] = ()  # corpus units that support it (empty when not supported)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one statement: kept (perhaps re-cited) or removed, and why."""
+
+    text: str
+    kept: bool
+    reason: str = ""
+    recited: bool = False
+
+
 @dataclass
 class Verified:
     text: str
@@ -148,11 +159,7 @@ class Verified:
     removed: int
     recited: int
     reasons: list[str] = field(default_factory=list)
-
-    @property
-    def substantive(self) -> bool:
-        """Most of what the model said survived, and something did."""
-        return self.kept > 0 and self.removed <= self.kept
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 def split_statements(answer: str) -> list[Statement]:
@@ -200,6 +207,7 @@ def numbers(text: str) -> set[float]:
             found.add(value * 1_000_000_000)
     for m in _NUMBER_WORD.finditer(text):
         found.add(float(_NUMBER_WORDS[m.group(1).lower()]))
+    found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
     return found
 
 
@@ -216,7 +224,36 @@ def stated_numbers(text: str) -> set[float]:
         found.add(value * factor)
     for m in _NUMBER_WORD.finditer(text):
         found.add(float(_NUMBER_WORDS[m.group(1).lower()]))
+    found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
     return found
+
+
+_P_NUMBER = re.compile(r"\b[pP](\d{2})\b")  # a percentile: p95
+_ENUMERATOR = re.compile(r"^[\s#>*-]*(?:\*\*)?\d{1,2}[.)]\s", re.M)
+_MEASURE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?[\s-]*"
+    r"(%|x\b|×|(?:wk|week|day|month|mo|year|yr|hour|hr|minute|min)s?\b)",
+    re.I,
+)
+
+
+def measures(text: str) -> set[tuple[float, str]]:
+    """Shares, multiples and durations with their unit: "30-50%" is 30% and 50%, "1.5x" a multiple,
+    "4–6 wks" 4 and 6 weeks."""
+    out: set[tuple[float, str]] = set()
+    for m in _MEASURE.finditer(text):
+        raw = m.group(3).lower().rstrip("s")
+        unit = {"×": "x", "wk": "week", "mo": "month", "yr": "year", "hr": "hour", "min": "minute"}.get(raw, raw)
+        out.update((float(v), unit) for v in m.group(1, 2) if v)
+    return out
+
+
+def figures_missing(statement: str, source: str) -> bool:
+    """A figure of the statement the source does not state: as a value (list numbering is not a
+    figure), and a share, multiple or duration as one ("2x" is not the "2" of "Lesson 2")."""
+    source = _ENUMERATOR.sub(" ", source)
+    statement = re.sub(r"^\W*one\b|\bone of\b", " ", statement, flags=re.I)  # "One lever is…": not a figure
+    return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
 
 
 def negated(text: str) -> bool:
@@ -256,6 +293,7 @@ def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float
 
 
 def entities(text: str) -> set[str]:
+    text = re.sub(r"\bleads? to\b", " ", text, flags=re.I)  # the verb, not the role
     found = {t for t in _parts(text) if t in _ENTITY_WORDS}
     for m in _CAPITALIZED.finditer(text):
         word = m.group(1)
@@ -271,67 +309,271 @@ def _in_sequence(words: list[str], chunk: Chunk) -> bool:
     return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+# How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
+# "Finally, …", "The practitioner notes…". General English; what a document is called comes from its title.
+_CONNECTIVE = frozenset([
+    "also", "finally", "first", "firstly", "second", "secondly", "then", "so", "thus", "therefore", "overall",
+    "instead", "rather", "typically", "usually", "generally", "essentially", "basically", "simply", "specifically",
+    "particularly", "especially", "likewise", "similarly", "additionally", "furthermore", "moreover", "meanwhile",
+    "put", "puts", "give", "gives", "take", "takes", "list", "lists", "lay", "lays", "set", "sets", "call",
+    "calls", "name", "names", "advise", "advises", "insist", "insists", "add", "adds", "agree", "agrees", "describe",
+    "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
+    "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
+    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else",
+])  # fmt: skip
+MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
+SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
+# (coverage, meaning) pairs, any of which supports: the stemmed, idf-weighted share of the content words
+# found in the span, and the cosine of the sentence with the span (or its best unit). Nearly the span's
+# words needs little of its meaning; a paraphrase in other words needs more.
+ACCEPT = ((0.85, 0.3), (0.7, 0.5), (0.55, 0.7))
+CLAUSE_COVERAGE = 0.5  # each joined clause, on its own
+
+
+_ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min": "minute", "mins": "minute",
+                  "yr": "year", "yrs": "year", "mo": "month", "mos": "month"}  # fmt: skip
+# Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer.
+_COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
+                "<": ("under", "below", "less", "fewer", "lower", "within")}  # fmt: skip
+
+
+def stem(word: str) -> str:
+    word = _ABBREVIATIONS.get(word, word)
+    if word in _NUMBER_WORDS and _NUMBER_WORDS[word] >= 1:
+        return str(int(_NUMBER_WORDS[word]))
+    return str(_STEMMER.stemWord(word))
+
+
+def _comparison_stems(text: str) -> set[str]:
+    """The words a comparison symbol of the text may be written as."""
+    return {stem(w) for sym, words in _COMPARISONS.items() if sym in text for w in words}
+
+
+def _covered(word: str, have: set[str] | frozenset[str]) -> bool:
+    """A word is in the span by its stem, or, hyphenated ("three-tier"), by each of its parts."""
+    if stem(word) in have:
+        return True
+    if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() for h in have):
+        return True  # "reduced" and "reduction", "overran" and "overrun"
+    parts = [p for p in word.split("-") if p]
+    return len(parts) > 1 and all(stem(p) in have for p in parts)
+
+
+def _stems(words: set[str] | frozenset[str]) -> set[str]:
+    out = set()
+    for w in words:
+        out.add(stem(w))
+        if "-" in w:
+            out.update(stem(p) for p in w.split("-") if p)
+    return out
+
+
+def _clauses(statement: str) -> list[str]:
+    """The statement's clauses; one of under two content words stays with the one before it."""
+    out: list[str] = []
+    for piece in _CLAUSE_JOIN.split(statement):
+        if out and len(tokens(piece)) < 2:
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
 class Verifier:
     def __init__(self, corpus: Corpus, embed: Callable[[list[str]], np.ndarray]) -> None:
         self.corpus = corpus
         self.embed = embed  # texts -> normalized vectors, one row per text
+        self._unit_stems: dict[int, frozenset[str]] = {}
+        self._meta: dict[str, frozenset[str]] = {}
+        self._plain: dict[int, np.ndarray] = {}
+
+    def plain_vectors(self, units: list[int]) -> np.ndarray:
+        """The units' own text embedded alone (the index embeds each with its section and label,
+        which is right for search and blurs the meaning of a paraphrase), each once per verifier."""
+        missing = [i for i in dict.fromkeys(units) if i not in self._plain]
+        if missing:
+            vecs = self.embed([self.corpus.unit_text(i) for i in missing])
+            self._plain.update({i: np.asarray(v, dtype=np.float32) for i, v in zip(missing, vecs, strict=True)})
+        return np.stack([self._plain[i] for i in units])
+
+    def unit_stems(self, i: int) -> frozenset[str]:
+        if i not in self._unit_stems:
+            self._unit_stems[i] = frozenset(_stems(self.corpus.unit_tokens[i]))
+        return self._unit_stems[i]
+
+    def meta_words(self, title: str) -> frozenset[str]:
+        """Words that name the document rather than claim something ("the SMB guide", "the
+        methodology"): its title's, but for stages, roles and figures, which carry meaning."""
+        if title not in self._meta:
+            words = {t for t in _parts(title) if t not in _ENTITY_WORDS and not any(c.isdigit() for c in t)}
+            self._meta[title] = frozenset(words | _ATTRIBUTION | _CONNECTIVE)
+        return self._meta[title]
+
+    def _span(self, words: set[str], idx: list[int], sem: np.ndarray) -> list[int]:
+        """The passage's units the statement draws on: greedily, the unit that adds the most of its
+        content words, among units near the first one chosen, until none adds any."""
+        corpus = self.corpus
+        want = {w: stem(w) for w in words}
+        covered: set[str] = set()
+        chosen: list[int] = []
+        while len(chosen) < MAX_SPAN_UNITS:
+            best, gain_best = -1, 0.0
+            for k, i in enumerate(idx):
+                if k in chosen or (chosen and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
+                    continue
+                if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
+                    continue  # a table's figures are read along one row, not gathered from several
+                stems = self.unit_stems(i)
+                gain = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
+                gain += 0.01 * float(sem[k])  # ties go to the unit closer in meaning
+                if gain > gain_best + 1e-9:
+                    best, gain_best = k, gain
+            if best < 0 or gain_best < 0.05:
+                break
+            chosen.append(best)
+            stems = self.unit_stems(idx[best])
+            covered |= {w for w, st in want.items() if st in stems}
+        if not chosen:
+            chosen = [int(np.argmax(sem))]
+        return chosen  # the unit that covers most first
+
+    def _context(self, span: list[int], idx: list[int]) -> list[int]:
+        """The labels and table headers the span's units are read under."""
+        units = self.corpus.units
+        out: set[int] = set()
+        for k in span:
+            group = units[idx[k]].group
+            j = k
+            while j > 0 and units[idx[j - 1]].group == group:
+                j -= 1
+            for h in (j, j - 1):
+                if 0 <= h < len(idx) and h not in span and units[idx[h]].kind in ("label", "header"):
+                    out.add(h)
+        return sorted(out)
 
     def check(self, statement: str, vector: np.ndarray, chunk: Chunk) -> Check:
         corpus = self.corpus
         idx = corpus.units_by_chunk.get(chunk.id, [])
-        words = set(tokens(statement)) - _ATTRIBUTION
+        meta = self.meta_words(chunk.title)
+        words = set(tokens(statement)) - meta
         if not idx or not words:
             return Check(False, 0.0, "empty")
         weight = sum(corpus.idf_of(w) for w in words)
         sem = corpus.unit_vectors[idx] @ vector
-        cov = np.array([sum(corpus.idf_of(w) for w in words & corpus.unit_tokens[i]) / weight for i in idx])
-        order = np.argsort(-(0.5 * sem + 0.5 * cov), kind="stable")
-        best = int(order[0])
-        top = [idx[int(k)] for k in order[:2]]
-        span_tokens = set(tokens(chunk.section)).union(*(corpus.unit_tokens[i] for i in top))
-        span_text = chunk.section + "\n" + "\n".join(corpus.unit_text(i) for i in top)
-        coverage = sum(corpus.idf_of(w) for w in words & span_tokens) / weight
-        semantic = float(sem[best])
-        support = round(0.5 * semantic + 0.5 * coverage, 3)
-        units = tuple(sorted(top[:1] if cov[best] >= coverage - 1e-9 else top))
-        missing_numbers = stated_numbers(statement) - numbers(span_text)
-        if missing_numbers:
+        span_order = self._span(words, idx, sem)
+        span = sorted(span_order)
+        around = self._context(span, idx)
+        span_units = [idx[k] for k in span]
+        span_text = "\n".join(corpus.unit_text(i) for i in span_units)
+        context_text = "\n".join([chunk.section, *(corpus.unit_text(idx[k]) for k in around)])
+        in_span = set().union(*(self.unit_stems(i) for i in span_units), *(self.unit_stems(idx[k]) for k in around))
+        have = in_span | _stems(set(tokens(chunk.section))) | _comparison_stems(span_text)
+        coverage = sum(corpus.idf_of(w) for w in words if _covered(w, have)) / weight
+        plain = self.plain_vectors(span_units)
+        mean = plain.mean(axis=0)
+        semantic = max(
+            float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0),
+            float((plain @ vector).max()),
+            float(sem[span].max()),
+        )
+        support = round(0.5 * min(semantic, 1.0) + 0.5 * coverage, 3)
+        units = tuple(sorted(span_units))
+        if figures_missing(statement, span_text + "\n" + context_text):
             return Check(False, support, "number")
-        best_text = corpus.unit_text(idx[best])
-        if negations(statement) % 2 != negations(best_text) % 2:
+        lo, hi = max(0, span[0] - 2), min(len(idx), span[-1] + 3)
+        near = "\n".join([context_text, *(corpus.unit_text(i) for i in idx[lo:hi])])
+        if not self._polarity_agrees(statement, near):
             return Check(False, support, "negation")
-        # Stages, roles and names: in the best unit itself, or in the section path when the best unit
-        # names no other one in their place (a swap: "production" where the unit says "pilot").
-        stated = entities(statement)
-        missing = stated - _parts(best_text)
-        if missing - _parts(chunk.section) or (missing and entities(best_text) - stated):
+        primary = corpus.unit_text(idx[span_order[0]])
+        if self._entity_missing(statement, primary, span_text, context_text, chunk.title):
             return Check(False, support, "entity")
-        if coverage < MIN_COVERAGE:
-            return Check(False, support, "coverage")
-        if semantic < MIN_SEMANTIC and coverage < VERBATIM_COVERAGE:
-            return Check(False, support, "meaning")
+        labels = [i for i in idx if corpus.units[i].kind in ("label", "header")]
+        elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span
+        if any(stem(w) in elsewhere for w in words - _ENTITY_WORDS if not _covered(w, in_span)):
+            # A word the span lacks and a label of another list or table of the passage has: taken from
+            # the neighbour ("Money measures are the early signals" where those are the usage measures).
+            # Stages and roles are the entity check's.
+            return Check(False, support, "swap")
+        if not any(coverage >= c and semantic >= m for c, m in ACCEPT):
+            return Check(False, support, "coverage" if coverage < ACCEPT[1][0] else "meaning")
         label = statement.rstrip().endswith(":")
-        fragment = len(words) <= FRAGMENT_WORDS or (label and len(words) <= LABEL_WORDS)
-        if fragment and not _in_sequence([w for w in tokens(statement) if w not in _ATTRIBUTION], chunk):
+        short = len(statement.split()) <= FRAGMENT_WORDS + 1  # a sentence with a verb is not a heading
+        fragment = (len(words) <= FRAGMENT_WORDS and short) or (label and len(words) <= LABEL_WORDS)
+        if fragment and not _in_sequence([w for w in tokens(statement) if w not in meta], chunk):
             # A few words that say nothing but a name ("Project roadmap", "Common Week 2 Issues & Fixes:")
             # are only the passage's when its text has them in that order: its words scattered over its
             # lines, or a heading above it, do not make a heading of it.
             return Check(False, support, "fragment")
-        passage = set(tokens(chunk.section)).union(*(corpus.unit_tokens[i] for i in idx))
-        if foreign_clause(statement, passage, corpus.idf_of):
-            return Check(False, support, "clause")
+        for clause in _clauses(statement)[1:]:
+            cw = set(tokens(clause)) - meta
+            if len(cw) >= 2:
+                share = sum(corpus.idf_of(w) for w in cw if _covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
+                if share < CLAUSE_COVERAGE:
+                    return Check(False, support, "clause")
         return Check(True, support, "", units)
+
+    @staticmethod
+    def _polarity_agrees(statement: str, span_text: str) -> bool:
+        """Each clause is negated exactly when a sentence of the span it is closest to is: "can be
+        external" is not "cannot be external", and "no. What you need is…" does not negate the
+        sentence after it."""
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
+        if not sentences:
+            return True
+        sent_stems = [_stems(set(tokens(s))) for s in sentences]
+        for clause in _clauses(statement):
+            stems = _stems(set(tokens(clause)))
+            if not stems:
+                continue
+            overlap = [len(stems & ss) for ss in sent_stems]
+            top = max(overlap)
+            if 2 * top < len(stems):
+                continue  # no sentence of the span speaks of this clause: the coverage checks judge it
+            parity = negations(clause) % 2
+            if not any(o == top and negations(s) % 2 == parity for o, s in zip(overlap, sentences, strict=True)):
+                return False
+        return True
+
+    def _entity_missing(self, statement: str, primary: str, span_text: str, context_text: str, title: str) -> bool:
+        """A stage, role or name the statement states that the span does not: absent from the span and
+        the labels and section path it is read under; or a swap: a stage or role the span's main unit
+        does not name, where that unit names another one the statement leaves out ("production
+        results" where the unit is the pilot's results, found beside the production line)."""
+        stated = entities(statement) - self.meta_words(title)
+        missing = stated - _parts(span_text)
+        if missing - _parts(context_text):
+            return True
+        named = _parts(primary) & _ENTITY_WORDS
+        return bool((stated & _ENTITY_WORDS) - named and named - stated)
+
+    def _prefetch(self, statements: list[Statement], vectors: np.ndarray, sources: Sequence[Chunk]) -> None:
+        """The units every statement's span takes from the passages it cites, embedded in one batch."""
+        units: list[int] = []
+        for st, vec in zip(statements, vectors, strict=True):
+            for m in st.markers:
+                if not 1 <= m <= len(sources):
+                    continue
+                chunk = sources[m - 1]
+                idx = self.corpus.units_by_chunk.get(chunk.id, [])
+                words = set(tokens(st.text)) - self.meta_words(chunk.title)
+                if idx and words:
+                    units += [idx[k] for k in self._span(words, idx, self.corpus.unit_vectors[idx] @ vec)]
+        if units:
+            self.plain_vectors(units)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that
         supports it; ``sources[k]`` is the passage the model saw as [k+1]."""
         statements = [s for s in split_statements(answer) if len(tokens(s.text)) >= MIN_CONTENT_WORDS]
         vectors = self.embed([s.text for s in statements]) if statements else np.zeros((0, 1))
+        self._prefetch(statements, vectors, sources)
         citations: list[Citation] = []
         by_span: dict[tuple[str, int, int], int] = {}
         lines: dict[int, list[str]] = {}
         kept = removed = recited = 0
         reasons: list[str] = []
+        outcomes: list[Outcome] = []
         for st, vec in zip(statements, vectors, strict=True):
             cited = [sources[m - 1] for m in st.markers if 1 <= m <= len(sources)]
             checks = [(c, self.check(st.text, vec, c)) for c in cited]
@@ -347,7 +589,9 @@ class Verifier:
             if not passing:
                 removed += 1
                 reasons.append(checks[0][1].reason if checks else "uncited")
+                outcomes.append(Outcome(st.text, False, reasons[-1]))
                 continue
+            outcomes.append(Outcome(st.text, True, recited=moved))
             kept += 1
             recited += moved
             markers = []
@@ -366,7 +610,7 @@ class Verifier:
                 out.extend(parts)
             else:
                 out.append(" ".join(parts))
-        return Verified("\n".join(out), citations, len(statements), kept, removed, recited, reasons)
+        return Verified("\n".join(out), citations, len(statements), kept, removed, recited, reasons, outcomes)
 
     def _cite(
         self, chunk: Chunk, check: Check, citations: list[Citation], by_span: dict[tuple[str, int, int], int]

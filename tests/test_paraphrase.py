@@ -1,0 +1,186 @@
+"""The verifier on the kind of text a strong model writes: a faithful paraphrase of a passage is
+kept, whatever its wording; a hard fact that differs from the passage is removed. Checked on a small
+playbook the test writes, with the real embedder."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import Settings
+from assistant.corpus import load_corpus
+from assistant.generation import keeps_model_answer, verification_notice
+from assistant.ingest import Ingestor
+from assistant.vectorstore import build_vector_store
+from assistant.verify import Verified, Verifier, figures_missing, measures
+
+STAFF = (
+    "Do we need a data scientist to run the tool? For most bakeries using a hosted tool, no. "
+    "What you need is a manager comfortable with spreadsheets and ordering screens."
+)
+PLAYBOOK = f"""# Harbour Bakery AI Handbook
+
+## Trial Stage
+
+### Crew
+
+**Minimum Crew:**
+- **Sponsor:** The owner who pays for the trial
+- **Builder:** Someone who can configure the tool (can be external)
+- **Testers:** 3-6 counter staff willing to try it
+
+### Measures
+
+**Tier 1 - Usage Measures (Early Signals):**
+- Weekly active staff
+- Orders drafted per day
+- Session length
+- Features tried
+
+**Tier 2 - Quality Measures (Running Signals):**
+- Share of drafts sent without heavy edits
+- Error rate of the tool
+- Complaints per week
+- Thumbs-up ratio
+
+**Tier 3 - Money Measures (Late Signals):**
+- Hours saved per week
+- Cost of waste avoided
+- Revenue from new orders
+
+### Rollback
+
+**Automatic rollback triggers:**
+- Error rate > 8%
+- Latency > 6 seconds (p90)
+- Cost per order > 2x baseline
+
+Rollback must be instant (< 2 minutes) once a fault is seen.
+
+**Ways to answer faster:**
+1. **Caching:** keep the frequent answers ready
+2. **Shorter prompts:** cut prompt tokens by 20-30%
+
+### Lesson 3: Budget 1.4x Time and 1.2x Money
+
+Every trial we ran overran its schedule by 25-45% and its budget by 10-30%. Scope reduction: 5-15%.
+
+## Timelines
+
+| Kind of shop | Setup | Trial | Total to full use |
+|---|---|---|---|
+| One counter | 1–2 wks | 3–4 wks | 2–3 months |
+| Several counters | 2–3 wks | 5–7 wks | 5–7 months |
+
+Trials that need clean sales data should add 20–40% to these estimates.
+
+## Staff Questions
+
+{STAFF}
+"""
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory, embedder):
+    root = tmp_path_factory.mktemp("bakery")
+    kb = root / "knowledge"
+    kb.mkdir()
+    (kb / "bakery-handbook.md").write_text(PLAYBOOK, "utf-8")
+    settings = Settings(data_dir=root / "data", knowledge_dir=kb)
+    Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+    corpus = load_corpus(settings)
+
+    def embed(texts: list[str]):
+        import numpy as np
+
+        return np.asarray(embedder.get_text_embedding_batch(texts), dtype=np.float32)
+
+    return Verifier(corpus, embed)
+
+
+def chunk_with(verifier: Verifier, text: str):
+    return next(c for c in verifier.corpus.chunks.values() if text in c.text)
+
+
+def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, str]:
+    check = verifier.check(statement, verifier.embed([statement])[0], chunk_with(verifier, anchor))
+    return check.ok, check.reason
+
+
+@pytest.mark.parametrize(
+    "statement, anchor",
+    [
+        # a list condensed into one sentence, with the writer's own connectives
+        ("The handbook's minimum crew is a sponsor who pays, a builder who can be external, and 3-6 testers.",
+         "Minimum Crew"),
+        ("Usage measures are the early signals: weekly active staff, orders drafted per day, session length and "
+         "features tried.", "Tier 1"),
+        # other forms of the passage's words: "reduced" for "reduction", "overran" for "overrun"
+        ("Scope was also reduced by 5-15%.", "Scope reduction"),
+        # a comparison written as a word where the passage has a symbol, a percentile as "p90"
+        ("Roll back automatically when the error rate exceeds 8% or p90 latency goes over 6 seconds.",
+         "Automatic rollback"),
+        # durations abbreviated in a table, written out in the answer
+        ("For one counter, expect 1–2 weeks of setup and a 3–4 week trial.", "One counter"),
+        ("Finally, trials that need clean sales data should add 20–40% to these estimates.", "clean sales data"),
+        # "no." ends the sentence before: it does not negate the next one
+        ("What you need is a manager who is comfortable with spreadsheets and ordering screens.", "data scientist"),
+        # "One … is" is not a figure
+        ("One rule is to budget 1.4x the time and 1.2x the money.", "Lesson 3"),
+    ],
+)  # fmt: skip
+def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
+    ok, reason = supported(verifier, statement, anchor)
+    assert ok, (statement, reason)
+
+
+@pytest.mark.parametrize(
+    "statement, anchor, reason",
+    [
+        ("The handbook's minimum crew is a sponsor who pays, a builder who can be external, and 5-9 testers.",
+         "Minimum Crew", "number"),
+        ("Roll back automatically when the error rate exceeds 8% or p95 latency goes over 6 seconds.",
+         "Automatic rollback", "number"),
+        # "2x" is a multiple, not the "2" of a numbered heading or a "< 2 minutes"
+        ("The rule is to budget 2x the time and 1.2x the money.", "Lesson 3", "number"),
+        # list numbering is not a figure
+        ("Keep the frequent answers ready in a cache to answer within 1 second.", "Caching", "number"),
+        # a figure from another row of the table
+        ("For several counters, the handbook expects 2–3 months to full use.", "One counter", "number"),
+        ("A builder configures the tool, and this person cannot be external.", "Minimum Crew", "negation"),
+        ("Money measures are the early signals: weekly active staff, orders drafted per day, session length and "
+         "features tried.", "Tier 1", "swap"),
+        ("Rollback must be instant once a fault is seen, and signed off by the bank manager.", "instant", "clause"),
+    ],
+)  # fmt: skip
+def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):
+    ok, why = supported(verifier, statement, anchor)
+    assert not ok, statement
+    assert why in (reason, "entity", "coverage", "clause", "meaning", "swap"), (statement, why)
+
+
+def test_figures_are_read_with_their_unit():
+    assert measures("adds 30–50% and costs 1.5x; 4–6 wks") >= {(30.0, "%"), (50.0, "%"), (1.5, "x"), (6.0, "week")}
+    assert figures_missing("2x the money", "### Lesson 2: Budget 1.5x") is True
+    assert figures_missing("4–6 weeks of hardening", "| 4–6 wks |") is False
+    assert figures_missing("4–6 months", "| 4–6 wks |") is True
+    assert figures_missing("under 1 second", "1. **Prompt Engineering:** Target: <3 seconds") is True
+    assert figures_missing("p99 latency", "p95 latency") is True
+
+
+def _verified(statements: int, kept: int) -> Verified:
+    return Verified("", [], statements, kept, statements - kept, 0)
+
+
+def test_removing_a_sentence_keeps_the_rest_and_says_so_in_numbers():
+    partly = _verified(5, 3)
+    assert keeps_model_answer(partly)
+    assert verification_notice(partly, True) == "2 of 5 sentences were removed: the playbook does not support them."
+    assert verification_notice(_verified(4, 4), True) is None
+    assert keeps_model_answer(_verified(2, 1)) and "1 of 2 sentences was removed" in (
+        verification_notice(_verified(2, 1), True) or ""
+    )
+    # one sentence left of several does not answer: the offline answer is given, and the notice says why
+    alone = _verified(4, 1)
+    assert not keeps_model_answer(alone) and not keeps_model_answer(_verified(3, 0))
+    notice = verification_notice(alone, False) or ""
+    assert notice.startswith("3 of 4 sentences") and "offline answer" in notice

@@ -1,0 +1,59 @@
+"""A strong model's answers (hand-written stand-ins, replayed over a real OpenAI-compatible endpoint on
+loopback) through the coach's own model path: faithful paraphrase is kept, planted errors are removed.
+Dev split only; the test split is for reporting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.fake_llm import FakeLLM
+from assistant.replay import compose, load_recorded, parse_prompt, render, replay_for_gold
+from assistant.strong_eval import run
+
+
+def test_the_replay_cites_each_sentence_by_the_source_that_holds_it_in_this_prompt():
+    rec = load_recorded()[0]
+    (_doc, span), *_ = next(s.spans for s in rec.sentences if s.spans)
+    prompt = f"<sources>\n[1] A — x\nnothing here\n\n[2] B — y\n**{span}**\n</sources>\n<question>\nq\n</question>"
+    question, sources = parse_prompt(prompt)
+    assert question == "q" and len(sources) == 2
+    lines = compose(rec, sources)
+    assert lines and all(ln.markers == (2,) for ln in lines)
+    assert render(lines).endswith("[2]")
+    # a sentence whose span no source of the prompt holds is not written
+    assert compose(rec, ["nothing", "here either"]) == []
+    # the planted copy cites a wrong source where it plants one, and otherwise swaps the sentence's text
+    planted = compose(rec, sources, planted=True)
+    assert {ln.planted for ln in planted} - {None}
+
+
+def test_verification_keeps_a_strong_models_faithful_answer_and_removes_planted_errors(coach):
+    report = run(coach, "dev")
+    faithful, planted = report["faithful"], report["planted"]
+    print(faithful, planted)
+    assert faithful["answers"] >= 20 and faithful["faithful_sentences"] >= 60
+    assert faithful["faithful_kept"] >= 0.9, report["faithful_misses"]
+    assert faithful["answers_whole"] >= 0.7
+    assert faithful["fallbacks"] <= 0.1
+    assert planted["planted"] >= 30
+    assert planted["planted_caught"] >= 0.9, report["planted_misses"]
+
+
+def test_a_faithful_answer_is_served_as_the_models_and_a_planted_one_says_what_was_removed(coach_with):
+    recorded = {r.id: r for r in load_recorded() if r.split == "dev"}
+    for planted in (False, True):
+        replay = replay_for_gold(Path(__file__).resolve().parent.parent / "eval", planted=planted)
+        with FakeLLM(reply=replay.reply) as server:
+            c = coach_with(server.base_url, model="replay", max_retries=0)
+            answers = [c.ask(q, check_rate=False) for q, r in replay.by_question.items() if r.id in recorded]
+        served = [a for a in answers if a.generator == "openai/replay"]
+        if not planted:
+            assert len(served) >= 0.85 * len(answers), [a.notice for a in answers]
+            assert sum(a.notice is None for a in served) >= 0.7 * len(served)
+        else:
+            # one sentence left of three does not answer: those fall back to the offline answer
+            assert len(served) >= 0.6 * len(answers), [a.notice for a in answers]
+            notices = [a.notice or "" for a in served]
+            assert sum("removed: the playbook does not support" in n for n in notices) >= 0.6 * len(served)
+        for a in served:
+            assert a.citations and all(c.verified for c in a.citations)
