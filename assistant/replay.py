@@ -44,6 +44,7 @@ class Recorded:
     split: str
     sentences: tuple[Sentence, ...]
     planted: tuple[Planted, ...]
+    batch: int = 1
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def load_recorded(path: Path = ANSWERS) -> list[Recorded]:
         for p in planted:
             if p.kind not in PLANTED_TYPES or not 0 <= p.sentence < len(sentences):
                 raise ValueError(f"{row['id']}: bad planted error {p}")
-        out.append(Recorded(row["id"], row["split"], sentences, planted))
+        out.append(Recorded(row["id"], row["split"], sentences, planted, int(row.get("batch", 1))))
     return out
 
 

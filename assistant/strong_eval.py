@@ -94,13 +94,14 @@ def run(
     path: Path = ANSWERS,
     gold_dir: Path = ANSWERS.parents[1],
     variants: tuple[str, ...] = ("faithful", "planted"),
+    batch: int | None = None,
 ) -> dict[str, Any]:
     """Both copies of each recorded answer of ``split`` through the coach's model path."""
     from assistant.config import LLMSettings
     from assistant.fake_llm import FakeLLM
     from assistant.generation import LLMGenerator, fence, keeps_model_answer, sources_block
 
-    recorded = [r for r in load_recorded(path) if split in (None, r.split)]
+    recorded = [r for r in load_recorded(path) if split in (None, r.split) and batch in (None, r.batch)]
     report: dict[str, Any] = {"split": split or "all", "recorded": len(recorded)}
     for variant in variants:
         replay = replay_for_gold(gold_dir, path, planted=variant == "planted")
@@ -147,11 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="list each faithful sentence removed, each error kept")
     parser.add_argument("--out", help="write the report as JSON here")
     parser.add_argument("--variant", choices=["faithful", "planted"], help="only this copy")
+    parser.add_argument("--batch", type=int, choices=[1, 2], help="only answers of this batch (see eval/strong)")
     args = parser.parse_args(argv)
     settings = Settings()
     coach = Coach.open(settings)
     variants = (args.variant,) if args.variant else ("faithful", "planted")
-    report = run(coach, args.split, variants=variants)
+    report = run(coach, args.split, variants=variants, batch=args.batch)
     for variant in variants:
         print(variant, json.dumps(report[variant]))
         if args.show:

@@ -237,6 +237,9 @@ _MEASURE = re.compile(
 )
 
 
+_POSITION = re.compile(r"\b(week|month|day|year|phase|stage|tier|wave)s?\s+(\d+)(?:\s*(?:-|–|to)\s*(\d+))?", re.I)
+
+
 def measures(text: str) -> set[tuple[float, str]]:
     """Shares, multiples and durations with their unit: "30-50%" is 30% and 50%, "1.5x" a multiple,
     "4–6 wks" 4 and 6 weeks."""
@@ -245,6 +248,8 @@ def measures(text: str) -> set[tuple[float, str]]:
         raw = m.group(3).lower().rstrip("s")
         unit = {"×": "x", "wk": "week", "mo": "month", "yr": "year", "hr": "hour", "min": "minute"}.get(raw, raw)
         out.update((float(v), unit) for v in m.group(1, 2) if v)
+    for m in _POSITION.finditer(text):  # "week 6" is a point in time, not "6 weeks"
+        out.update((float(v), m.group(1).lower() + "#") for v in m.group(2, 3) if v)
     return out
 
 
@@ -320,8 +325,13 @@ _CONNECTIVE = frozenset([
     "calls", "name", "names", "advise", "advises", "insist", "insists", "add", "adds", "agree", "agrees", "describe",
     "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
-    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else",
+    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether",
 ])  # fmt: skip
+# Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
+# passage says "before implementation begins").
+_OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
+              ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"))  # fmt: skip
+_TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
 # (coverage, meaning) pairs, any of which supports: the stemmed, idf-weighted share of the content words
@@ -367,6 +377,30 @@ def _stems(words: set[str] | frozenset[str]) -> set[str]:
         if "-" in w:
             out.update(stem(p) for p in w.split("-") if p)
     return out
+
+
+def _word_forms(text: str) -> set[str]:
+    return _stems(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
+
+
+def _negations_about(sentence: str, stems: set[str]) -> int:
+    """Negations of the sentence whose scope — the words after it, up to the next comma, "but" or
+    stop — speaks of the clause: "not because the technology fails but because…" negates the
+    technology failing, not what follows; "what it is not for," negates the words before it; a
+    closing "no." answers what came before it."""
+    count = 0
+    for m in _NEGATION.finditer(sentence):
+        after = sentence[m.end() :]
+        words = _stems(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
+        if not words:
+            if not tokens(after):
+                count += 1  # "…from scratch — no.": the answer to what came before
+                continue
+            # "…what it is not for, …": the words before it, back to the last break
+            words = _stems(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
+        if words and 2 * len(words & stems) >= len(words):
+            count += 1
+    return count
 
 
 def _clauses(statement: str) -> list[str]:
@@ -415,6 +449,9 @@ class Verifier:
         content words, among units near the first one chosen, until none adds any."""
         corpus = self.corpus
         want = {w: stem(w) for w in words}
+        # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
+        # beside "Week 8: User adoption >50%" does not make "50% by week 6").
+        telling = {st for w, st in want.items() if not any(c.isdigit() for c in w) and st not in _TIME_STEMS}
         covered: set[str] = set()
         chosen: list[int] = []
         while len(chosen) < MAX_SPAN_UNITS:
@@ -425,6 +462,8 @@ class Verifier:
                 if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
                     continue  # a table's figures are read along one row, not gathered from several
                 stems = self.unit_stems(i)
+                if not stems & telling:
+                    continue
                 gain = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
                 gain += 0.01 * float(sem[k])  # ties go to the unit closer in meaning
                 if gain > gain_best + 1e-9:
@@ -515,9 +554,9 @@ class Verifier:
 
     @staticmethod
     def _polarity_agrees(statement: str, span_text: str) -> bool:
-        """Each clause is negated exactly when a sentence of the span it is closest to is: "can be
-        external" is not "cannot be external", and "no. What you need is…" does not negate the
-        sentence after it."""
+        """Each clause is negated exactly when a sentence of the span it is closest to is, and says
+        "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
+        external", and "no. What you need is…" does not negate the sentence after it."""
         sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
         if not sentences:
             return True
@@ -531,8 +570,14 @@ class Verifier:
             if 2 * top < len(stems):
                 continue  # no sentence of the span speaks of this clause: the coverage checks judge it
             parity = negations(clause) % 2
-            if not any(o == top and negations(s) % 2 == parity for o, s in zip(overlap, sentences, strict=True)):
+            closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
+            if not any(_negations_about(s, stems) % 2 == parity for s in closest):
                 return False
+            said = _word_forms(clause)
+            for a, b in _OPPOSITES:
+                for x, y in ((a, b), (b, a)):
+                    if x in said and y not in said and all(x not in (f := _word_forms(s)) and y in f for s in closest):
+                        return False  # "after implementation ends" where the passage says "before … begins"
         return True
 
     def _entity_missing(self, statement: str, primary: str, span_text: str, context_text: str, title: str) -> bool:
