@@ -592,9 +592,15 @@ def breakdown(results: list[TurnResult], key: str) -> dict[str, dict[str, Any]]:
 
 def judge_validation(judge: Judge, eval_dir: Path) -> dict[str, Any]:
     path = eval_dir / "judge_labels.jsonl"
+    if not path.exists():
+        return {"labels": 0}
+    return score_labels(judge, [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()])
+
+
+def score_labels(judge: Judge, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The judge against labelled ``{passage, statement, supported}`` rows; positive = "not supported"."""
     out: dict[str, Any] = {"labels": 0}
-    if path.exists():
-        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    if rows:
         tp = fp = tn = fn = 0  # positive = "not supported"
         for row in rows:
             says_unsupported = not judge.support(row["passage"], row["statement"])
@@ -709,8 +715,11 @@ def run_eval(
             for r in results
         ]
         report.setdefault("pairs", {})[name] = [p for r in results for p in r.pairs]
+    from assistant.strong_eval import judge_pairs
+
     report["judge"] = {
         **judge_validation(judge, eval_dir),
+        "paraphrase": score_labels(judge, judge_pairs(coach.corpus, split)),
         "mutations": mutation_results(coach, judge, mutations_per_kind),
     }
     return report
@@ -782,6 +791,13 @@ def render_markdown(report: dict[str, Any], gate: list[str]) -> str:
         )
     else:
         lines.append("No hand-labelled pairs (eval/judge_labels.jsonl) yet: the judge's accuracy is not measured.")
+    para = j.get("paraphrase") or {}
+    if para.get("labels"):
+        lines.append(
+            f"Against {para['labels']} pairs of the hand-written strong-model answers (eval/strong, paraphrase): "
+            f"balanced accuracy {para['balanced_accuracy']:.3f}, precision on 'unsupported' "
+            f"{para['precision_unsupported']:.3f}, recall {para['recall_unsupported']:.3f}."
+        )
     for who, shares in j["mutations"].items():
         lines.append(f"Mutation suite, {who} (share right): " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items()))
     lines += ["", "## Gate", ""]

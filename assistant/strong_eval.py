@@ -131,6 +131,44 @@ def run(
     return report
 
 
+def judge_pairs(corpus: Any, split: str | None = None, path: Path = ANSWERS) -> list[dict[str, Any]]:
+    """Statement–passage pairs labelled by how they were written: each faithful sentence with the
+    passage(s) holding its spans (supported), each planted sentence with the same passage(s) — or, for
+    a wrong source, another document's passage — (not supported). The judge's accuracy on paraphrase."""
+    from assistant.replay import _holders, flat
+
+    chunks = sorted(corpus.chunks.values(), key=lambda c: (c.doc, c.start))
+    by_doc: dict[str, list[Any]] = {}
+    for c in chunks:
+        by_doc.setdefault(c.doc, []).append(c)
+    flats = {c.id: flat(c.text) for c in chunks}
+    rows: list[dict[str, Any]] = []
+    for rec in load_recorded(path):
+        if split not in (None, rec.split):
+            continue
+        passages: list[str] = []
+        for sentence in rec.sentences:
+            found: list[Any] = []
+            for doc, span in sentence.spans:
+                pool = by_doc.get(doc, [])
+                found += [pool[h] for h in _holders(span, [flats[c.id] for c in pool]) if pool[h] not in found]
+            passage = "\n\n".join(c.text for c in found)
+            passages.append(passage)
+            if passage:
+                rows.append({"case": rec.id, "statement": sentence.text, "passage": passage, "supported": True,
+                             "kind": "faithful"})  # fmt: skip
+        for p in rec.planted:
+            passage = passages[p.sentence]
+            if p.kind == "wrong_source":
+                doc = rec.sentences[p.sentence].spans[0][0]
+                other = next((c for c in chunks if c.doc != doc and len(c.text) > 200), None)
+                passage = other.text if other is not None else ""
+            if passage:
+                rows.append({"case": rec.id, "statement": p.text, "passage": passage, "supported": False,
+                             "kind": p.kind})  # fmt: skip
+    return rows
+
+
 def _lines(rec: Recorded, block: str, planted: bool) -> list[Line]:
     """The lines the replay wrote for this sources block (the same composition, read back here)."""
     from assistant.replay import parse_prompt

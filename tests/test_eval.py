@@ -47,7 +47,8 @@ def test_report_has_the_contract_keys(report):
             assert key in m, key
         lo, hi = m["acceptance_rate"]["ci95"]
         assert lo <= m["acceptance_rate"]["value"] <= hi
-    assert {"labels", "mutations"} <= set(report["judge"])
+    assert {"labels", "mutations", "paraphrase"} <= set(report["judge"])
+    assert report["judge"]["paraphrase"]["labels"] >= 150  # the strong-model answers, labelled as written
     # Each case says where retrieval found its evidence, so a miss can be looked into.
     assert all({"hit_rank", "hit_rank_facts"} <= set(c) for c in report["cases"]["coach"])
 
