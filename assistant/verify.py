@@ -138,6 +138,7 @@ class Check:
     support: float
     reason: str  # "" when supported; else what failed first
     units: tuple[int, ...] = ()  # corpus units that support it (empty when not supported)
+    heading: int | None = None  # where the quote starts instead, in the document: the passage's own heading
 
 
 @dataclass(frozen=True)
@@ -518,8 +519,21 @@ class Verifier:
         )
         support = round(0.5 * min(semantic, 1.0) + 0.5 * coverage, 3)
         units = tuple(sorted(span_units))
-        if figures_missing(statement, span_text + "\n" + context_text):
+        # A figure is the quoted text's: the span's, or a label it sits under ("Week 1-2: Setup"), which
+        # the quote then takes in; never the section path above the passage, which no quote shows.
+        labels = [idx[k] for k in around if corpus.units[idx[k]].kind == "label"]
+        labels_text = "\n".join(corpus.unit_text(i) for i in labels)
+        heading = chunk.text.split("\n", 1)[0] if chunk.text.lstrip("#").strip().startswith(
+            chunk.section.rsplit(" > ", 1)[-1][:30]
+        ) else ""  # fmt: skip
+        heading_at: int | None = None
+        if figures_missing(statement, span_text + "\n" + labels_text + "\n" + heading):
             return Check(False, support, "number")
+        if figures_missing(statement, span_text):
+            if labels and not figures_missing(statement, span_text + "\n" + labels_text):
+                units = tuple(sorted({*span_units, *labels}))
+            else:
+                heading_at = chunk.start  # the passage's own heading states it: the quote starts there
         lo, hi = max(0, span[0] - 2), min(len(idx), span[-1] + 3)
         near = "\n".join([context_text, *(corpus.unit_text(i) for i in idx[lo:hi])])
         if not self._polarity_agrees(statement, near):
@@ -550,7 +564,7 @@ class Verifier:
                 share = sum(corpus.idf_of(w) for w in cw if _covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
                 if share < CLAUSE_COVERAGE:
                     return Check(False, support, "clause")
-        return Check(True, support, "", units)
+        return Check(True, support, "", units, heading_at)
 
     @staticmethod
     def _polarity_agrees(statement: str, span_text: str) -> bool:
@@ -663,6 +677,8 @@ class Verifier:
         corpus = self.corpus
         units = [corpus.units[i] for i in check.units]
         start, end = min(u.start for u in units), max(u.end for u in units)
+        if check.heading is not None:
+            start = min(start, check.heading)
         key = (chunk.doc, start, end)
         if key not in by_span:
             by_span[key] = len(citations) + 1

@@ -19,7 +19,7 @@ STAFF = (
 )
 PLAYBOOK = f"""# Harbour Bakery AI Handbook
 
-## Trial Stage
+## Trial Stage (Weeks 1-6)
 
 ### Crew
 
@@ -156,6 +156,16 @@ def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason
     ok, why = supported(verifier, statement, anchor)
     assert not ok, statement
     assert why in (reason, "entity", "coverage", "clause", "meaning", "swap"), (statement, why)
+
+
+def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):
+    # the passage's own heading states it: kept, and the quote starts at that heading
+    text = "The third lesson: budget 1.4x the time and 1.2x the money [1]."
+    got = verifier.verify(text, [chunk_with(verifier, "Lesson 3")])
+    assert got.kept == 1 and got.citations[0].quote.startswith("### Lesson 3: Budget 1.4x Time")
+    # a heading above the passage ("Trial Stage (Weeks 1-6)") is not quoted, so its figures are not the passage's
+    ok, reason = supported(verifier, "The minimum crew serves weeks 1-6 with a sponsor who pays.", "Minimum Crew")
+    assert not ok and reason == "number"
 
 
 def test_figures_are_read_with_their_unit():
