@@ -396,7 +396,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"provider": args.provider})})
     systems = [s.strip() for s in args.systems.split(",") if s.strip()] if args.systems else list(SYSTEMS)
     coach = _open_coach(settings)
-    report = run_eval(coach, systems=systems, split=args.split, limit=args.limit)
+    report = run_eval(coach, systems=systems, split=args.split, limit=args.limit, verification=args.verification)
     thresholds_path = Path(args.thresholds)
     thresholds = json.loads(thresholds_path.read_text("utf-8")) if thresholds_path.exists() else {}
     gate = write_report(report, Path(args.out), thresholds)
@@ -558,6 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--systems", help="comma-separated: coach,baseline-naive,baseline-copy-top (default: all)")
     p.add_argument("--provider", choices=["extractive", "openai"], help="the coach's generator (default: settings)")
     p.add_argument("--limit", type=int, help="only the first N items (a quick look)")
+    p.add_argument(
+        "--verification",
+        action="store_true",
+        help="also replay the hand-written strong-model answers (eval/strong) through the verifier",
+    )
     p.add_argument("--thresholds", default="eval/thresholds.json")
     p.add_argument("--gate", action="store_true", help="exit 1 when a threshold is crossed")
     p.set_defaults(func=cmd_eval)

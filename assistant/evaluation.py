@@ -653,6 +653,7 @@ def run_eval(
     limit: int | None = None,
     progress: bool | None = None,
     mutations_per_kind: int = 30,
+    verification: bool = False,
 ) -> dict[str, Any]:
     items = load_dataset(eval_dir)
     if split:
@@ -717,6 +718,11 @@ def run_eval(
         report.setdefault("pairs", {})[name] = [p for r in results for p in r.pairs]
     from assistant.strong_eval import judge_pairs
 
+    if verification:
+        from assistant.strong_eval import run as run_strong
+
+        strong = run_strong(coach, split)
+        report["verification"] = {k: strong[k] for k in ("recorded", "faithful", "planted")}
     report["judge"] = {
         **judge_validation(judge, eval_dir),
         "paraphrase": score_labels(judge, judge_pairs(coach.corpus, split)),
@@ -800,6 +806,24 @@ def render_markdown(report: dict[str, Any], gate: list[str]) -> str:
         )
     for who, shares in j["mutations"].items():
         lines.append(f"Mutation suite, {who} (share right): " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items()))
+    ver = report.get("verification")
+    if ver:
+        lines += [
+            "",
+            "## What verification is worth (hand-written strong-model answers, replayed)",
+            "",
+            "| copy | faithful sentences kept | answers kept whole | fallbacks | planted errors caught | "
+            "hallucination as written → verified |",
+            "|---|---|---|---|---|---|",
+        ]
+        for copy in ("faithful", "planted"):
+            v = ver[copy]
+            caught = f"{v['planted_caught']} ({', '.join(f'{k} {n}' for k, n in v['caught_by_type'].items())})"
+            hallu = f"{v['hallucination_raw']} → {v['hallucination_verified']}" if "planted" in v else "—"
+            lines.append(
+                f"| {copy} | {v['faithful_kept']} of {v['faithful_sentences']} | {v['answers_whole']} | "
+                f"{v['fallbacks']} | {caught if 'planted' in v else '—'} | {hallu} |"
+            )
     lines += ["", "## Gate", ""]
     lines += [f"- ✘ {g}" for g in gate] if gate else ["All thresholds met."]
     for key, title in (("kind", "question kind"), ("stage", "stage"), ("doc", "document of the gold evidence")):

@@ -54,8 +54,10 @@ def fence(text: str) -> str:
 
 def keeps_model_answer(verified: Verified) -> bool:
     """Whether what is left of the model's answer after verification still answers: removing a
-    sentence keeps the rest, unless one sentence is all that is left of several."""
-    return verified.kept >= 2 or (verified.kept == 1 and verified.removed <= 1)
+    sentence keeps the rest, unless one sentence is all that is left of several, or less than a third
+    of what the model said survived (a weak model's few true sentences beside many invented ones)."""
+    v = verified
+    return v.kept >= 1 and 2 * v.kept >= v.removed and (v.kept >= 2 or v.statements <= 2)
 
 
 def verification_notice(verified: Verified, kept: bool) -> str | None:

@@ -39,6 +39,8 @@ class Tally:
     removed_reasons: Counter[str] = field(default_factory=Counter)
     overhead_ms: list[int] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
+    erring: int = 0  # answers whose text as written holds a planted error
+    erring_left: int = 0  # ...and still does after verification
 
     def add(self, rid: str, lines: list[Line], outcomes: list[Outcome], fallback: bool, expected: int) -> None:
         by_key = {_key(o.text): o for o in outcomes}
@@ -46,6 +48,7 @@ class Tally:
         self.fallback += fallback
         self.unreachable += expected - len(lines)
         whole = not fallback
+        left = False
         for line in lines:
             got = by_key.get(_key(line.text))
             kept = got is not None and got.kept and not fallback
@@ -61,9 +64,13 @@ class Tally:
                 self.planted[line.planted] += 1
                 caught = not kept or (line.planted == "wrong_source" and got is not None and got.recited)
                 self.caught[line.planted] += caught
+                left = left or not caught
                 if not caught:
                     self.misses.append({"id": rid, "planted": line.planted, "sentence": line.text})
         self.whole += whole
+        if any(line.planted for line in lines):
+            self.erring += 1
+            self.erring_left += left
 
     def summary(self) -> dict[str, Any]:
         def rate(k: int, n: int) -> float | None:
@@ -85,6 +92,9 @@ class Tally:
             out["planted"] = n
             out["planted_caught"] = rate(k, n)
             out["caught_by_type"] = {t: f"{self.caught[t]}/{self.planted[t]}" for t in PLANTED_TYPES if self.planted[t]}
+            # DESIGN.md's hallucination rate, of the text as the model wrote it and as the user gets it
+            out["hallucination_raw"] = rate(self.erring, self.answers)
+            out["hallucination_verified"] = rate(self.erring_left, self.answers)
         return out
 
 

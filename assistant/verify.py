@@ -423,6 +423,12 @@ class Verifier:
         self._meta: dict[str, frozenset[str]] = {}
         self._plain: dict[int, np.ndarray] = {}
 
+    @staticmethod
+    def _closeness(vectors: np.ndarray, vector: np.ndarray) -> float:
+        """Cosine of the statement with the span as a whole (its units' mean), or with its closest unit."""
+        mean = vectors.mean(axis=0)
+        return max(float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0), float((vectors @ vector).max()))
+
     def plain_vectors(self, units: list[int]) -> np.ndarray:
         """The units' own text embedded alone (the index embeds each with its section and label,
         which is right for search and blurs the meaning of a paraphrase), each once per verifier."""
@@ -510,13 +516,10 @@ class Verifier:
         in_span = set().union(*(self.unit_stems(i) for i in span_units), *(self.unit_stems(idx[k]) for k in around))
         have = in_span | _stems(set(tokens(chunk.section))) | _comparison_stems(span_text)
         coverage = sum(corpus.idf_of(w) for w in words if _covered(w, have)) / weight
-        plain = self.plain_vectors(span_units)
-        mean = plain.mean(axis=0)
-        semantic = max(
-            float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0),
-            float((plain @ vector).max()),
-            float(sem[span].max()),
-        )
+        semantic = max(self._closeness(corpus.unit_vectors[span_units], vector), float(sem[span].max()))
+        if coverage >= ACCEPT[-1][0] and not any(coverage >= c and semantic >= m for c, m in ACCEPT):
+            # Only where it decides: the span's own text, embedded without its section and label.
+            semantic = max(semantic, self._closeness(self.plain_vectors(span_units), vector))
         support = round(0.5 * min(semantic, 1.0) + 0.5 * coverage, 3)
         units = tuple(sorted(span_units))
         # A figure is the quoted text's: the span's, or a label it sits under ("Week 1-2: Setup"), which
@@ -606,27 +609,11 @@ class Verifier:
         named = _parts(primary) & _ENTITY_WORDS
         return bool((stated & _ENTITY_WORDS) - named and named - stated)
 
-    def _prefetch(self, statements: list[Statement], vectors: np.ndarray, sources: Sequence[Chunk]) -> None:
-        """The units every statement's span takes from the passages it cites, embedded in one batch."""
-        units: list[int] = []
-        for st, vec in zip(statements, vectors, strict=True):
-            for m in st.markers:
-                if not 1 <= m <= len(sources):
-                    continue
-                chunk = sources[m - 1]
-                idx = self.corpus.units_by_chunk.get(chunk.id, [])
-                words = set(tokens(st.text)) - self.meta_words(chunk.title)
-                if idx and words:
-                    units += [idx[k] for k in self._span(words, idx, self.corpus.unit_vectors[idx] @ vec)]
-        if units:
-            self.plain_vectors(units)
-
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that
         supports it; ``sources[k]`` is the passage the model saw as [k+1]."""
         statements = [s for s in split_statements(answer) if len(tokens(s.text)) >= MIN_CONTENT_WORDS]
         vectors = self.embed([s.text for s in statements]) if statements else np.zeros((0, 1))
-        self._prefetch(statements, vectors, sources)
         citations: list[Citation] = []
         by_span: dict[tuple[str, int, int], int] = {}
         lines: dict[int, list[str]] = {}

@@ -192,5 +192,7 @@ def test_removing_a_sentence_keeps_the_rest_and_says_so_in_numbers():
     # one sentence left of several does not answer: the offline answer is given, and the notice says why
     alone = _verified(4, 1)
     assert not keeps_model_answer(alone) and not keeps_model_answer(_verified(3, 0))
+    assert not keeps_model_answer(_verified(11, 3))  # less than a third of what the model said survived
+    assert keeps_model_answer(_verified(11, 4))
     notice = verification_notice(alone, False) or ""
     assert notice.startswith("3 of 4 sentences") and "offline answer" in notice
