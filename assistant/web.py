@@ -527,8 +527,9 @@ def build_app(coach: Coach) -> gr.Blocks:
                 yield from h.respond_stream(question, history, session, stage, user or (str(name) if name else ""))
 
             ask.__annotations__["request"] = gr.Request
-            question.submit(ask, api_visibility="private", **io)  # type: ignore[arg-type]
-            send.click(ask, api_visibility="private", **io)  # type: ignore[arg-type]
+            # Named, so that they do not take the names the API documents ("/ask" is the API's, below).
+            question.submit(ask, api_name="chat_submit", api_visibility="private", **io)  # type: ignore[arg-type]
+            send.click(ask, api_name="chat_send", api_visibility="private", **io)  # type: ignore[arg-type]
             new.click(
                 lambda: ("", [], "", "", "", ""),
                 outputs=[question, chat, sources, session, last_answer, feedback_status],

@@ -190,3 +190,17 @@ def test_signing_in_then_asking_in_a_browser(coach, browser, artifacts, settings
         users = {u for (u,) in db.execute("SELECT user FROM interactions WHERE channel = 'web'")}
     assert pseudonym(login) in users
     assert not any(login in u for u in users)
+
+
+def test_the_readme_python_api_example_runs_as_written(server):
+    """The README's gradio_client example, against the real app: "/ask" is the API's own endpoint."""
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    answer = client.predict("How long should our AI pilot run?", "", "", api_name="/ask")  # question, session, stage
+    assert not answer["abstained"] and answer["citations"][0]["verified"], answer
+    assert {"id", "answer", "citations", "confidence", "verification"} <= set(answer)
+    done = client.predict(
+        answer["id"], "down", "missing information", "no enterprise figure", "alice", api_name="/feedback"
+    )
+    assert done["ok"] and done["answer_id"] == answer["id"] and done["vote"] == "down", done
