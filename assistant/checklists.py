@@ -136,6 +136,8 @@ class RoiExample(RoiFigures):
     stated_hours: float
     stated_savings: float
     citation: Source
+    # The formula's line without the figures it states: what a calculation with other inputs cites.
+    formula_citation: Source | None = None
 
 
 class Catalog(BaseModel):
@@ -405,6 +407,9 @@ def _roi_example(
     line_start = text.rfind("\n", 0, m.start()) + 1
     while text[line_start].isspace():
         line_start += 1
+    formula_end = text.rfind("=", m.start(), m.start(7))  # before the hours it states
+    while formula_end > line_start and text[formula_end - 1].isspace():
+        formula_end -= 1
     return RoiExample(
         minutes_before=_num(m.group(1)),
         minutes_after=_num(m.group(2)),
@@ -415,6 +420,7 @@ def _roi_example(
         stated_hours=_num(m.group(7)),
         stated_savings=_num(money.group(3)),
         citation=source(section, line_start, money.end()),
+        formula_citation=source(section, line_start, formula_end),
     )
 
 

@@ -637,16 +637,36 @@ def render_step(st: Step, checklist: Checklist, cites: _Cites, scored: Score | N
     return "\n\n".join(lines)
 
 
+_LABEL_END = re.compile(r":\**\s*$")
+_MARKERS = re.compile(r"\s*\[\d+\]")
+
+
 def _compact(guidance: str, limit: int = 3) -> list[str]:
-    """The first statements of a guidance answer, without its per-document lead-ins."""
-    out = []
+    """The first statements of a guidance answer, without its per-document lead-ins. A label that only
+    introduces what follows ("Standardize formats:") is never shown alone: it leads its first item."""
+    out: list[str] = []
+    label, label_markers = "", []
     for line in guidance.splitlines():
         line = line.strip()
         if not line or line.startswith("From *") or "playbook documents speak to this" in line:
             continue
-        if not re.search(r"\[\d+\]", line):
+        found = re.findall(r"\[\d+\]", line)
+        if not found:
             continue  # a bare group label; its items follow
-        out.append(line)
+        text = _MARKERS.sub("", line).strip()
+        if text.startswith("(table:"):
+            continue
+        if _LABEL_END.search(text):
+            label = re.sub(r"^(?:[-*]\s+)?(?:[QA]:\s*)?", "", text.replace("**", "")).rstrip(": ").strip()
+            label_markers = found
+            continue
+        if label:
+            item = re.sub(r"^[-*]\s+", "", text)
+            text = f"- {label}: {item}"
+            found = [*label_markers, *found]
+            label = ""
+        markers = " ".join(dict.fromkeys(found))
+        out.append(f"{text} {markers}")
         if len(out) >= limit:
             break
     return out

@@ -355,6 +355,9 @@ def compute_roi(inputs: RoiInputs, example: RoiExample | None = None) -> RoiResu
         notes=notes,
         citation=example.citation if example else None,
     )
+    if example is not None and inputs.figures() != example.figures():
+        # Other inputs: cite where the formula comes from, not the figures the worked example states.
+        result.citation = example.formula_citation or example.citation
     if example is not None:
         ex_hours = example.hours_per_year()
         result.playbook_example = {

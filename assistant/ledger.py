@@ -255,6 +255,10 @@ class Ledger:
             ),
         )
 
+    def retract(self, answer_id: str, *, user: str) -> None:
+        """Take a user's vote on an answer back (they unselected it)."""
+        self._write("DELETE FROM feedback WHERE answer_id = ? AND user = ?", (answer_id, self.pseudonym(user)))
+
     def votes(self, answer_id: str) -> list[dict[str, Any]]:
         """The votes on an answer; ``user`` is the stored pseudonym."""
         with self._lock:

@@ -118,25 +118,50 @@ def gonogo_values(text: str) -> dict[str, float | bool]:
     return out
 
 
-_ROI_FIELDS = {
-    "minutes_before": re.compile(r"(?:from|before[:\s]*|takes?|currently)\s*(\d+(?:\.\d+)?)\s*min", re.I),
-    "minutes_after": re.compile(r"(?:to|after[:\s]*|down to)\s*(\d+(?:\.\d+)?)\s*min", re.I),
-    "tasks_per_day": re.compile(
-        r"(\d+(?:\.\d+)?)\s*(?:\w+\s)?(?:tasks?|letters?|times?|items?|tickets?|cases?)?\s*(?:a|per|/)\s*day", re.I
+_MIN = r"min(?:ute)?s?\.?"
+_NOW = r"(?:before|today|now|currently|manually|by hand|without (?:ai|it))\b"
+_PER_TASK = r"(?:\s+(?:per|a|each|for (?:a|each))\s+\w+)?"
+_ROI_FIELDS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "minutes_before": (
+        # "30 minutes before", "20 min per quote today", "takes 20 minutes now"
+        re.compile(rf"(\d+(?:\.\d+)?)\s*{_MIN}{_PER_TASK}\s*{_NOW}", re.I),
+        re.compile(rf"(?:from|before[:\s]*|takes?|currently)\s*(\d+(?:\.\d+)?)\s*{_MIN}", re.I),
     ),
-    "users": re.compile(r"(\d+(?:\.\d+)?)\s*(?:users?|people|employees|staff|adjusters|agents)", re.I),
-    "work_days": re.compile(
-        r"(\d+(?:\.\d+)?)\s*(?:work(?:ing)?\s*)?days?\s*(?:a|per)?\s*(?:year|yr)?(?!\s*(?:a|per)?\s*day)", re.I
+    "minutes_after": (
+        # "10 after", "5 minutes with AI", "to 5 min"
+        re.compile(
+            rf"(\d+(?:\.\d+)?)\s*(?:{_MIN})?{_PER_TASK}\s*(?:after|with (?:the )?(?:ai|tool|assistant|bot|it))\b", re.I
+        ),
+        re.compile(rf"(?:to|after[:\s]*|down to)\s*(\d+(?:\.\d+)?)\s*{_MIN}", re.I),
     ),
-    "hourly_rate": re.compile(r"\$\s*(\d+(?:\.\d+)?)\s*(?:/|an?|per)\s*h(?:ou)?r", re.I),
+    "tasks_per_day": (
+        re.compile(
+            r"(\d+(?:\.\d+)?)\s*(?:\w+\s)?(?:tasks?|letters?|times?|items?|tickets?|cases?)?\s*(?:a|per|/|each)\s*day",
+            re.I,
+        ),
+    ),
+    "users": (re.compile(r"(\d+(?:\.\d+)?)\s*(?:users?|people|employees|staff|adjusters|agents|colleagues)", re.I),),
+    "work_days": (
+        re.compile(
+            r"(\d+(?:\.\d+)?)\s*(?:work(?:ing)?\s*)?days?\s*(?:a|per)?\s*(?:year|yr)?(?!\s*(?:a|per)?\s*day)", re.I
+        ),
+    ),
+    "hourly_rate": (
+        re.compile(r"\$\s*(\d+(?:\.\d+)?)\s*(?:/|an?|per)\s*h(?:ou)?r", re.I),
+        re.compile(r"(\d+(?:\.\d+)?)\s*(?:\$|dollars?|usd)\s*(?:/|an?|per)\s*h(?:ou)?r", re.I),
+        re.compile(r"(?:hourly rate|rate per hour|hourly cost)\s*(?:is|of|at|:|=)?\s*\$?\s*(\d+(?:\.\d+)?)", re.I),
+    ),
 }
 
 
 def roi_values(text: str) -> dict[str, float | bool]:
+    """The ROI formula's inputs named in a message, however it words them (the first wording that matches)."""
     out: dict[str, float | bool] = {}
-    for key, pattern in _ROI_FIELDS.items():
-        if m := pattern.search(text):
-            out[key] = float(m.group(1))
+    for key, patterns in _ROI_FIELDS.items():
+        for pattern in patterns:
+            if m := pattern.search(text):
+                out[key] = float(m.group(1))
+                break
     return out
 
 

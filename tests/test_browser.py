@@ -111,39 +111,198 @@ def _ask(page, question: str) -> None:
     box.press("Enter")
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-def test_chat_sources_feedback_and_checklist_in_a_browser(server, browser, artifacts, settings, width):
-    page = browser.new_page(viewport={"width": width, "height": 900})
+def _page(browser, width: int):
+    """A page at a desktop or phone size that records the console's errors."""
+    page = browser.new_page(viewport={"width": width, "height": 800 if width > 500 else 844})
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    return page
+
+
+def _answers(page, n: int, shown: int | None = None) -> list[str]:
+    """Wait for the n-th answer with sources (and, when ``shown`` is given, for the page to have brought
+    that many answers into view since it loaded); the keys of the answers' markers, in order."""
+    if shown is not None:
+        page.wait_for_function("n => (window.coachAnswersShown || 0) >= n", arg=shown, timeout=60_000)
+    page.wait_for_function(
+        "n => new Set(Array.from(document.querySelectorAll('#coach-chat details.coach-src'))"
+        ".map(d => d.id.split('-')[2])).size >= n",
+        arg=n,
+        timeout=60_000,
+    )
+    ids = page.eval_on_selector_all("#coach-chat details.coach-src", "els => els.map(e => e.id.split('-')[2])")
+    return list(dict.fromkeys(ids))
+
+
+def _in_view(page, selector: str, within: str | None = None) -> bool:
+    """Whether the element can be seen: inside the window, the chat's scrolling box when it is in the
+    chat, and ``within``'s box when given."""
+    return page.evaluate(
+        """([sel, within]) => {
+          const el = document.querySelector(sel);
+          const r = el.getBoundingClientRect();
+          const boxes = [{top: 0, bottom: window.innerHeight}];
+          const chat = el.closest('#coach-chat .bubble-wrap');
+          if (chat) boxes.push(chat.getBoundingClientRect());
+          if (within) boxes.push(document.querySelector(within).getBoundingClientRect());
+          return r.height > 0 && boxes.every(b => r.top >= b.top - 1 && r.bottom <= b.bottom + 1);
+        }""",
+        [selector, within],
+    )
+
+
+def _server_log(url: str, settings) -> str:
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    return (settings.data_dir / f"app-under-test-{port}.log").read_text()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
+    page = _page(browser, width)
     page.goto(server)
-    _ask(page, "How long should a pilot run?")
-    answer = page.locator("#coach-chat a[href='#coach-src-2']").first
-    answer.wait_for(timeout=60_000)
-    assert "4-8 weeks" in page.locator("#coach-chat").inner_text()
-    page.screenshot(path=str(artifacts / f"chat-{width}.png"), full_page=True)
+    chat = page.locator("#coach-chat")
 
-    # Opening a citation shows its passage with the quoted text highlighted.
-    assert page.locator("#coach-src-2").get_attribute("open") is None
-    answer.click()
-    mark = page.locator("#coach-src-2 mark")
-    mark.wait_for(state="visible", timeout=10_000)
-    assert "weeks" in mark.inner_text()
-    page.screenshot(path=str(artifacts / f"source-{width}.png"), full_page=True)
+    # A welcome, and example questions that send (not only fill the box).
+    chat.get_by_text("Welcome to Playbook Coach").wait_for(timeout=60_000)
+    page.screenshot(path=str(artifacts / f"welcome-{width}.png"))
+    chat.locator(".example").first.click()
+    (first,) = _answers(page, 1, shown=1)
+    assert "weeks" in chat.inner_text()
+    _ask(page, "What does a prototype cost?")
+    first_again, second = _answers(page, 2, shown=2)
+    assert first_again == first != second
 
-    # A thumbs-down with a reason lands in the store.
-    page.locator("#coach-down").click()
-    page.locator("#coach-reason label", has_text="missing information").click()
+    # Each answer's markers open that answer's own passage, the quote highlighted, in view, as text.
+    older = chat.locator(f"a[href='#coach-src-{first}-1']").first
+    older.click()
+    source = f"#coach-src-{first}-1"
+    page.wait_for_function("s => document.querySelector(s).open", arg=source, timeout=10_000)
+    assert not page.evaluate(f"document.querySelector('#coach-src-{second}-1').open")
+    assert _in_view(page, f"{source} mark", within=f"{source} .passage") and _in_view(page, f"{source} mark")
+    passage = page.locator(f"{source} .passage").inner_text()
+    assert "weeks" in page.locator(f"{source} mark").inner_text()
+    assert "###" not in passage and "**" not in passage and "- [ ]" not in passage
+    page.screenshot(path=str(artifacts / f"source-{width}.png"))
+    # ...with a way back to where the reader was.
+    page.locator(f"{source} .coach-back").click()
+    page.wait_for_timeout(300)
+    assert _in_view(page, f"#coach-chat a[href='#coach-src-{first}-1']")
+    # A later marker of the older answer works too.
+    last_n = max(int(h.rsplit("-", 1)[1]) for h in chat.locator(f"a[href^='#coach-src-{first}-']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"))  # fmt: skip
+    chat.locator(f"a[href='#coach-src-{first}-{last_n}']").first.click()
+    page.wait_for_function("s => document.querySelector(s).open", arg=f"#coach-src-{first}-{last_n}", timeout=10_000)
+
+    # Feedback belongs to each answer: 👎 and a reason on the first answer, a comment, nothing on the second.
+    chat.locator("button[aria-label='Dislike']").first.click()
+    status = page.locator("#coach-feedback-status")
+    status.filter(has_text="recorded 👎").wait_for(timeout=10_000)
+    chat.locator("button[aria-label='Feedback']").first.click()
+    chat.locator(".extra-feedback-option", has_text="missing information").first.click()
+    status.filter(has_text="missing information").wait_for(timeout=10_000)
     page.locator("#coach-comment textarea").fill(f"browser test at {width}px")
-    page.locator("#coach-feedback-send").click()
-    page.locator("#coach-feedback-status", has_text="recorded").wait_for(timeout=10_000)
+    page.locator("#coach-comment-send").click()
+    status.filter(has_text="recorded").wait_for(timeout=10_000)
     with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
-        rows = db.execute(
-            "SELECT vote, reason FROM feedback WHERE comment = ?", (f"browser test at {width}px",)
-        ).fetchall()
-    assert rows == [(-1, "missing information")]
+        votes = dict(db.execute("SELECT answer_id, reason FROM feedback WHERE answer_id IN (?, ?)", (first, second)))
+        comment = db.execute("SELECT comment FROM feedback WHERE answer_id = ?", (first,)).fetchone()
+    assert votes == {first: "missing information"} and comment == (f"browser test at {width}px",)
 
-    # Two checklist items with the buttons.
+    # A new answer lands in view even after the reader scrolled up to an older one.
+    page.evaluate("document.querySelector('#coach-chat .bubble-wrap').scrollTop = 0")
+    _ask(page, "Who should be on the pilot team?")
+    *_, third = _answers(page, 3, shown=3)
+    assert page.evaluate(
+        """() => { const rows = document.querySelectorAll('#coach-chat .message-row.user-row');
+                   const asked = rows[rows.length - 1].getBoundingClientRect();
+                   const box = document.querySelector('#coach-chat .bubble-wrap').getBoundingClientRect();
+                   return asked.top >= box.top - 1 && asked.top < box.bottom - 40
+                       && asked.top < window.innerHeight; }"""
+    ), "the newest question and its answer are out of view"
+
+    # A reload keeps what was said; the markers still open their passages.
+    page.reload()
+    assert _answers(page, 3)[-1] == third
+    chat.locator(f"a[href='#coach-src-{second}-1']").first.click()
+    page.wait_for_function("s => document.querySelector(s).open", arg=f"#coach-src-{second}-1", timeout=10_000)
+
+    # The trash icon starts a new conversation: a follow-up is not read as one to the cleared question.
+    chat.locator("button[aria-label='Clear']").click()
+    chat.get_by_text("Welcome to Playbook Coach").wait_for(timeout=10_000)
+    _ask(page, "And for production?")
+    page.locator("#coach-chat .message-row.bot-row").first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#coach-chat').innerText.includes('Looking in the playbook')", timeout=60_000
+    )
+    assert "Answering:" not in chat.inner_text() and "prototype cost" not in chat.inner_text()
+
+    # Every tab is reachable at this width, and nothing is wider than the screen.
+    tabs = page.get_by_role("tab")
+    assert [t for t in tabs.all_inner_texts()] == ["Chat", "Checklists", "Go/no-go & ROI", "Dashboard"]
+    assert all(t.is_visible() for t in tabs.all())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the {width}px viewport"
+    page.screenshot(path=str(artifacts / f"chat-{width}.png"), full_page=True)
+    assert page.console_errors == []
+    assert "Traceback" not in _server_log(server, settings)
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_checklists_tools_and_dashboard_in_a_browser(server, browser, artifacts, settings, width):
+    page = _page(browser, width)
+    page.goto(server)
+    page.locator("#coach-question textarea").wait_for(timeout=60_000)
+
+    # Go / no-go: the untouched form is "unknown", never an error; a wrong value gets a message that
+    # replaces the previous result.
+    page.get_by_role("tab", name="Go/no-go & ROI").click()
+    result = page.locator("#coach-gonogo-result")
+    page.locator("#coach-gonogo").click()
+    result.filter(has_text="Decision:").wait_for(timeout=20_000)
+    page.locator("#coach-gonogo-acceptance textarea, #coach-gonogo-acceptance input").first.fill("150")
+    page.locator("#coach-gonogo").click()
+    result.filter(has_text="from 0 to 100").wait_for(timeout=20_000)
+    assert "Decision:" not in result.inner_text()
+    page.locator("#coach-gonogo-acceptance textarea, #coach-gonogo-acceptance input").first.fill("70%")
+    page.locator("#coach-gonogo-active textarea, #coach-gonogo-active input").first.fill("75")
+    page.locator("#coach-gonogo").click()
+    result.filter(has_text="Decision:").wait_for(timeout=20_000)
+    # ROI: empty fields are named, not computed as 0; the playbook's example fills them.
+    roi = page.locator("#coach-roi-result")
+    page.locator("#coach-roi").click()
+    roi.filter(has_text="fill in").wait_for(timeout=20_000)
+    assert "$0" not in roi.inner_text()
+    page.get_by_role("button", name="Use the playbook's example").click()
+    page.wait_for_timeout(500)
+    page.locator("#coach-roi").click()
+    roi.filter(has_text="19,200 hours").wait_for(timeout=20_000)
+    page.screenshot(path=str(artifacts / f"tools-{width}.png"), full_page=True)
+    assert page.locator(".toast-body.error, .toast-wrap .error").count() == 0
+
+    # Dashboard: the charts draw (images with a size), and the table's words are not broken.
+    page.get_by_role("tab", name="Dashboard").click()
+    for chart in ("questions", "latency", "reasons"):
+        img = page.locator(f"#coach-chart-{chart} img")
+        img.wait_for(timeout=30_000)
+        assert img.evaluate("i => i.complete && i.naturalWidth > 100 && i.getBoundingClientRect().height > 50")
+    one_line = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#coach-dashboard-summary td'))
+             .filter(td => td.innerText.trim() === 'Usage')
+             .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                          return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; })
+             .every(lines => lines <= 1)"""
+    )
+    assert one_line, "a word of the dashboard's table breaks over two lines"
+    page.screenshot(path=str(artifacts / f"dashboard-{width}.png"), full_page=True)
+
+    # Checklists: nothing chosen until the user picks; a running score; the export box appears on export;
+    # "Your runs" shows the run as it goes.
     page.get_by_role("tab", name="Checklists").click()
     pick = page.locator("#coach-checklist-pick input")
+    assert pick.input_value() == ""
+    assert not page.locator("#coach-export-file").is_visible()
     pick.click()
     page.locator("ul[role='listbox'] li", has_text="Pilot Readiness").first.click()
     page.locator("#coach-checklist-restart").click()
@@ -151,15 +310,39 @@ def test_chat_sources_feedback_and_checklist_in_a_browser(server, browser, artif
     progress.filter(has_text="Item 1 of 15").wait_for(timeout=20_000)
     assert "Clear problem identified" in page.locator("#coach-checklist-item").inner_text()
     page.locator("#coach-answer-yes").click()
-    progress.filter(has_text="Item 2 of 15").wait_for(timeout=20_000)
+    progress.filter(has_text="1 yes").wait_for(timeout=20_000)
     page.locator("#coach-answer-no").click()
-    progress.filter(has_text="Item 3 of 15").wait_for(timeout=20_000)
-    assert "Champion committed" in page.locator("#coach-checklist-item").inner_text()
+    progress.filter(has_text="1 yes, 1 no").wait_for(timeout=20_000)
+    assert "so far" in progress.inner_text() and "Item 3 of 15" in progress.inner_text()
+    if width > 500:  # to the end, once: the result and the run's row in "Your runs"
+        for k in range(4, 17):
+            page.locator("#coach-answer-partial").click()
+            progress.filter(has_text=f"Item {k} of 15" if k <= 15 else "15 of 15").wait_for(timeout=20_000)
+        page.locator("#coach-checklist-result").filter(has_text="/20").wait_for(timeout=30_000)
+        page.locator("#coach-checklist-result").filter(has_text="Gaps").wait_for(timeout=30_000)
+        guidance = page.locator("#coach-checklist-result").inner_text()
+        labels = [ln for ln in guidance.splitlines() if ln.strip().endswith(":") and not ln.startswith("Gaps (")]
+        assert not labels, "a gap's guidance is a fragment"
+        page.locator("table", has_text="Started (UTC)").filter(has_text="/20").wait_for(timeout=20_000)
+    page.locator("#coach-export").click()
+    page.locator("#coach-export-file").wait_for(state="visible", timeout=20_000)
     page.screenshot(path=str(artifacts / f"checklist-{width}.png"), full_page=True)
 
-    # Usable at this width: nothing wider than the viewport.
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the {width}px viewport"
+    assert page.console_errors == []
+    assert "Traceback" not in _server_log(server, settings)
+    page.close()
+
+
+def test_chat_roi_in_a_browser(server, browser):
+    page = _page(browser, 1280)
+    page.goto(server)
+    _ask(page, "30 minutes before, 10 after, 12 tasks a day, 6 users, 230 days a year, $40 an hour: our ROI?")
+    chat = page.locator("#coach-chat")
+    chat.filter(has_text="hours and $").wait_for(timeout=60_000)
+    text = chat.inner_text()
+    assert "5,520 hours and $220,800" in text and "28,800" not in text
     page.close()
 
 
@@ -181,7 +364,7 @@ def test_signing_in_then_asking_in_a_browser(coach, browser, artifacts, settings
         page.get_by_label("password").fill(password)
         page.get_by_role("button", name="Login").click()
         _ask(page, "What does a pilot cost for a small business?")
-        page.locator("#coach-chat a[href='#coach-src-1']").first.wait_for(timeout=60_000)
+        _answers(page, 1)
         assert "$" in page.locator("#coach-chat").inner_text()
         page.screenshot(path=str(artifacts / "signed-in.png"), full_page=True)
         page.close()

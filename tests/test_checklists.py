@@ -318,8 +318,38 @@ def test_roi_worked_example_is_computed_and_checked(catalog):
     assert result.citation is not None and "28,800 hours" in result.citation.quote
     other = compute_roi(inputs.model_copy(update={"users": 10}), ex)
     assert other.hours_saved_per_year == 12800 and other.notes == []
+    # Other inputs cite the formula's line, not the worked example's stated (and inconsistent) figures.
+    assert other.citation is not None and "× 240 work days" in other.citation.quote
+    assert "28,800" not in other.citation.quote and "1,008,000" not in other.citation.quote
     with pytest.raises(InputError, match="cannot be negative"):
         compute_roi(inputs.model_copy(update={"minutes_after": -5}))
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        (
+            "30 minutes before, 10 after, 12 tasks a day, 6 users, 230 days a year, $40 an hour: what's our ROI?",
+            (30, 10, 12, 6, 230, 40),
+        ),
+        (
+            "Estimate the savings: a quote takes 20 minutes now and 5 minutes with AI, 10 quotes a day, "
+            "3 staff, 250 working days, hourly rate $30",
+            (20, 5, 10, 3, 250, 30),
+        ),
+        ("ROI from 45 min to 5 min, 8 tasks a day, 15 users, 240 work days, $35/hour", (45, 5, 8, 15, 240, 35)),
+    ],
+)
+def test_chat_roi_reads_the_ways_people_give_their_figures(coach, message, expected):
+    answer = coach.chat(message, session=f"roi-{expected[0]}")
+    assert answer.route == "roi" and "needs" not in answer.tool, answer.answer
+    before, after, tasks, users, days, rate = expected
+    hours = (before - after) * tasks * users * days / 60
+    assert answer.tool["hours_saved_per_year"] == pytest.approx(hours)
+    assert answer.tool["savings_per_year"] == pytest.approx(hours * rate)
+    assert f"{hours:,.0f} hours" in answer.answer
+    if expected != (45, 5, 8, 15, 240, 35):  # the worked example's stated figures are not repeated
+        assert answer.citations and all("28,800" not in c.quote for c in answer.citations)
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -88,7 +88,7 @@ def test_no_personal_data_reaches_the_disk(coach, settings):
     pii = " ".join(PII.values())
     # The login name is an e-mail address too (COACH_WEB__AUTH="jane.doe@acme-bakery.com:…").
     login = PII["email"]
-    _, _, _, session, answer_id = handlers.respond(f"How long is a pilot? Reach me at {pii}", [], "", "", user=login)
+    _, _, session, answer_id = handlers.respond(f"How long is a pilot? Reach me at {pii}", [], "", "", user=login)
     handlers.respond(f"And for production? {PII['email']}", [], session, "", user=login)
     handlers.feedback(answer_id, "down", "unclear", f"call me {PII['phone']} or {PII['email']}", login, session)
     st = coach.start_checklist("before-pilot", user=login, restart=True)
