@@ -838,6 +838,8 @@ def build_app(coach: Coach) -> gr.Blocks:
                 if not (text or "").strip():
                     return "Write a comment first, or leave it: your vote is already recorded.", gr.update(), text
                 status = h.feedback(memo.get("id", ""), "down", memo.get("reason") or None, text, user, sess)
+                if status.startswith("Thanks"):
+                    status = "Thanks — your comment is recorded with your 👎 on that answer."
                 return status, gr.update(visible=False), ""
 
             send_comment.click(
@@ -952,8 +954,14 @@ def build_app(coach: Coach) -> gr.Blocks:
                 latency = gr.Plot(label="p95 latency per day", min_width=280, elem_id="coach-chart-latency")
             reasons_plot = gr.Plot(label="Not-helpful reasons", elem_id="coach-chart-reasons")
             outs = [summary, per_day, latency, reasons_plot]
-            refresh.click(h.dashboard, [since, until], outs, api_visibility="private")
-            dash_tab.select(h.dashboard, [since, until], outs, api_visibility="private")
+            # One at a time, in order: a refresh is never overwritten by the tab's own (slower) first load.
+            serial: dict[str, Any] = {
+                "concurrency_id": "dashboard",
+                "concurrency_limit": 1,
+                "api_visibility": "private",
+            }
+            dash_tab.select(h.dashboard, [since, until], outs, **serial)
+            refresh.click(h.dashboard, [since, until], outs, **serial)
 
         gr.api(h.ask, api_name="ask")
         gr.api(h.api_feedback, api_name="feedback")

@@ -166,6 +166,13 @@ def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
     # A welcome, and example questions that send (not only fill the box).
     chat.get_by_text("Welcome to Playbook Coach").wait_for(timeout=60_000)
     page.screenshot(path=str(artifacts / f"welcome-{width}.png"))
+    # An empty question gets a message in the chat, not an error; the box clears for the next one.
+    page.locator("#coach-send").click()
+    chat.get_by_text("(empty question)").wait_for(timeout=20_000)
+    page.wait_for_function("() => window.coachAnswersShown >= 1", timeout=20_000)
+    page.evaluate("window.coachAnswersShown = 0")  # the answers below count from here
+    chat.locator("button[aria-label='Clear']").click()
+    chat.get_by_text("Welcome to Playbook Coach").wait_for(timeout=10_000)
     chat.locator(".example").first.click()
     (first,) = _answers(page, 1, shown=1)
     assert "weeks" in chat.inner_text()
@@ -203,7 +210,7 @@ def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
     status.filter(has_text="missing information").wait_for(timeout=10_000)
     page.locator("#coach-comment textarea").fill(f"browser test at {width}px")
     page.locator("#coach-comment-send").click()
-    status.filter(has_text="recorded").wait_for(timeout=10_000)
+    status.filter(has_text="comment is recorded").wait_for(timeout=10_000)
     with sqlite3.connect(settings.data_dir / "sessions.sqlite3") as db:
         votes = dict(db.execute("SELECT answer_id, reason FROM feedback WHERE answer_id IN (?, ?)", (first, second)))
         comment = db.execute("SELECT comment FROM feedback WHERE answer_id = ?", (first,)).fetchone()
@@ -281,8 +288,16 @@ def test_checklists_tools_and_dashboard_in_a_browser(server, browser, artifacts,
     page.screenshot(path=str(artifacts / f"tools-{width}.png"), full_page=True)
     assert page.locator(".toast-body.error, .toast-wrap .error").count() == 0
 
-    # Dashboard: the charts draw (images with a size), and the table's words are not broken.
+    # Dashboard: a date that is not one gets a message; the charts draw (images with a size), and the
+    # table's words are not broken.
     page.get_by_role("tab", name="Dashboard").click()
+    since = page.get_by_label("From (YYYY-MM-DD)")
+    since.fill("last tuesday")
+    page.locator("#coach-dashboard-refresh").click()
+    page.locator("#coach-dashboard-summary").filter(has_text="not a date").wait_for(timeout=20_000)
+    since.fill("2026-01-01")
+    page.locator("#coach-dashboard-refresh").click()
+    page.locator("#coach-dashboard-summary").filter(has_text="Questions").wait_for(timeout=20_000)
     for chart in ("questions", "latency", "reasons"):
         img = page.locator(f"#coach-chart-{chart} img")
         img.wait_for(timeout=30_000)
@@ -302,6 +317,8 @@ def test_checklists_tools_and_dashboard_in_a_browser(server, browser, artifacts,
     page.get_by_role("tab", name="Checklists").click()
     pick = page.locator("#coach-checklist-pick input")
     assert pick.input_value() == ""
+    page.locator("#coach-checklist-start").click()  # nothing picked yet
+    page.locator("#coach-checklist-item").filter(has_text="Pick a checklist first").wait_for(timeout=20_000)
     assert not page.locator("#coach-export-file").is_visible()
     pick.click()
     page.locator("ul[role='listbox'] li", has_text="Pilot Readiness").first.click()
