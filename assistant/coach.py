@@ -36,7 +36,7 @@ from assistant.coaching import (
 )
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus, tokens
-from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError
+from assistant.errors import ConfigError, InputError, KnowledgeError, ProviderError, RateLimitError
 from assistant.extractive import Draft, ExtractiveGenerator, wants_figure
 from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
@@ -170,7 +170,7 @@ class Coach:
     def check_rate(self, user: str, channel: str) -> None:
         """Per-user budget for the web app and the API (Slack has its own, with a polite reply)."""
         if channel in ("web", "api") and user and not self._limiter.hit(self._rate, channel, user):
-            raise InputError(
+            raise RateLimitError(
                 f"You're sending questions faster than {self.settings.limits.per_user}. Wait a moment and try again."
             )
 

@@ -8,6 +8,7 @@ that ends with the fix. Interfaces turn these into output in exactly one place e
      ├── StoreError         the vector store (embedded or server) cannot be reached or read
      ├── ProviderError      an LLM endpoint failed
      └── InputError         the user's question cannot be answered as given (empty, too long, binary)
+          └── RateLimitError the user is asking faster than their budget allows (HTTP 429)
 
 Developer misuse (wrong types, impossible arguments) raises plain ``ValueError``/``TypeError``.
 """
@@ -41,3 +42,7 @@ class ProviderError(CoachError):
 
 class InputError(CoachError):
     pass
+
+
+class RateLimitError(InputError):
+    """Too many questions from one user in the window; wait and try again."""

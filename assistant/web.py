@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel
 
-from assistant.errors import CoachError, InputError
+from assistant.errors import CoachError, InputError, RateLimitError
 from assistant.ledger import REASONS, parse_day
 from assistant.types import Answer
 
@@ -114,6 +114,7 @@ CSS = """
 .coach-src .passage { position: relative; font-size: 0.92em; max-height: 240px; overflow-y: auto; margin: 4px 0; }
 .coach-src mark { background: #ffe58a; color: inherit; padding: 0 1px; }
 .coach-back { font-size: 0.85em; }
+.coach-path { font-size: 0.8em; opacity: 0.75; margin-top: 2px; }
 .coach-sources-title { font-size: 0.9em; font-weight: 600; margin-top: 6px; }
 .coach-confidence { font-size: 0.85em; opacity: 0.8; }
 #coach-dashboard-summary table td, #coach-dashboard-summary table th { word-break: normal; overflow-wrap: normal; }
@@ -222,8 +223,9 @@ def sources_html(coach: Coach, answer: Answer, key: str | None = None) -> str:
             passage = _passage_html((c.quote, True))
         parts.append(
             f'<details class="coach-src" id="coach-src-{key}-{c.n}">'
-            f"<summary>[{c.n}] {html.escape(c.title)} — <em>{html.escape(c.section)}</em></summary>"
-            f'<div class="passage">{passage}</div>'
+            # The summary stays short (the section's own name); the whole path heads the passage.
+            f"<summary>[{c.n}] {html.escape(c.title)} — <em>{html.escape(c.section.split(' > ')[-1])}</em></summary>"
+            f'<div class="coach-path">{html.escape(c.section)}</div><div class="passage">{passage}</div>'
             f'<a class="coach-back" href="#coach-back">↑ Back to the answer</a></details>'
         )
     parts.append("</div>")
@@ -1011,8 +1013,10 @@ def build_server(coach: Coach, auth: list[tuple[str, str]] | None = None) -> Any
         user = f"api:{body.session}" if body.session else f"api-ip:{client}"
         try:
             answer = coach.ask(body.question, session=body.session, stage=body.stage, user=user, channel="api")
+        except RateLimitError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=429)
         except InputError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=429 if "faster than" in str(exc) else 400)
+            return JSONResponse({"error": str(exc)}, status_code=400)
         except CoachError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         except Exception:

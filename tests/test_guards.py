@@ -136,6 +136,18 @@ def test_rate_limit_for_web_and_api(coach, settings):
     limited.chat("What is a pilot?", user="someone-else", channel="web")
     limited.ask("What is a pilot?", user="busy", channel="cli")  # the CLI is not limited
 
+    # The JSON API says so with its own status: 429, by the error's type (not its wording); bad input is 400.
+    from fastapi.testclient import TestClient
+
+    from assistant.web import build_server
+
+    client = TestClient(build_server(limited))
+    codes = [
+        client.post("/v1/ask", json={"question": "What is a pilot?", "session": "s429"}).status_code for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    assert client.post("/v1/ask", json={"question": "  ", "session": "other"}).status_code == 400
+
 
 def test_migrations_are_named_and_applied_once(tmp_path):
     path = tmp_path / "log.sqlite3"
