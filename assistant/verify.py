@@ -262,6 +262,31 @@ def figures_missing(statement: str, source: str) -> bool:
     return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
 
 
+# How often something happens is a hard fact, like a figure: "weekly" where the passage says "monthly" is a
+# swap. A period the statement states as a frequency must be named in the quoted text, in any form.
+_FREQUENCY = re.compile(
+    r"\b(?:(hour|dai|day|week|month|quarter|year|annual)(?:ly|y)\b|(?:bi-?weekly|fortnightly)\b|"
+    r"(?:every|each|per|once a|twice a)\s+(day|week|month|quarter|year|hour))",
+    re.I,
+)
+_PERIOD = {"hour": "hour", "dai": "day", "day": "day", "week": "week", "month": "month", "quarter": "quarter",
+           "year": "year", "annual": "year"}  # fmt: skip
+_PERIOD_WORDS = {
+    "hour": r"hour|hr", "day": r"day|daily", "week": r"week|wk", "month": r"month|mo\b",
+    "quarter": r"quarter|q[1-4]\b", "year": r"year|yr|annual",
+}  # fmt: skip
+
+
+def periods_missing(statement: str, source: str) -> bool:
+    """A frequency of the statement ("weekly", "every quarter") whose period the source never names."""
+    for m in _FREQUENCY.finditer(statement):
+        word = (m.group(1) or m.group(2) or "week").lower()
+        period = _PERIOD.get(word, "week")
+        if not re.search(rf"\b(?:{_PERIOD_WORDS[period]})", source, re.I):
+            return True
+    return False
+
+
 def negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
@@ -530,8 +555,11 @@ class Verifier:
             chunk.section.rsplit(" > ", 1)[-1][:30]
         ) else ""  # fmt: skip
         heading_at: int | None = None
-        if figures_missing(statement, span_text + "\n" + labels_text + "\n" + heading):
+        quoted = span_text + "\n" + labels_text + "\n" + heading
+        if figures_missing(statement, quoted):
             return Check(False, support, "number")
+        if periods_missing(statement, quoted):
+            return Check(False, support, "frequency")
         if figures_missing(statement, span_text):
             if labels and not figures_missing(statement, span_text + "\n" + labels_text):
                 units = tuple(sorted({*span_units, *labels}))
