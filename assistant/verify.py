@@ -356,7 +356,9 @@ _CONNECTIVE = frozenset([
 # Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
 # passage says "before implementation begins").
 _OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
-              ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"))  # fmt: skip
+              ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"), ("optional", "requir"),
+              ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
+              ("manual", "autom"), ("internal", "extern"))  # fmt: skip
 _TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
@@ -407,6 +409,18 @@ def _stems(words: set[str] | frozenset[str]) -> set[str]:
 
 def _word_forms(text: str) -> set[str]:
     return _stems(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
+
+
+def _says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
+    """The clause says one word of an opposite pair and not the other, where the source sentences (every
+    one, or together) say the other and never the one."""
+    for a, b in _OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            if x not in said or y in said or any(x in f for f in sources):
+                continue
+            if (all if every else any)(y in f for f in sources):
+                return True
+    return False
 
 
 def _negations_about(sentence: str, stems: set[str]) -> int:
@@ -613,16 +627,18 @@ class Verifier:
             overlap = [len(stems & ss) for ss in sent_stems]
             top = max(overlap)
             if 2 * top < len(stems):
-                continue  # no sentence of the span speaks of this clause: the coverage checks judge it
+                # No one sentence of the span speaks of this clause (the coverage checks judge it), but
+                # an opposite word is still a swap where the sentences it draws on say the other one.
+                near = [s for o, s in zip(overlap, sentences, strict=True) if o >= max(3, len(stems) // 3)]
+                if near and _says_opposite(_word_forms(clause), [_word_forms(s) for s in near], every=False):
+                    return False
+                continue
             parity = negations(clause) % 2
             closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
             if not any(_negations_about(s, stems) % 2 == parity for s in closest):
                 return False
-            said = _word_forms(clause)
-            for a, b in _OPPOSITES:
-                for x, y in ((a, b), (b, a)):
-                    if x in said and y not in said and all(x not in (f := _word_forms(s)) and y in f for s in closest):
-                        return False  # "after implementation ends" where the passage says "before … begins"
+            if _says_opposite(_word_forms(clause), [_word_forms(s) for s in closest], every=True):
+                return False  # "after implementation ends" where the passage says "before … begins"
         return True
 
     def _entity_missing(self, statement: str, primary: str, span_text: str, context_text: str, title: str) -> bool:

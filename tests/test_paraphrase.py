@@ -152,6 +152,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Money measures are the early signals: weekly active staff, orders drafted per day, session length and "
          "features tried.", "Tier 1", "swap"),
         ("Rollback must be instant once a fault is seen, and signed off by the bank manager.", "instant", "clause"),
+        # an opposite word is a swap ("internal" where the passage says "can be external")
+        ("The builder who configures the tool has to be an internal hire.", "Minimum Crew", "negation"),
         # how often is a hard fact: monthly where the passage counts per week
         ("Quality measures include complaints every month and the error rate of the tool.", "Tier 2", "frequency"),
     ],
