@@ -226,8 +226,8 @@ def cmd_checklist_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_checklist_score(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.coach import render_score
     from assistant.coaching import parse_answers
+    from assistant.presenters import render_score
 
     checklist = _find(_catalog(settings), args.id)
     answers = parse_answers(args.answers, len(checklist.items))
@@ -241,9 +241,9 @@ def cmd_checklist_score(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def render_score_text(result: Score, render: Callable[..., str]) -> str:
-    from assistant.coach import _Cites
+    from assistant.presenters import Cites
 
-    cites = _Cites()
+    cites = Cites()
     text = render(result, cites)
     return (
         text
@@ -288,7 +288,7 @@ def cmd_checklist_run(args: argparse.Namespace, settings: Settings) -> int:
                 out["score"] = scored.model_dump(mode="json")
             emit(out)
         elif scored is not None:
-            from assistant.coach import render_score
+            from assistant.presenters import render_score
 
             print("\n" + render_score_text(scored, render_score))
         elif st.message and cmd[0] != "answer":
@@ -338,8 +338,8 @@ def cmd_checklist_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_gonogo(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.coach import _Cites, render_decision
     from assistant.coaching import GoNoGoInputs, evaluate_gonogo
+    from assistant.presenters import Cites, render_decision
 
     catalog = _catalog(settings)
     if catalog.decision is None:
@@ -357,15 +357,15 @@ def cmd_gonogo(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(decision.model_dump_json(indent=2))
         return 0
-    cites = _Cites()
+    cites = Cites()
     print(render_decision(decision, cites))
     print("\nSources:\n" + "\n".join(f"[{c.n}] {c.title} — {c.section}" for c in cites.items[:1]))
     return 0
 
 
 def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.coach import _Cites, render_roi
     from assistant.coaching import RoiInputs, compute_roi
+    from assistant.presenters import Cites, render_roi
 
     catalog = _catalog(settings)
     names = ("minutes_before", "minutes_after", "tasks_per_day", "users", "work_days", "hourly_rate")
@@ -382,7 +382,7 @@ def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
-    cites = _Cites()
+    cites = Cites()
     print(render_roi(result, cites))
     for c in cites.items:
         print(f"\n[{c.n}] {c.title} — {c.section}:\n    “{' '.join(c.quote.split())}”")

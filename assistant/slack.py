@@ -285,7 +285,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
     @app.action(re.compile(r"^checklist_(yes|partial|no|skip|back)$"))
     def on_checklist(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        from assistant.coach import _Cites, render_step
+        from assistant.presenters import Cites, render_step
 
         channel, thread_ts, _user, _team = _action_context(body)
         run_id, _, value = action["value"].partition("|")
@@ -296,7 +296,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
             reply(channel, thread_ts, str(exc))
             return
         checklist = coach.checklist(st.checklist)
-        text = render_step(st, checklist, _Cites(), scored)
+        text = render_step(st, checklist, Cites(), scored)
         blocks = _sections(mrkdwn(text))
         if not st.done:
             blocks.append(checklist_buttons(run_id))

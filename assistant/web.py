@@ -483,12 +483,12 @@ class WebHandlers:
 
     def _step_view(self, st: Step, scored: Score | None) -> tuple[str, str, str]:
         """(item panel, progress line, result panel) for a walkthrough step."""
-        from assistant.coach import _Cites, render_score
+        from assistant.presenters import Cites, render_score
 
         checklist = self.coach.checklist(st.checklist)
         message = f"_{st.message}_\n\n" if st.message else ""
         if st.done or st.item is None:
-            cites = _Cites()
+            cites = Cites()
             result = render_score(scored, cites) if scored is not None else ""
             if cites.items:
                 result += "\n\n**Sources**\n" + "\n".join(
@@ -561,9 +561,9 @@ class WebHandlers:
             note = (run.notes.get(k) or "").replace("|", "\\|")
             lines.append(f"| {item.n} | {item.group} | {item.text} | {answer or '—'} | {note} |")
         if any(a is not None for a in run.answers):
-            from assistant.coach import _Cites, render_score
+            from assistant.presenters import Cites, render_score
 
-            cites = _Cites()
+            cites = Cites()
             lines += ["", render_score(self.coach.score(checklist.id, list(run.answers)), cites), "", "## Sources"]
             lines += [f"{c.n}. {c.title} — {c.section}: “{' '.join(c.quote.split())}”" for c in cites.items]
         path = Path(tempfile.mkdtemp(prefix="coach-export-")) / f"{checklist.id}-{run.run_id}.md"
@@ -590,8 +590,8 @@ class WebHandlers:
         roi: str,
     ) -> str:
         """The go/no-go form: an empty field is unknown; a value out of range gets a message, never an error."""
-        from assistant.coach import _Cites, render_decision
         from assistant.coaching import GoNoGoInputs
+        from assistant.presenters import Cites, render_decision
 
         try:
             active_pct = read_number(active_raw, "Weekly active users")
@@ -618,14 +618,14 @@ class WebHandlers:
             decision = self.coach.gonogo(inputs)
         except CoachError as exc:
             return str(exc)
-        cites = _Cites()
+        cites = Cites()
         text = render_decision(decision, cites)
         return text + "\n\n**Source**: " + "; ".join(f"[{c.n}] {c.title} — _{c.section}_" for c in cites.items[:1])
 
     def roi(self, *raw: float | str | None) -> str:
         """The ROI form: every field is needed; an empty one is named, never taken as 0."""
-        from assistant.coach import _Cites, render_roi
         from assistant.coaching import RoiInputs
+        from assistant.presenters import Cites, render_roi
 
         names = ("minutes_before", "minutes_after", "tasks_per_day", "users", "work_days", "hourly_rate")
         try:
@@ -640,7 +640,7 @@ class WebHandlers:
             result = self.coach.roi(RoiInputs(**given))
         except CoachError as exc:
             return str(exc)
-        cites = _Cites()
+        cites = Cites()
         text = render_roi(result, cites)
         for c in cites.items:  # where the formula comes from; its worked example's figures are not these inputs
             text += f"\n\n[{c.n}] {c.title} — _{c.section}_"
