@@ -763,7 +763,9 @@ def build_app(coach: Coach) -> gr.Blocks:
                 known = stored.get("ids") if isinstance(stored.get("ids"), dict) else {}
                 return history or [], str(stored.get("session") or ""), known or {}
 
-            demo.load(restore, inputs=[saved], outputs=[chat, session, ids], api_visibility="private")
+            demo.load(restore, inputs=[saved], outputs=[chat, session, ids], api_visibility="private").then(
+                None, js="() => { window.coachReady = true; }", api_visibility="private"
+            )  # the page has its conversation back and takes questions (browser tests wait for it)
 
             def ask(
                 question: str,

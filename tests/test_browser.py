@@ -111,6 +111,12 @@ def _ask(page, question: str) -> None:
     box.press("Enter")
 
 
+def _open(page, url: str) -> None:
+    """Go to the app and wait until it has loaded: its conversation restored, ready for questions."""
+    page.goto(url)
+    page.wait_for_function("() => window.coachReady === true", timeout=60_000)
+
+
 def _page(browser, width: int):
     """A page at a desktop or phone size that records the console's errors."""
     page = browser.new_page(viewport={"width": width, "height": 800 if width > 500 else 844})
@@ -160,7 +166,7 @@ def _server_log(url: str, settings) -> str:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
     page = _page(browser, width)
-    page.goto(server)
+    _open(page, server)
     chat = page.locator("#coach-chat")
 
     # A welcome, and example questions that send (not only fill the box).
@@ -230,6 +236,7 @@ def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
 
     # A reload keeps what was said; the markers still open their passages.
     page.reload()
+    page.wait_for_function("() => window.coachReady === true", timeout=60_000)
     assert _answers(page, 3)[-1] == third
     chat.locator(f"a[href='#coach-src-{second}-1']").first.click()
     page.wait_for_function("s => document.querySelector(s).open", arg=f"#coach-src-{second}-1", timeout=10_000)
@@ -259,8 +266,7 @@ def test_the_chat_in_a_browser(server, browser, artifacts, settings, width):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_checklists_tools_and_dashboard_in_a_browser(server, browser, artifacts, settings, width):
     page = _page(browser, width)
-    page.goto(server)
-    page.locator("#coach-question textarea").wait_for(timeout=60_000)
+    _open(page, server)
 
     # Go / no-go: the untouched form is "unknown", never an error; a wrong value gets a message that
     # replaces the previous result.
@@ -354,7 +360,7 @@ def test_checklists_tools_and_dashboard_in_a_browser(server, browser, artifacts,
 
 def test_chat_roi_in_a_browser(server, browser):
     page = _page(browser, 1280)
-    page.goto(server)
+    _open(page, server)
     _ask(page, "30 minutes before, 10 after, 12 tasks a day, 6 users, 230 days a year, $40 an hour: our ROI?")
     chat = page.locator("#coach-chat")
     chat.filter(has_text="hours and $").wait_for(timeout=60_000)
