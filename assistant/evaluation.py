@@ -269,12 +269,12 @@ class CoachSystem:
     def __init__(self, coach: Coach) -> None:
         self.coach = coach
 
-    def answer(self, question: str, session: str | None) -> SystemAnswer:
+    def answer(self, question: str, session: str | None, stage: str | None = None) -> SystemAnswer:
         started = time.perf_counter()
-        a = self.coach.ask(question, session=session, channel="eval")
+        a = self.coach.ask(question, session=session, stage=stage, channel="eval")
         latency = (time.perf_counter() - started) * 1000
         # The passages the answer was drawn from: the same search, with the same stage.
-        query, stage = self.coach.search_plan(a.standalone_question or question)
+        query, stage = self.coach.search_plan(a.standalone_question or question, stage)
         _, hits = self.coach.retrieve(query, stage=stage)
         corpus = self.coach.corpus
         cites = {}

@@ -221,3 +221,28 @@ def test_the_judge_rejects_a_joined_clause_the_passage_does_not_state(coach):
     line = "Model strategy: General-purpose LLM vs domain-tuned; open vs hosted; fallback models for resilience"
     assert judge.support(passage, f"{line}.")
     assert not judge.support(passage, f"{line}, and solution: Start simple, plan early.")
+
+
+def test_user_eval_scores_each_kind_of_user_and_premise(coach, tmp_path):
+    from assistant.user_eval import corrects, run
+
+    rows = [
+        {"id": "a", "user": "smb", "kind": "answerable", "question": "how long is a pilot for us",
+         "key_facts": [["4-8 weeks"]], "evidence": [{"doc": "smb-ai-journey.md", "quote": "**Pilot:** 4-8 weeks"}]},
+        {"id": "b", "user": "slack", "kind": "out_of_scope", "question": "best pizza topping?"},
+        {"id": "c", "user": "consultant", "kind": "follow_up", "turns": [
+            {"question": "What does the prototype stage cost?", "key_facts": [["$15K-$50K"]]},
+            {"question": "And how long does it take?", "key_facts": [["8-16 weeks", "Week 11-12"]]}]},
+    ]  # fmt: skip
+    (tmp_path / "dev.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = run(coach, "dev", tmp_path)
+    assert report["questions"] == 4
+    assert {c["id"] for c in report["cases"]} == {"a", "b", "c.1", "c.2"}
+    assert report["by_user"]["consultant"]["n"] == 2 and report["by_user"]["smb"]["n"] == 1
+    assert report["out_of_scope_declined"]["n"] == 1
+    assert report["premises_corrected"]["n"] == 0
+    # A correction names the asker's figure beside a denial; stating only the right one is not a correction.
+    assert corrects("Not 100 users: the playbook gives 5-10 users.", "100")
+    assert corrects("The pilot runs 4-8 weeks, not six months.", "six-month")
+    assert corrects("The pilot runs 4-8 weeks, not 6 months.", "6 months")
+    assert not corrects("The playbook gives 5-10 users.", "100")
