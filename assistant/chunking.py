@@ -125,7 +125,7 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
         fence = m
     lang = fence.group(1).lower() if fence else ""
     if lang not in _PROSE_FENCES:
-        return []
+        return _figure_lines(doc, chunk_id, block, group, fence.end() if fence else block.start)
     units: list[Unit] = []
     sub, prev_item = 0, False
     for s, e in _line_spans(text, block.start, block.end):
@@ -142,6 +142,63 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
         kind: UnitKind = "item" if is_item else "label" if line.endswith(":") or line.startswith("#") else "sentence"
         units.append(Unit(doc.doc_id, chunk_id, kind, s, e, -(group + 1) * 1000 - sub))
     return units
+
+
+# A line of code that holds data: an assignment or entry ("users: 680,", "self.cost = '$89,000'",
+# "'quick_wins': x < 6_months,  # 40% weight"), or a comment. Statements (return, if, calls) are not.
+_ENTRY = re.compile(r"""^(?:(?:const|let|var|self\.)\s*)?["']?[A-Za-z_][\w .-]*["']?\s*[:=](?!=)\s*(.*)$""")
+_COMMENT = re.compile(r"^(?:#|//)\s*(.*)$")
+_STATEMENT = re.compile(r"^(?:return|if|elif|else|for|while|def|class|async|await|import|from|try|except)\b")
+_OPENS = re.compile(r"[\[{(]\s*(?:(?://|#).*)?$")
+_CLOSES = re.compile(r"^[\]})]")
+
+
+def _figure_lines(doc: CleanDocument, chunk_id: str, block: Block, group: int, opened: int) -> list[Unit]:
+    """Lines of a code block that state figures (an entry whose value or comment has a number, or a
+    comment with one) are quotable, under the key that opens their object ("cost_savings = {",
+    ""caching_strategy": {"), which is a label of their group. Objects without a key (the items of a list)
+    take their parent's key; each object is a group of its own, so its entries are read together. A
+    block split between passages is read from its fence, so a later part knows the objects it is in
+    (their keys, in the earlier passage, are not its units)."""
+    text = doc.text
+    units: list[Unit] = []
+    # The open objects: the span of their key line (None for an object without one) and a serial number.
+    stack: list[tuple[tuple[int, int] | None, int]] = []
+    labelled: set[tuple[int, int]] = set()
+    serial = 0
+    for s, e in _line_spans(text, min(opened, block.start), block.end):
+        line = text[s:e]
+        if s < block.start:  # before this part: only which objects are open
+            if _CLOSES.match(line) and stack:
+                stack.pop()
+            elif _OPENS.search(line):
+                serial += 1
+                stack.append(((s, e) if _ENTRY.match(line) else (stack[-1][0] if stack else None), serial))
+                labelled.add((s, e))
+            continue
+        if _FENCE_LINE.match(line):
+            continue
+        if _CLOSES.match(line):
+            if stack:
+                stack.pop()
+            continue
+        if _OPENS.search(line):
+            keyed = _ENTRY.match(line) is not None and not _STATEMENT.match(line)
+            serial += 1
+            stack.append(((s, e) if keyed else (stack[-1][0] if stack else None), serial))
+            continue
+        entry, comment = _ENTRY.match(line), _COMMENT.match(line)
+        said = entry.group(1) if entry else comment.group(1) if comment else ""
+        if _STATEMENT.match(line) or not re.search(r"\d", said) or len(_PROSE_WORD.findall(line)) < 1:
+            continue
+        key, sub = stack[-1] if stack else (None, 0)
+        # As a group label and its list: the label's group is one below its items'.
+        unit_group = -(group + 1) * 1000 - 500 + 2 * sub
+        if key is not None and key not in labelled:
+            labelled.add(key)
+            units.append(Unit(doc.doc_id, chunk_id, "label", *key, unit_group - 1))
+        units.append(Unit(doc.doc_id, chunk_id, "item" if stack else "sentence", s, e, unit_group))
+    return sorted(units, key=lambda u: u.start)
 
 
 _SHORT_NOTE = 160

@@ -40,6 +40,7 @@ from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
+from assistant.premise import premise_note
 from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, render_step
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.router import route
@@ -303,6 +304,11 @@ class Coach:
             answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
         elif self.llm is not None and not draft.abstained:
             self._with_model(answer, redact(query), hits, draft, on_delta)
+        if not answer.abstained:
+            # A figure the asker wants confirmed that the quotes contradict is named first.
+            note = premise_note(standalone, answer.answer)
+            if note:
+                answer.answer = f"{note}\n\n{answer.answer}"
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)

@@ -153,10 +153,14 @@ STOPWORDS = frozenset(
 )
 
 
+# An identifier's words ("deploymentWaves", "whereDeliverable" where a space was lost) are words.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased content words, lightly stemmed (plural 's' dropped) for lexical matching."""
     out = []
-    for tok in _TOKEN.findall(text.lower()):
+    for tok in _TOKEN.findall(_CAMEL.sub(" ", text).lower()):
         if tok.endswith(("'s", "’s")):
             tok = tok[:-2]  # a possessive: "Alpha's" is about "alpha"
         tok = tok.rstrip("'’")

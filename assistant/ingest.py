@@ -4,6 +4,7 @@ index and index files. Only what changed is re-indexed; a bad file is skipped wi
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from assistant.checklists import extract as extract_checklists
 from assistant.chunking import chunk_document
 from assistant.cleaning import clean, strip_links
 from assistant.config import Settings
+from assistant.corpus import tokens
 from assistant.embeddings import model_slug
 from assistant.errors import KnowledgeError
 from assistant.index_files import PIPELINE_VERSION, DocRecord, IndexFiles, Manifest
@@ -146,6 +148,11 @@ def heading_node(chunk: Chunk, embedding: list[float]) -> TextNode:
     return node
 
 
+def identifier_words(text: str) -> str:
+    found = re.findall(r"\b[a-z]+(?:[A-Z][a-z]+)+\b|\b[a-z]+(?:_[a-z]+)+\b", text)
+    return " ".join(dict.fromkeys(" ".join(tokens(w.replace("_", " "))) for w in found))
+
+
 def chunk_node(chunk: Chunk) -> TextNode:
     """A passage as BM25 indexes it: its section path and its text."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -160,6 +167,9 @@ def chunk_node(chunk: Chunk) -> TextNode:
             # The innermost heading once more: what a passage is about weighs more than one word of it.
             "topic": chunk.section.rsplit(" > ", 1)[-1],
             "stages": ",".join(chunk.stages),
+            # The words of identifiers in code ("deploymentWaves", "cost_savings"), which the lexical
+            # index reads as one word otherwise.
+            "words": identifier_words(chunk.text),
             "start": chunk.start,
             "end": chunk.end,
         },

@@ -122,11 +122,21 @@ def render(
     return "\n".join(lines).strip(), citations, statements
 
 
+# The key line that opens an object of code ("cost_savings = {", '"caching_strategy": {').
+_CODE_KEY = re.compile(
+    r"""^(?:(?:const|let|var)\s+)?(?:self\.|this\.)?["']?([\w .-]+?)["']?\s*[:=]\s*(?:new\s+\w+\()?[\[{(]$"""
+)
+
+
 def _as_label(text: str) -> str:
     """A heading of a fenced document ("## Intended Use") shown as a label, not as a heading of the
-    answer itself: "**Intended Use**"."""
+    answer itself: "**Intended Use**"; the key that opens an object of code as the label of its entries:
+    "**caching_strategy:**"."""
     m = re.match(r"^#{1,6}\s+(.+)$", text)
-    return f"**{m.group(1).strip()}**" if m else text
+    if m:
+        return f"**{m.group(1).strip()}**"
+    m = _CODE_KEY.match(text)
+    return f"**{m.group(1).strip()}:**" if m else text
 
 
 # A numbered label's own number ("**4. Don't expect immediate ROI**") ends no sentence.

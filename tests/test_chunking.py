@@ -92,11 +92,39 @@ def test_prose_in_fences_is_quotable_and_code_is_not():
     assert "Alert Tier 1 (Critical - page on-call engineer):" in texts
     assert "- Acceptance rate: 74% (human uses with minor edits)" in texts
     assert "## Limitations" in texts  # a one-word heading of the fenced document is a unit too
-    # The practitioner's blocks are fenced as javascript/python/typescript: none of their lines is a unit.
+    # In blocks fenced as a programming language, only lines that hold figures are units: entries and
+    # comments, under the key of their object as a label. Calls and statements are not.
     agent = docs["enterprise-ai-agent-implementation.md"]
     _, units = chunk_document(agent)
     texts = [agent.text[u.start : u.end] for u in units]
-    assert not any("console.log" in t or "load_balancer_config" in t or t.startswith("//") for t in texts)
+    assert not any("console.log" in t or "return " in t or "sendCompanyEmail" in t for t in texts)
+    assert "users: 680," in texts and "minInstances: 10," in texts
+
+
+def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
+    from assistant.ingest import prepare_document
+
+    source = (
+        '# Costs\n\nWhat we spent:\n\n```python\nsavings = {\n    "caching": {\n'
+        '        "implementation": "Cache common queries",\n        "savings": "$12,400/month",\n    },\n'
+        '    "total": "$39,300"  # per month\n}\nprint(len(savings))\nwaves = [\n    {\n        wave: 1,\n'
+        "        users: 247,\n    },\n    {\n        wave: 2,\n        users: 680,\n    },\n]\n```\n"
+    )
+    path = tmp_path / "costs.md"
+    path.write_text(source, "utf-8")
+    doc = prepare_document("costs.md", path, path.read_bytes())
+    _, units = chunk_document(doc)
+    code = [(u.kind, doc.text[u.start : u.end], u.group) for u in units if "`" not in doc.text[u.start : u.end]]
+    lines = {text: (kind, group) for kind, text, group in code}
+    assert lines['"caching": {'][0] == "label"
+    assert lines['"savings": "$12,400/month",'] == ("item", lines['"caching": {'][1] + 1)
+    assert '"implementation": "Cache common queries",' not in lines  # no figure
+    assert "print(len(savings))" not in lines
+    # An entry of the outer object is in another group than the inner object's entries.
+    assert lines['"total": "$39,300"  # per month'][1] != lines['"savings": "$12,400/month",'][1]
+    # The objects of a list are groups of their own, under the list's key.
+    assert lines["waves = ["][0] == "label"
+    assert lines["users: 247,"][1] == lines["wave: 1,"][1] != lines["users: 680,"][1]
 
 
 def test_what_introduces_a_block_stays_in_the_passage_of_that_block():

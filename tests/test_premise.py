@@ -1,0 +1,39 @@
+"""A premise the quotes contradict is named before them; a figure they hold, a question that asks
+rather than asserts, and a figure of another kind are left alone."""
+
+from __future__ import annotations
+
+from assistant.premise import figures, premise_note
+
+ANSWER = """From *Field Guide: A 90-Day Plan* (Trial > Length):
+- **Trial:** 4-8 weeks [1]
+- **Testers:** 5-10 people [1]
+- **Budget:** $5K-$15K [1]
+
+From *Rollout Notes* (Adoption):
+- **Signed up:** 80% target [2]
+- **Weekly use:** 60% target, reviewed when under 50% [2]"""
+
+
+def test_a_figure_the_quotes_contradict_is_named_first():
+    assert "not give 6 months" in premise_note("the trial should run ~6 months, right?", ANSWER)
+    assert "not give $1k" in premise_note("we only need to budget $1k for the trial, correct?", ANSWER)
+    assert "not give 100 people" in premise_note("I read we need 100 people testing it", ANSWER)
+    # The line about what the figure is of decides: 50% is in the answer, but not as the sign-up target.
+    assert "not give 50%" in premise_note("The sign-up target is 50%, right?", ANSWER)
+
+
+def test_what_the_quotes_hold_or_do_not_speak_to_is_left_alone():
+    assert premise_note("the trial is 6 weeks, right?", ANSWER) is None  # inside 4-8 weeks
+    assert premise_note("How long is the trial? 6 months?", ANSWER) is None  # asks, does not assert
+    assert premise_note("the trial costs 3x what we planned, right?", ANSWER) is None  # no multiple quoted
+    assert premise_note("The 90-day plan says the trial is 4-8 weeks, right?", ANSWER) is None  # a title
+
+
+def test_figures_are_read_as_values_of_one_kind():
+    kinds = {(f.kind, f.low, f.high) for f in figures("a six-month phase, $10k a year, 20-50 users, Days 1–30")}
+    assert ("weeks", 26.0, 26.0) in kinds
+    assert ("$", 10_000.0, 10_000.0) in kinds
+    assert ("count", 20.0, 50.0) in kinds
+    assert ("weeks", 30 / 7, 30 / 7) in kinds
+    assert not any(f.kind == "count" for f in figures("Tier 1 support and Phase 2"))
