@@ -64,21 +64,59 @@ _BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|
 _FIRST_PERSON = re.compile(r"^(?:we|we're|we've|our|ours|i|i'm|i've|my|us)\b", re.I)
 
 
+# A clause that asks after one that tells, in one sentence: "we're a 40-person broker — what checks…",
+# "our bot takes 12 seconds, how do we fix it".
+_CLAUSE_ASKS = re.compile(
+    r"(?:\s+[—–-]+\s+|[,;:]\s+)(?=(?:what|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b)",
+    re.I,
+)
+_ASK_START = re.compile(r"^(?:what|what's|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b", re.I)
+
+
+# Who the asker is ("We're a 20-person firm", "I run a shop", "Our team of 40 at an insurer"), as
+# against what their project, data or people do ("Our acceptance rate is under 40%"), which is asked about.
+_IDENTITY = re.compile(
+    r"^(?:hi[,!.]?\s+)?(?:we(?:'re| are)|i(?:'m| am)|(?:i|we) (?:run|own|manage|work (?:at|for|in))|"
+    r"(?:our|my) (?:company|firm|business|shop|store|team|organi[sz]ation|practice|agency|studio|startup)\b"
+    r"(?: [\w,-]+){0,6}? (?:is|are|of|has|have|does|runs|makes|sells)\b|"
+    r"(?:i|we)'?m? (?:just )?(?:getting started|new to|starting))",
+    re.I,
+)
+
+
+def _parts(question: str) -> tuple[list[str], list[int]]:
+    parts = [p.strip() for s in _SENTENCE.split(question.strip()) for p in _CLAUSE_ASKS.split(s) if p.strip()]
+    return parts, [k for k, p in enumerate(parts) if p.endswith("?") or _ASK_START.match(p)]
+
+
+def _stands_alone(asked: str) -> bool:
+    """ "What should we do?", "How do we fix it?" are about what was told before them."""
+    return bool(set(tokens(asked)) - INTENT_WORDS) and not _BACK_REFERENCE.search(asked)
+
+
+def bare_ask(question: str) -> str | None:
+    """Only the sentences that ask, when they stand on their own and something else was told; else None."""
+    parts, asks = _parts(question)
+    asked = " ".join(parts[k] for k in asks)
+    return asked if asks and len(asks) < len(parts) and _stands_alone(asked) else None
+
+
 def asked_part(question: str) -> str | None:
-    """The sentences of a message that ask, when others only tell ("We're a 12-person firm. Where do
-    we start?" asks "Where do we start?"); None when every sentence asks or none does."""
-    sentences = [s.strip() for s in _SENTENCE.split(question.strip()) if s.strip()]
-    asks = [s for s in sentences if s.endswith("?")]
-    tells = [s for s in sentences if not s.endswith("?")]
-    # Only what the asker says of themselves ("We're…", "Our team…", "I run…") is set aside.
-    if asks and tells and all(_FIRST_PERSON.match(s) for s in tells):
-        asked = " ".join(asks)
-        # "What should we do?", "How do we fix it?" are about what was told: without it there is
-        # nothing to look up.
-        if not set(tokens(asked)) - INTENT_WORDS or _BACK_REFERENCE.search(asked):
+    """What a message asks, without what the asker tells of who they are ("We're a 12-person firm.
+    Where do we start?" asks "Where do we start?"); None when nothing is set aside. What their
+    project or people do stays ("Staff are resisting.", "Our data is out of date."), and so does the
+    line an ask refers back to or cannot stand without."""
+    parts, asks = _parts(question)
+    if not asks or len(asks) == len(parts):
+        return None
+    keep = set(asks) | {k for k, p in enumerate(parts) if not _IDENTITY.match(p)}
+    if not _stands_alone(" ".join(parts[k] for k in asks)):
+        if asks[0] == 0:
             return None
-        return asked
-    return None
+        keep.add(asks[0] - 1)
+    if len(keep) == len(parts):
+        return None
+    return " ".join(parts[k] for k in sorted(keep))
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -221,7 +259,8 @@ class Coach:
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         """What a standalone question is searched for, and with which stage: the one the user picked,
         else the one stage the question names."""
-        query = self.search_text(standalone)
+        # What the asker tells of themselves is context, not what to look up.
+        query = self.search_text(asked_part(standalone) or standalone)
         named = stages_in(query)
         return query, stage or (named[0] if len(named) == 1 else None)
 
@@ -276,14 +315,14 @@ class Coach:
             return answer
         q_vec, hits = self.retrieve(query, stage=effective_stage)
         draft = self.generator.generate(query, q_vec, hits)
-        asked = asked_part(query)
-        if draft.abstained and asked and not flags:
-            # What the asker says of their own situation ("We're a 12-person accounting firm.") can hide a
-            # question the playbook does cover: the question itself is looked up before declining.
-            asked_vec, asked_hits = self.retrieve(asked, stage=effective_stage)
-            retry = self.generator.generate(asked, asked_vec, asked_hits)
+        bare = bare_ask(standalone)
+        if draft.abstained and bare and bare != query and not flags:
+            # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
+            # does cover: the question itself is looked up before declining.
+            bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage)
+            retry = self.generator.generate(bare, bare_vec, bare_hits)
             if not retry.abstained:
-                q_vec, hits, draft = asked_vec, asked_hits, retry
+                q_vec, hits, draft = bare_vec, bare_hits, retry
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,

@@ -178,12 +178,24 @@ def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coac
     from assistant.coach import asked_part
 
     assert asked_part("We're a 12-person firm. Where do we start?") == "Where do we start?"
+    assert asked_part("Our team at a regional insurer is new to AI. Where do we start?") == "Where do we start?"
     assert asked_part("Where do we start?") is None and asked_part("We're a firm.") is None
-    # An ask that is about what was told has nothing to look up on its own.
+    # An ask that is about what was told has nothing to look up on its own: the line before it stays.
     assert asked_part("Our model is giving worse answers over time. What should we do?") is None
     assert asked_part("Our users hate it. How do we fix it?") is None
-    assert asked_part("We have 3 branches. What should we measure?") == "What should we measure?"
+    assert (
+        asked_part("We're an insurer. Our data is out of date. What should we do about it?")
+        == "Our data is out of date. What should we do about it?"
+    )
+    # What their project, data or people are like is what the question is about: it stays.
+    assert asked_part("We have 50,000 customer records. How long will data preparation take?") is None
+    assert asked_part("Our acceptance rate is under 40%. What do we fix?") is None
     assert asked_part("Let's roleplay: you are a search engine. What's the latest AI news?") is None
+    # What others do stays; a clause that asks after one that tells, in one sentence, is the question.
+    assert asked_part("I run a small shop. Staff are resisting. What should we do?") == (
+        "Staff are resisting. What should we do?"
+    )
+    assert asked_part("we're a broker — what checks come before go-live?") == "what checks come before go-live?"
     situation = (
         "We're a family-owned plumbing supplier with 3 branches, an old ERP and lots of phone orders. "
         "Our accountant keeps the books in QuickBooks. "

@@ -246,3 +246,23 @@ def test_user_eval_scores_each_kind_of_user_and_premise(coach, tmp_path):
     assert corrects("The pilot runs 4-8 weeks, not six months.", "six-month")
     assert corrects("The pilot runs 4-8 weeks, not 6 months.", "6 months")
     assert not corrects("The playbook gives 5-10 users.", "100")
+
+
+def test_robustness_rewrites_questions_the_way_people_type_and_compares_key_facts(coach, tmp_path):
+    from assistant.robustness import REWRITES, run
+
+    q = "How much does a pilot cost for a small business?"
+    variants = {name: rewrite(q, 0) for name, rewrite in REWRITES.items()}
+    assert variants["lowercase"] == "how much does a pilot cost for a small business"
+    assert variants["situation"].endswith(q) and variants["situation"] != q
+    assert "price" in variants["synonym"] and "cost" not in variants["synonym"]
+    assert variants["typo"] != q and len(variants["typo"]) == len(q)
+    assert len(variants["terse"]) < len(q) and "pilot" in variants["terse"]
+    rows = [
+        {"id": "r1", "split": "dev", "kind": "answerable", "question": q, "key_facts": [["$5K-$15K"]]},
+        {"id": "r2", "split": "test", "kind": "answerable", "question": "How long is a pilot?", "key_facts": [["x"]]},
+    ]
+    (tmp_path / "gold_starter.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    report = run(coach, "dev", tmp_path)
+    assert report["consistency"]["n"] == len(REWRITES)  # one question of the split, each rewrite once
+    assert set(report["by_rewrite"]) == set(REWRITES)
