@@ -44,6 +44,7 @@ from assistant.premise import premise_note
 from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, render_step
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.router import route
+from assistant.spelling import Speller
 from assistant.stages import stages_in
 from assistant.store import SessionStore
 from assistant.types import STAGES, Answer, Usage, Verification
@@ -82,6 +83,31 @@ _IDENTITY = re.compile(
     r"(?:i|we)'?m? (?:just )?(?:getting started|new to|starting))",
     re.I,
 )
+
+
+# Courtesy carries no question: a greeting or a mention first, "could you tell me", "please", thanks.
+_COURTESY = (
+    re.compile(
+        r"^(?:(?:@[\w.-]+|hi|hello|hey|dear \w+|good (?:morning|afternoon|evening))\b"
+        r"(?:\s+(?:there|team|all|coach|everyone|folks))?[\s,!.:;-]*)+",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:(?:could|can|would) you(?: please)?|please)\s+(?:tell me|explain|let me know|help me understand)\b"
+        r"(?:\s+(?:if|whether))?[\s,:;-]*|^i was wondering(?: if| whether)?\b[\s,:;-]*",
+        re.I,
+    ),
+    re.compile(r"[\s,.!-]*\b(?:many |thanks|thank you|thx|cheers|ty)\b(?: so much| a lot| in advance)?[\s!.]*$", re.I),
+    re.compile(r"\bplease\b[\s,]*", re.I),
+)
+
+
+def without_courtesy(question: str) -> str:
+    """The message without its greeting, "could you please tell me" and thanks."""
+    text = question.strip()
+    for pattern in _COURTESY:
+        text = pattern.sub("", text).strip()
+    return text[:1].upper() + text[1:] if text else question
 
 
 def _parts(question: str) -> tuple[list[str], list[int]]:
@@ -152,6 +178,7 @@ class Coach:
         self.retriever = retriever
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.verifier = Verifier(corpus, self.embed_texts)
+        self.speller = Speller(list(corpus.texts.values()))
         self.store = SessionStore(settings.data_dir / "sessions.sqlite3")
         self.runs = RunStore(settings.data_dir / "sessions.sqlite3")
         key = settings.user_key.get_secret_value() if settings.user_key else None
@@ -251,16 +278,17 @@ class Coach:
                 hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))
         return q_vec, hits
 
-    @staticmethod
-    def search_text(question: str) -> str:
-        """What is searched for: the question without the clauses that carry personal data."""
-        return without_personal_data(question)
+    def search_text(self, question: str) -> str:
+        """What is searched for: the question without the clauses that carry personal data, its
+        misspelled words read as the playbook's."""
+        return self.speller.correct(without_personal_data(question))
 
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         """What a standalone question is searched for, and with which stage: the one the user picked,
         else the one stage the question names."""
         # What the asker tells of themselves is context, not what to look up.
-        query = self.search_text(asked_part(standalone) or standalone)
+        plain = without_courtesy(standalone)
+        query = self.search_text(asked_part(plain) or plain)
         named = stages_in(query)
         return query, stage or (named[0] if len(named) == 1 else None)
 

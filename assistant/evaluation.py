@@ -261,6 +261,7 @@ class SystemAnswer:
     tokens: int = 0
     cost: float = 0.0
     cite_all: bool = False  # the answer is one cited passage: every statement cites [1]
+    confidence: float | None = None  # what the system says of its own answer, when it says anything
 
 
 class CoachSystem:
@@ -294,6 +295,7 @@ class CoachSystem:
             latency,
             (usage.prompt_tokens + usage.completion_tokens) if usage else 0,
             (usage.cost_usd or 0.0) if usage else 0.0,
+            confidence=None if a.abstained else a.confidence,
         )
 
 
@@ -361,6 +363,7 @@ class TurnResult:
     tokens: int = 0
     cost: float = 0.0
     leak: bool = False
+    confidence: float | None = None
     failed: list[str] = field(default_factory=list)
     strict_irrelevant: bool = False  # neither the marked evidence retrieved nor cited
     # Every statement with the passages it cites and the judge's verdict: the pool hand labels are drawn from.
@@ -402,6 +405,7 @@ def score_turn(
         latency_ms=ans.latency_ms,
         tokens=ans.tokens,
         cost=ans.cost,
+        confidence=ans.confidence,
     )
     ranks = [k for k, p in enumerate(ans.retrieved[:10], 1) if _relevant(p, spans, quotes)] if spans else []
     r.hit_rank = ranks[0] if ranks else None
@@ -566,7 +570,28 @@ def summarize(results: list[TurnResult]) -> dict[str, Any]:
         "tokens": sum(r.tokens for r in results),
         "cost_usd": sum(r.cost for r in results),
         "acceptance_failures": dict(sorted(failures.items(), key=lambda kv: -kv[1])),
+        "calibration": calibration([(r.confidence, r.accepted) for r in answered if r.confidence is not None]),
     }
+
+
+def calibration(pairs: list[tuple[float, bool]], bins: int = 10) -> dict[str, Any]:
+    """How well an answer's stated confidence predicts its acceptance: the expected calibration error
+    (the answers' share in each confidence bin times the gap between the bin's mean confidence and its
+    acceptance rate, summed) and the bins themselves, for a reliability diagram."""
+    if not pairs:
+        return {"n": 0, "ece": None, "bins": []}
+    rows = []
+    ece = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in pairs if lo <= c < hi or (b == bins - 1 and c == hi)]
+        if not inside:
+            continue
+        conf = statistics.mean(c for c, _ in inside)
+        acc = sum(ok for _, ok in inside) / len(inside)
+        ece += len(inside) / len(pairs) * abs(conf - acc)
+        rows.append({"lo": lo, "hi": hi, "n": len(inside), "confidence": conf, "accepted": acc})
+    return {"n": len(pairs), "ece": ece, "bins": rows}
 
 
 def breakdown(results: list[TurnResult], key: str) -> dict[str, dict[str, Any]]:
@@ -784,6 +809,16 @@ def render_markdown(report: dict[str, Any], gate: list[str]) -> str:
             else:
                 cells.append(f"{v:.3f}" if v < 100 else f"{v:.0f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "## Calibration", ""]
+    for name in names:
+        cal = report["systems"][name].get("calibration") or {}
+        if cal.get("n"):
+            bins = "; ".join(
+                f"{b['lo']:.1f}–{b['hi']:.1f}: {b['n']} answers, {b['accepted']:.2f} accepted" for b in cal["bins"]
+            )
+            lines.append(f"- **{name}**: expected calibration error {cal['ece']:.3f} over {cal['n']} answers ({bins})")
+        else:
+            lines.append(f"- **{name}**: states no confidence")
     lines += ["", "## Why answers failed acceptance", ""]
     for name in names:
         fails = report["systems"][name]["acceptance_failures"]
@@ -903,7 +938,29 @@ def write_charts(report: dict[str, Any], out: Path) -> list[Path]:
     path = out / "metrics.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
-    return [path]
+    paths = [path]
+    calibrated = {n: report["systems"][n].get("calibration") or {} for n in names}
+    calibrated = {n: c for n, c in calibrated.items() if c.get("n")}
+    if calibrated:
+        # The reliability diagram: acceptance against stated confidence, per bin; the diagonal is perfect.
+        fig, ax = plt.subplots(figsize=(5, 5))
+        ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfectly calibrated")
+        for name, cal in calibrated.items():
+            xs = [b["confidence"] for b in cal["bins"]]
+            ys = [b["accepted"] for b in cal["bins"]]
+            ax.plot(xs, ys, marker="o", label=f"{name} (ECE {cal['ece']:.3f})")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel("stated confidence")
+        ax.set_ylabel("share accepted")
+        ax.legend(fontsize=8)
+        ax.set_title("Reliability diagram")
+        fig.tight_layout()
+        reliability = out / "reliability.png"
+        fig.savefig(reliability, dpi=110)
+        plt.close(fig)
+        paths.append(reliability)
+    return paths
 
 
 def write_report(report: dict[str, Any], out: Path, thresholds: dict[str, Any]) -> list[str]:

@@ -15,7 +15,8 @@ _EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bhow long\b|\bduration\b|\bhow many (?:weeks|months|days)\b|\bweek by week\b|\bschedule\b",
         ("timeline", "duration", "weeks"),
     ),
-    (r"\bhow much\b|\bcost\b|\bspend\b|\bprice\b|\bexpensive\b|\bafford", ("budget", "cost")),
+    # "How much time" is a duration or an effort; neither is a cost.
+    (r"\bhow much\b(?! time)|\bcost\b|\bspend\b|\bprice\b|\bexpensive\b|\bafford", ("budget", "cost")),
     (r"\bbudget\b", ("cost",)),
     (r"\bper year\b|\ba year\b|\byearly\b|\bannual", ("annually", "annual")),
     (r"\bper month\b|\ba month\b|\bmonthly\b", ("month", "monthly")),

@@ -152,10 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the report as JSON here")
     args = parser.parse_args(argv)
     report = run(Coach.open(Settings()), args.split, limit=args.limit)
-    r = report["consistency"]
-    print(f"key-fact consistency: {r['value']:.3f} ({r['k']}/{r['n']}; 95% CI {r['ci95'][0]:.2f}–{r['ci95'][1]:.2f})")
+    from assistant.user_eval import format_rate
+
+    print(f"key-fact consistency: {format_rate(report['consistency'])}")
     for name, rate in report["by_rewrite"].items():
-        print(f"  {name}: {rate['value']:.3f} ({rate['k']}/{rate['n']})")
+        print(f"  {name}: {format_rate(rate)}")
     if args.show:
         for m in report["misses"]:
             print(f"\n--- {m['id']} [{m['rewrite']}] {m['question']}\n{m['answer'][:600]}")

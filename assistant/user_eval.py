@@ -26,6 +26,7 @@ from assistant.evaluation import (
     TurnResult,
     _hallucinated,
     _rate,
+    calibration,
     errored_turn,
     score_turn,
 )
@@ -125,6 +126,7 @@ def run(coach: Coach, split: str, users_dir: Path = USERS_DIR) -> dict[str, Any]
             sum(r.accepted and corrects(text, case.wrong or "") for case, r, text in premises), len(premises)
         ),
         "hallucination": _rate(sum(map(_hallucinated, answered)), len(answered)),
+        "calibration": calibration([(r.confidence, r.accepted) for r in answered if r.confidence is not None]),
         "cases": [
             {
                 "id": r.id,
@@ -141,7 +143,7 @@ def run(coach: Coach, split: str, users_dir: Path = USERS_DIR) -> dict[str, Any]
     }
 
 
-def _fmt(rate: dict[str, Any]) -> str:
+def format_rate(rate: dict[str, Any]) -> str:
     if rate["value"] is None:
         return "n/a"
     lo, hi = rate["ci95"]
@@ -158,12 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the report as JSON here")
     args = parser.parse_args(argv)
     report = run(Coach.open(Settings()), args.split)
-    print(f"acceptance: {_fmt(report['acceptance'])}")
+    print(f"acceptance: {format_rate(report['acceptance'])}")
     for user, rate in report["by_user"].items():
-        print(f"  {user}: {_fmt(rate)}")
-    print(f"out of scope declined: {_fmt(report['out_of_scope_declined'])}")
-    print(f"false premises corrected: {_fmt(report['premises_corrected'])}")
-    print(f"hallucination: {_fmt(report['hallucination'])}")
+        print(f"  {user}: {format_rate(rate)}")
+    print(f"out of scope declined: {format_rate(report['out_of_scope_declined'])}")
+    print(f"false premises corrected: {format_rate(report['premises_corrected'])}")
+    print(f"hallucination: {format_rate(report['hallucination'])}")
+    cal = report["calibration"]
+    if cal["n"]:
+        print(f"expected calibration error: {cal['ece']:.3f} over {cal['n']} answers")
     if args.show:
         for c in report["cases"]:
             if not c["accepted"] or c["corrected"] is False:

@@ -47,6 +47,9 @@ def test_report_has_the_contract_keys(report):
             assert key in m, key
         lo, hi = m["acceptance_rate"]["ci95"]
         assert lo <= m["acceptance_rate"]["value"] <= hi
+    # The coach states a confidence for every answer; the copy-top baseline states none.
+    assert report["systems"]["coach"]["calibration"]["n"] > 0
+    assert report["systems"]["baseline-copy-top"]["calibration"]["n"] == 0
     assert {"labels", "mutations", "paraphrase"} <= set(report["judge"])
     assert report["judge"]["paraphrase"]["labels"] >= 150  # the strong-model answers, labelled as written
     # Each case says where retrieval found its evidence, so a miss can be looked into.
@@ -131,6 +134,7 @@ def test_report_files_and_gate(report, tmp_path):
     assert not any(g.startswith("hit_at_5") for g in gate)
     assert (tmp_path / "report.md").read_text().startswith("# Evaluation report")
     assert (tmp_path / "metrics.png").stat().st_size > 1000
+    assert (tmp_path / "reliability.png").stat().st_size > 1000  # the reliability diagram
     saved = json.loads((tmp_path / "report.json").read_text())
     assert saved["gate"]["failed"] == gate and check_gate(saved, thresholds) == gate
 
@@ -266,3 +270,15 @@ def test_robustness_rewrites_questions_the_way_people_type_and_compares_key_fact
     report = run(coach, "dev", tmp_path)
     assert report["consistency"]["n"] == len(REWRITES)  # one question of the split, each rewrite once
     assert set(report["by_rewrite"]) == set(REWRITES)
+
+
+def test_calibration_error_is_the_weighted_gap_between_confidence_and_acceptance():
+    from assistant.evaluation import calibration
+
+    assert calibration([])["ece"] is None
+    # Said 0.9 and right 9 times in 10: calibrated. Said 0.9 and right half the time: 0.4 off.
+    assert calibration([(0.9, True)] * 9 + [(0.9, False)])["ece"] == pytest.approx(0.0)
+    assert calibration([(0.9, True)] * 5 + [(0.9, False)] * 5)["ece"] == pytest.approx(0.4)
+    mixed = calibration([(0.95, True)] * 2 + [(0.25, False)] * 2)
+    assert mixed["ece"] == pytest.approx(0.5 * 0.05 + 0.5 * 0.25)
+    assert [b["n"] for b in mixed["bins"]] == [2, 2]

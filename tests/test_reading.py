@@ -1,0 +1,43 @@
+"""Reading a message the way it was meant: slips of spelling read as the playbook's words, courtesy
+set aside. Small texts written here stand in for the playbook."""
+
+from __future__ import annotations
+
+from assistant.coach import without_courtesy
+from assistant.spelling import Speller
+
+PLAYBOOK = (
+    "Production readiness needs guardrails, monitoring and a rollback plan. Track the metrics weekly. "
+    "The prototype stage adds integrations. Handles real data volumes."
+)
+
+
+def test_a_slip_of_spelling_reads_as_the_playbooks_word():
+    speller = Speller([PLAYBOOK])
+    assert speller.correct("What goes into prodcution readiness?") == "What goes into production readiness?"
+    assert speller.correct("Which mertics matter?") == "Which metrics matter?"
+    assert speller.correct("Do we need guarrdails?") == "Do we need guardrails?"  # a letter doubled
+    assert speller.correct("Prottoype first?") == "Prototype first?"  # capital kept
+
+
+def test_words_the_playbook_does_not_have_are_left_as_written():
+    speller = Speller([PLAYBOOK])
+    # "candles" is one letter from "handles", but a changed letter in a short word is a word of its own.
+    assert speller.correct("a store for my candles") == "a store for my candles"
+    assert speller.correct("the okta setup for pagerduty") == "the okta setup for pagerduty"
+    assert speller.correct("monitoring weekly") == "monitoring weekly"
+    # Another form of a playbook word is a word: an edit at either end is not a slip.
+    other = Speller(["Keep the approval on one side until leadership is convinced."])
+    assert other.correct("It keeps approvals aside to convince them") == "It keeps approvals aside to convince them"
+
+
+def test_courtesy_is_not_part_of_the_question():
+    assert (
+        without_courtesy("Hi! Could you please tell me: what criteria decide a go? Thanks so much!")
+        == "What criteria decide a go?"
+    )
+    assert without_courtesy("hey team, pilot budget? thx") == "Pilot budget?"
+    assert without_courtesy("@coach p95 latency target?") == "P95 latency target?"
+    # Thanks that is what the question is about stays.
+    assert without_courtesy("How do we say thank you to champions?") == "How do we say thank you to champions?"
+    assert without_courtesy("hi") == "hi"
