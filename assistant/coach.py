@@ -373,7 +373,7 @@ class Coach:
             self._with_model(answer, redact(query), hits, draft, on_delta)
         if not answer.abstained:
             # A figure the asker wants confirmed that the quotes contradict is named first.
-            note = premise_note(standalone, answer.answer)
+            note = premise_note(standalone, answer.answer, tuple(self.corpus.titles.values()))
             if note:
                 answer.answer = f"{note}\n\n{answer.answer}"
         if session:

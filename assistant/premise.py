@@ -119,15 +119,16 @@ def _stems(text: str) -> set[str]:
     return {stem(p) for t in tokens(_MARKER.sub("", text)) for p in t.split("-") if p and not p[0].isdigit()}
 
 
-def premise_note(question: str, answer: str) -> str | None:
+def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> str | None:
     """The line that corrects the asker's figure, or None: the question asks to confirm a figure, the
-    answer gives figures of its kind, and none of them is it."""
+    answer gives figures of its kind, and none of them is it. A figure of a document's title ("the
+    90-day roadmap") names the document; it is nothing the asker claims."""
     if not _ASSERTS.search(question):
         return None
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     lines = [(line, figures(line)) for line in answer.splitlines() if _MARKER.search(line)]
     asked = _stems(question)
-    framing = " ".join(line for line in answer.splitlines() if not _MARKER.search(line)).lower()
+    framing = " ".join([*titles, *(line for line in answer.splitlines() if not _MARKER.search(line))]).lower()
     for claim in figures(question):
         if claim.text.lower() in framing:
             continue  # the name of a source ("A 90-Day Plan"), not a figure the asker states

@@ -28,6 +28,11 @@ def test_what_the_quotes_hold_or_do_not_speak_to_is_left_alone():
     assert premise_note("How long is the trial? 6 months?", ANSWER) is None  # asks, does not assert
     assert premise_note("the trial costs 3x what we planned, right?", ANSWER) is None  # no multiple quoted
     assert premise_note("The 90-day plan says the trial is 4-8 weeks, right?", ANSWER) is None  # a title
+    # A document's title names it, also when the answer quotes another document.
+    other = ANSWER.replace("Field Guide: A 90-Day Plan", "Field Guide")
+    assert "90-day" in premise_note("The 90-day plan opens with a 6-month phase, right?", other)
+    note = premise_note("The 90-day plan opens with a 6-month phase, right?", other, ("A 90-Day Plan",))
+    assert note is not None and "90-day" not in note and "6-month" in note
 
 
 def test_figures_are_read_as_values_of_one_kind():
