@@ -3,8 +3,8 @@ questions declined (most of them near misses), false premises corrected, and the
 each with its 95% Wilson interval. The gates are the gold sets' (``evaluation.score_turn``); a
 question's picked stage is passed with it, and follow-ups are asked in one conversation.
 
-``python -m assistant.user_eval --split dev [--show]``. The sealed split is evaluated once, at the end
-of a piece of work (eval/users/README.md)."""
+``python -m assistant.user_eval --split dev [--show]``. A sealed split is evaluated once, at the end of
+a piece of work (eval/users/README.md)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,14 @@ def _case(cid: str, row: dict[str, Any], kind: str) -> GoldCase:
 
 
 def load_users(split: str, users_dir: Path = USERS_DIR) -> list[UserCase]:
+    path = users_dir / f"{split}.jsonl"
+    if not path.is_file():
+        from assistant.errors import InputError
+
+        known = ", ".join(sorted(p.stem for p in users_dir.glob("*.jsonl")))
+        raise InputError(f"No split '{split}' in {users_dir}. Choose one of: {known}.")
     cases = []
-    for line in (users_dir / f"{split}.jsonl").read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
@@ -155,11 +161,17 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.config import Settings
 
     parser = argparse.ArgumentParser(prog="python -m assistant.user_eval", description=__doc__)
-    parser.add_argument("--split", choices=["dev", "sealed"], required=True)
+    parser.add_argument("--split", required=True, help="a file of eval/users without .jsonl: dev, sealed-1, …")
     parser.add_argument("--show", action="store_true", help="print each failed case with its answer")
     parser.add_argument("--out", help="write the report as JSON here")
     args = parser.parse_args(argv)
-    report = run(Coach.open(Settings()), args.split)
+    from assistant.errors import InputError
+
+    try:
+        report = run(Coach.open(Settings()), args.split)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print(f"acceptance: {format_rate(report['acceptance'])}")
     for user, rate in report["by_user"].items():
         print(f"  {user}: {format_rate(rate)}")

@@ -82,3 +82,23 @@ def test_a_key_fact_is_found_in_its_acronym_and_nothing_looser():
     # a word that merely contains the acronym's letters is not the acronym
     assert facts_present("a smell of daunting work", facts) == 0.0
     assert facts_present("the subject matter", facts) == 0.0
+
+
+def test_the_user_worded_splits_are_well_formed_and_anchored(coach):
+    """Every split of eval/users: each kind of user, every answerable turn with key facts and evidence
+    found in the documents, every false premise with the figure it gets wrong."""
+    from pathlib import Path
+
+    from assistant.user_eval import USER_TYPES, load_users
+
+    users = Path(__file__).resolve().parent.parent / "eval" / "users"
+    for path in sorted(users.glob("*.jsonl")):
+        cases = load_users(path.stem, users)
+        assert {c.user for c in cases} == set(USER_TYPES), path.name
+        for case in cases:
+            if case.item.kind == "false_premise":
+                assert case.wrong, case.item.id
+            for turn in case.item.turns:
+                if turn.case.answerable:
+                    assert turn.case.key_facts and turn.case.evidence, turn.case.id
+                evidence_spans(coach.corpus, turn.case)
