@@ -290,6 +290,9 @@ class Coach:
         plain = without_courtesy(standalone)
         query = self.search_text(asked_part(plain) or plain)
         named = stages_in(query)
+        if stage and stage != "general" and not named:
+            # "How long does this stage take?" with Production picked is asked of the production stage.
+            query = f"{query} ({stage} stage)"
         return query, stage or (named[0] if len(named) == 1 else None)
 
     def condense(self, question: str, history: list[str]) -> str:

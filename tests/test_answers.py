@@ -474,3 +474,14 @@ def test_a_figure_question_looks_in_each_document_for_its_own_figure(coach):
     # A question that does not ask for a figure is not widened.
     _, plain = coach.retrieve("Who should champion the pilot?")
     assert len(plain) == top_k
+
+
+def test_a_picked_stage_is_the_stage_a_question_asks_about(coach):
+    # "This stage" is the one the user picked in the interface.
+    for stage, heading in (("production", "Production Stage"), ("prototype", "Prototype Stage")):
+        answer = coach.ask("How long does this stage take?", stage=stage, check_rate=False)
+        assert not answer.abstained
+        assert any(heading in c.section for c in answer.citations), (stage, answer.answer)
+    # A stage the question names is not overridden by the one picked.
+    query, _ = coach.search_plan("How long is the pilot?", "production")
+    assert "production" not in query
