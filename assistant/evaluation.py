@@ -932,13 +932,7 @@ def write_charts(report: dict[str, Any], out: Path) -> list[Path]:
     ax.set_xticks([i + width * (len(names) - 1) / 2 for i in range(len(keys))])
     ax.set_xticklabels([k.replace("_", " ") for k in keys], fontsize=8)
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize=8)
-    ax.set_title("Trust metrics with 95% Wilson intervals")
-    fig.tight_layout()
-    path = out / "metrics.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    paths = [path]
+    paths = [_finish(fig, ax, "Trust metrics with 95% Wilson intervals", out / "metrics.png")]
     calibrated = {n: report["systems"][n].get("calibration") or {} for n in names}
     calibrated = {n: c for n, c in calibrated.items() if c.get("n")}
     if calibrated:
@@ -953,14 +947,20 @@ def write_charts(report: dict[str, Any], out: Path) -> list[Path]:
         ax.set_ylim(0, 1.05)
         ax.set_xlabel("stated confidence")
         ax.set_ylabel("share accepted")
-        ax.legend(fontsize=8)
-        ax.set_title("Reliability diagram")
-        fig.tight_layout()
-        reliability = out / "reliability.png"
-        fig.savefig(reliability, dpi=110)
-        plt.close(fig)
-        paths.append(reliability)
+        paths.append(_finish(fig, ax, "Reliability diagram", out / "reliability.png"))
     return paths
+
+
+def _finish(fig: Any, ax: Any, title: str, path: Path) -> Path:
+    """A chart's legend and title, saved to ``path`` and closed."""
+    import matplotlib.pyplot as plt
+
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def write_report(report: dict[str, Any], out: Path, thresholds: dict[str, Any]) -> list[str]:

@@ -15,7 +15,6 @@ form's answer states, over the questions whose plain form states at least one.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import defaultdict
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="write the report as JSON here")
     args = parser.parse_args(argv)
     report = run(Coach.open(Settings()), args.split, limit=args.limit)
-    from assistant.user_eval import format_rate
+    from assistant.user_eval import format_rate, write_json
 
     print(f"key-fact consistency: {format_rate(report['consistency'])}")
     for name, rate in report["by_rewrite"].items():
@@ -160,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         for m in report["misses"]:
             print(f"\n--- {m['id']} [{m['rewrite']}] {m['question']}\n{m['answer'][:600]}")
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    write_json(args.out, report)
     return 0
 
 

@@ -149,6 +149,12 @@ def run(coach: Coach, split: str, users_dir: Path = USERS_DIR) -> dict[str, Any]
     }
 
 
+def write_json(out: str | None, report: dict[str, Any]) -> None:
+    """The report as JSON at ``out``, when one is given."""
+    if out:
+        Path(out).write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+
+
 def format_rate(rate: dict[str, Any]) -> str:
     if rate["value"] is None:
         return "n/a"
@@ -186,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             if not c["accepted"] or c["corrected"] is False:
                 print(f"\n--- {c['id']} [{c['user']}/{c['kind']}] {c['failed']} corrected={c['corrected']}")
                 print(f"Q: {c['question']}\n{c['answer'] or '(declined)'}")
-    if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), "utf-8")
+    write_json(args.out, report)
     return 0
 
 
