@@ -97,6 +97,11 @@ class AnswerSettings(BaseModel):
     # Below this support score the playbook is taken not to cover the question. Calibrated on the dev
     # split of eval/gold_starter.jsonl: lowest answerable 0.425, highest clearly off-topic 0.349.
     abstain_below: float = Field(default=0.385, ge=0, le=1)
+    # The logistic model of an answer's acceptance that its stated confidence comes from, fitted on the
+    # dev splits by ``python -m assistant.calibrate`` (features: ``ExtractiveGenerator.answer_features``).
+    confidence_weights: dict[str, float] = Field(
+        default_factory=lambda: {"bias": -1.807, "support": 6.276, "unseen": -1.378}
+    )
 
 
 class LimitsSettings(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import Stemmer
@@ -177,6 +177,8 @@ class Draft:
     support: float
     statements: int
     nearest_topics: list[str]
+    # What confidence is computed from (``answer_features``); empty for a declined question.
+    features: dict[str, float] = field(default_factory=dict)
 
 
 class ExtractiveGenerator:
@@ -679,7 +681,25 @@ class ExtractiveGenerator:
             if doc not in doc_order:
                 doc_order.append(doc)
         text, citations, statements = render(self.corpus, selected, doc_order, headed=bool(outline))
-        return Draft(text, citations, False, round(confidence, 2), support, statements, topics)
+        features = self.answer_features(question, support)
+        confidence = calibrated(features, self.settings.confidence_weights)
+        return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features)
+
+    def answer_features(self, question: str, support: float) -> dict[str, float]:
+        """What predicts whether an answer will be accepted: how well its best line answers (support),
+        and the share of the question's weight in words the playbook never uses (the wording of a
+        typed question the quotes may not fit)."""
+        corpus = self.corpus
+        q_toks = set(tokens(question))
+        weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        return {"support": support, "unseen": sum(corpus.idf_of(t) for t in q_toks if t not in corpus.idf) / weight}
+
+
+def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The probability that an answer is accepted: a logistic model of its features, with weights
+    fitted on the dev splits (``python -m assistant.calibrate``)."""
+    z = weights.get("bias", 0.0) + sum(w * features.get(name, 0.0) for name, w in weights.items() if name != "bias")
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
 
 
 @functools.lru_cache(maxsize=65536)

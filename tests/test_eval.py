@@ -282,3 +282,24 @@ def test_calibration_error_is_the_weighted_gap_between_confidence_and_acceptance
     mixed = calibration([(0.95, True)] * 2 + [(0.25, False)] * 2)
     assert mixed["ece"] == pytest.approx(0.5 * 0.05 + 0.5 * 0.25)
     assert [b["n"] for b in mixed["bins"]] == [2, 2]
+
+
+def test_confidence_is_a_fitted_model_of_acceptance():
+    from assistant.calibrate import fit
+    from assistant.config import AnswerSettings
+    from assistant.extractive import calibrated
+
+    # Answers accepted when their best line answers well, less often when the question's words are not
+    # the playbook's: the fitted weights say so, and the stated confidence follows them.
+    rows = [({"support": s / 20, "unseen": u / 4}, s / 20 - u / 8 > 0.45) for s in range(6, 18) for u in range(4)]
+    weights = fit(rows)
+    assert weights["support"] > 0 > weights["unseen"]
+    assert (
+        calibrated({"support": 0.8, "unseen": 0.0}, weights)
+        > 0.8
+        > 0.2
+        > calibrated({"support": 0.35, "unseen": 0.5}, weights)
+    )
+    default = AnswerSettings().confidence_weights
+    assert calibrated({"support": 0.6, "unseen": 0.0}, default) > calibrated({"support": 0.6, "unseen": 0.4}, default)
+    assert calibrated({"support": 0.7, "unseen": 0.0}, default) > calibrated({"support": 0.45, "unseen": 0.0}, default)
