@@ -24,6 +24,7 @@ from assistant.lexicon import expansion_words
 from assistant.rendering import ITEM_MARK, abstention_text, asks, collapse, is_bare_label, nearest_topics, render
 from assistant.retrieval import Hit
 from assistant.types import Citation
+from assistant.wording import unknown_names
 
 _LIST_QUESTION = re.compile(
     r"\b(what are|which|list|steps|checklist|criteria|signs|signals|roles|tips|examples|mistakes|pitfalls|"
@@ -671,6 +672,10 @@ class ExtractiveGenerator:
         topics = nearest_topics(self.corpus, hits)
         if not scored or support < self.settings.abstain_below:
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
+        unknown = unknown_names(question, self._known)
+        if unknown:
+            # The question names something the playbook never mentions: its quotes answer another question.
+            return Draft(abstention_text(topics, unknown), [], True, round(confidence, 2), support, 0, topics)
         outline = self.section_outline(question, hits)
         top = max((h.score for h in hits), default=1.0)
         others = self.score_units(question, q_vec, looked_up, top=top) if looked_up else []
@@ -684,6 +689,10 @@ class ExtractiveGenerator:
         features = self.answer_features(question, support)
         confidence = calibrated(features, self.settings.confidence_weights)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features)
+
+    def _known(self, word: str) -> bool:
+        """A word of the playbook's vocabulary (a stop word is known)."""
+        return all(t in self.corpus.idf for t in tokens(word))
 
     def answer_features(self, question: str, support: float) -> dict[str, float]:
         """What predicts whether an answer will be accepted: how well its best line answers (support),

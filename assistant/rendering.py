@@ -204,8 +204,14 @@ def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]
     return topics
 
 
-def abstention_text(topics: list[str]) -> str:
-    text = "The playbook doesn't cover that, so I won't guess."
+def abstention_text(topics: list[str], unknown: list[str] | None = None) -> str:
+    """The decline: what the playbook does not know, when a word of the question says it, and the
+    nearest topics it does cover."""
+    if unknown:
+        names = ", ".join(f"“{w}”" for w in unknown)
+        text = f"The playbook doesn't cover that (it never mentions {names}), so I won't guess."
+    else:
+        text = "The playbook doesn't cover that, so I won't guess."
     if topics:
         text += " The nearest topics it does cover are:\n" + "\n".join(f"- {t}" for t in topics)
     return text

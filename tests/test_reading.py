@@ -41,3 +41,29 @@ def test_courtesy_is_not_part_of_the_question():
     # Thanks that is what the question is about stays.
     assert without_courtesy("How do we say thank you to champions?") == "How do we say thank you to champions?"
     assert without_courtesy("hi") == "hi"
+
+
+def test_a_name_the_playbook_never_uses_is_what_the_question_is_about():
+    from assistant.corpus import tokens
+    from assistant.wording import unknown_names
+
+    vocabulary = set(tokens(PLAYBOOK)) | {"sso", "ai", "act", "set", "bot", "gpt"}
+
+    def known(word: str) -> bool:
+        return all(t in vocabulary for t in tokens(word))
+
+    assert unknown_names("How do we set up SSO with Okta for the bot?", known) == ["Okta"]
+    assert unknown_names("What does the EU AI Act require?", known) == ["EU"]
+    assert unknown_names("Okta's setup: what does monitoring need?", known) == []  # a sentence's first word
+    assert unknown_names("Can we use Okta's login?", known) == ["Okta"]  # a possessive names its owner
+    # Everyday words, slips, contractions and figures are not names, whatever the playbook lacks.
+    assert unknown_names("we're tiny and scared it flops, what about monitering", known) == []
+    assert unknown_names("Is GPT-4o ok for a p95 of 12s?", known) == []
+    assert unknown_names("Production readiness. Monitoring: weekly?", known) == []
+
+
+def test_the_coach_declines_a_question_about_something_the_playbook_never_names(coach):
+    known = coach.ask("How do we set up monitoring for the pilot?", check_rate=False)
+    assert not known.abstained
+    named = coach.ask("How do we set up monitoring in Zorblatt for the pilot?", check_rate=False)
+    assert named.abstained and "“Zorblatt”" in named.answer
