@@ -40,7 +40,7 @@ from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
-from assistant.premise import premise_note
+from assistant.premise import figure_question, premise_note
 from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, render_step
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.router import route
@@ -288,6 +288,8 @@ class Coach:
         else the one stage the question names."""
         # What the asker tells of themselves is context, not what to look up.
         plain = without_courtesy(standalone)
+        # A figure the asker wants confirmed is what they ask about: the playbook's figure is looked up.
+        plain = figure_question(plain, tuple(self.corpus.titles.values())) or plain
         query = self.search_text(asked_part(plain) or plain)
         named = stages_in(query)
         if stage and stage != "general" and not named:

@@ -49,6 +49,10 @@ _POSITION = re.compile(
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
+# Where a quoted line divides into parts that each give their own figure.
+_PARTS = re.compile(r"[|;()]|\s[–—-]\s|,\s")
+
+
 @dataclass(frozen=True)
 class Figure:
     kind: str  # "weeks", "%", "$", "count"
@@ -126,7 +130,14 @@ def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> st
     if not _ASSERTS.search(question):
         return None
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
-    lines = [(line, figures(line)) for line in answer.splitlines() if _MARKER.search(line)]
+    # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
+    # figure in its own part, beside the whole's.
+    lines = [
+        (part, figures(part))
+        for line in answer.splitlines()
+        if _MARKER.search(line)
+        for part in _PARTS.split(_MARKER.sub("", line))
+    ]
     asked = _stems(question)
     framing = " ".join([*titles, *(line for line in answer.splitlines() if not _MARKER.search(line))]).lower()
     for claim in figures(question):
@@ -147,3 +158,42 @@ def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> st
             continue
         return f"The playbook does not give {claim.text} here; what it says:"
     return None
+
+
+# What asks for the confirmation, as it is removed from the question that is searched.
+_TAGS = re.compile(
+    r",?\s*\b(?:right|correct|yeah|yes|true|no)\s*\?|,?\s*\bis (?:that|this|it) (?:right|correct|true|so)\b\??|"
+    r"\b(?:can|could) you confirm(?: that)?\b|\bi (?:read|heard|was told|think|thought|believe)(?: that)?\b|"
+    r"\bmy understanding is(?: that)?\b|,?\s*\bisn'?t it\b\??",
+    re.I,
+)
+_HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
+_ASK = {"weeks": "how long", "$": "how much", "%": "what percentage"}
+
+
+def figure_question(question: str, titles: tuple[str, ...] = ()) -> str | None:
+    """A message that asks to confirm a figure, as the question it is about: the figure becomes what is
+    asked ("pilot should run ~6 months right?" is "pilot should run how long?"), so that the search
+    finds the playbook's figure rather than lines that happen to share the asker's. None for any other
+    message."""
+    if not _ASSERTS.search(question):
+        return None
+    named = " ".join(titles).lower()
+    claims = [f for f in figures(question) if f.text.lower() not in named]
+    if not claims:
+        return None
+    out = question
+    for claim in claims:
+        at = out.find(claim.text)
+        if at < 0:
+            continue
+        if claim.kind == "count":
+            noun = claim.text.split()[-1]
+            asked = f"how many {noun}"
+        else:
+            asked = _ASK[claim.kind]
+        before = _HEDGE.sub("", out[:at])
+        out = f"{before}{asked}{out[at + len(claim.text) :]}"
+    out = _TAGS.sub(lambda m: "?" if "?" in m.group(0) else "", out).strip(" ,")
+    out = re.sub(r"[.,]\s*\?", "?", re.sub(r"\s{2,}", " ", out))
+    return out if out.endswith("?") else f"{out}?"

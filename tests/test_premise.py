@@ -3,7 +3,7 @@ rather than asserts, and a figure of another kind are left alone."""
 
 from __future__ import annotations
 
-from assistant.premise import figures, premise_note
+from assistant.premise import figure_question, figures, premise_note
 
 ANSWER = """From *Field Guide: A 90-Day Plan* (Trial > Length):
 - **Trial:** 4-8 weeks [1]
@@ -42,3 +42,27 @@ def test_figures_are_read_as_values_of_one_kind():
     assert ("count", 20.0, 50.0) in kinds
     assert ("weeks", 30 / 7, 30 / 7) in kinds
     assert not any(f.kind == "count" for f in figures("Tier 1 support and Phase 2"))
+
+
+def test_a_part_of_a_line_gives_its_own_figure():
+    whole = "From *Notes* (Plan):\n**Duration:** 16-32 weeks (Trial: 4-8 weeks | Rollout: 4-12 weeks) [1]"
+    # 26 weeks is inside the whole's 16-32 weeks, not the trial's 4-8.
+    assert "not give 6 months" in premise_note("the trial should run ~6 months, right?", whole)
+    assert premise_note("the whole duration is 6 months, right?", whole) is None
+
+
+def test_a_figure_to_confirm_is_searched_as_what_it_asks():
+    assert figure_question("the trial should run ~6 months right?") == "the trial should run how long?"
+    assert figure_question("so it's only like $10k a year, yeah?") == "so it's how much a year?"
+    assert figure_question("I read we need about 100 people testing it. Is that right?") == (
+        "we need how many people testing it?"
+    )
+    assert figure_question("The sign-up target is 50%, correct? Who owns it?") == (
+        "The sign-up target is what percentage? Who owns it?"
+    )
+    # A title's figure stays; a question that asks, or has no figure, is not rewritten.
+    assert figure_question("The 90-day plan's trial is 4 weeks, right?", ("A 90-Day Plan",)) == (
+        "The 90-day plan's trial is how long?"
+    )
+    assert figure_question("How long is the trial? 6 months?") is None
+    assert figure_question("Is the trial worth it, right?") is None
