@@ -261,7 +261,7 @@ class ExtractiveGenerator:
                 if asked_stage:
                     labelled = labelled_stage(text, [corpus.unit_text(k) for k in chain], hit.chunk.section)
                     if labelled and labelled != asked_stage:
-                        score -= 0.25  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
+                        score -= 0.35  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
                 if "❌" in text or "❌" in chain_text[:40]:
                     score += 0.08 if negative else -0.08  # a "don't" item answers only a "don't" question
                 elif negative and "✅" in text:

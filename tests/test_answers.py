@@ -482,6 +482,9 @@ def test_a_picked_stage_is_the_stage_a_question_asks_about(coach):
         answer = coach.ask("How long does this stage take?", stage=stage, check_rate=False)
         assert not answer.abstained
         assert any(heading in c.section for c in answer.citations), (stage, answer.answer)
+        # It leads with what the playbook says of the picked stage, not with another stage's figure.
+        others = {"Pilot Stage", "Prototype Stage", "Production Stage"} - {heading}
+        assert not any(other in answer.citations[0].section for other in others), (stage, answer.answer)
     # A stage the question names is not overridden by the one picked.
     query, _ = coach.search_plan("How long is the pilot?", "production")
     assert "production" not in query
