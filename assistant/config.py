@@ -97,6 +97,11 @@ class AnswerSettings(BaseModel):
     # Below this support score the playbook is taken not to cover the question. Calibrated on the dev
     # split of eval/gold_starter.jsonl: lowest answerable 0.425, highest clearly off-topic 0.349.
     abstain_below: float = Field(default=0.385, ge=0, le=1)
+    # Below it, down to ``coherent_below``, a question is still answered when at least ``coherent_share``
+    # of the next five best-supported lines come from the passage of the best one (the playbook has one
+    # place that speaks to it, in other words than the asker's).
+    coherent_below: float = Field(default=0.25, ge=0, le=1)
+    coherent_share: float = Field(default=0.6, ge=0, le=1)
     # The logistic model of an answer's acceptance that its stated confidence comes from, fitted on the
     # dev splits by ``python -m assistant.calibrate`` (features: ``ExtractiveGenerator.answer_features``).
     confidence_weights: dict[str, float] = Field(

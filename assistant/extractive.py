@@ -670,7 +670,7 @@ class ExtractiveGenerator:
         support = max((s.support for s in scored), default=0.0)
         confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
         topics = nearest_topics(self.corpus, hits)
-        if not scored or support < self.settings.abstain_below:
+        if not scored or (support < self.settings.abstain_below and not self._coherent(scored)):
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
         unknown = unknown_names(question, self._known)
         if unknown:
@@ -689,6 +689,19 @@ class ExtractiveGenerator:
         features = self.answer_features(question, support)
         confidence = calibrated(features, self.settings.confidence_weights)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features)
+
+    def _coherent(self, scored: list[Scored], top: int = 6) -> bool:
+        """Whether the best-supported lines mostly come from one passage, with support above
+        ``coherent_below``: a question worded unlike the playbook ("bot takes 12s, ppl complaining") whose
+        lines of best support are one list of fixes is about that passage; an off-topic question's best
+        lines are scattered."""
+        cfg = self.settings
+        best = sorted(scored, key=lambda s: -s.support)[:top]
+        if not best or best[0].support < cfg.coherent_below or len(best) < top:
+            return False
+        chunk = self.corpus.units[best[0].unit].chunk_id
+        same = sum(self.corpus.units[s.unit].chunk_id == chunk for s in best[1:])
+        return same / (top - 1) >= cfg.coherent_share
 
     def _known(self, word: str) -> bool:
         """A word of the playbook's vocabulary (a stop word is known)."""

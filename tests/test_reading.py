@@ -67,3 +67,24 @@ def test_the_coach_declines_a_question_about_something_the_playbook_never_names(
     assert not known.abstained
     named = coach.ask("How do we set up monitoring in Zorblatt for the pilot?", check_rate=False)
     assert named.abstained and "“Zorblatt”" in named.answer
+
+
+def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playbook():
+    from types import SimpleNamespace
+
+    from assistant.config import AnswerSettings
+    from assistant.extractive import ExtractiveGenerator, Scored
+
+    gen = ExtractiveGenerator(
+        SimpleNamespace(units=[SimpleNamespace(chunk_id=f"c{i % 3}") for i in range(12)]), AnswerSettings()
+    )
+
+    def lines(units: list[int], support: float) -> list[Scored]:
+        return [Scored(u, support - k / 100, support - k / 100, k) for k, u in enumerate(units)]
+
+    # Six best lines, four of the next five in the best one's passage (c0): one place speaks to it.
+    assert gen._coherent(lines([0, 3, 6, 9, 1, 2], 0.3))
+    # Scattered over passages, or too weak, or too few lines: the playbook does not speak to it.
+    assert not gen._coherent(lines([0, 1, 2, 4, 5, 3], 0.3))
+    assert not gen._coherent(lines([0, 3, 6, 9, 1, 2], 0.2))
+    assert not gen._coherent(lines([0, 3, 6], 0.3))
