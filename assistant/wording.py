@@ -4,15 +4,24 @@
 technique; when the playbook never uses that word, its quotes about setting things up or about
 requirements answer a different question, and the honest answer is to decline and say which word the
 playbook does not know. A word counts as such a name when the playbook's vocabulary lacks it and it is
-written as one: an acronym, or a capitalised word inside a sentence. Lower-case words the playbook
-does not use are most often everyday wording ("scared", "flops") or a slip of the hand, and a word with
-a digit is a figure or a version ("12s", "p95"); neither is taken for a name.
+written as one (an acronym, a capitalised word inside a sentence) or, written in lower case as chat
+messages are ("jira workflow?"), when it is rare in English (below ``RARE_ZIPF`` on ``wordfreq``'s Zipf
+scale, where 3 is a word met once in a million). Everyday words the playbook does not use ("scared",
+"flops") say how the asker talks; a slip of the hand ("conifrmed": two letters of a common word
+swapped), a contraction written without its apostrophe ("shouldn t"), lower-case shorthand of three
+letters ("txn") and a word with a digit ("12s", "p95") are not names either.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+
+from rapidfuzz.distance import OSA
+from wordfreq import top_n_list, zipf_frequency
+
+RARE_ZIPF = 3.0
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n])\s*$")
@@ -26,12 +35,45 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
         word = re.sub(r"['’]s$", "", m.group(0))  # "Okta's" names Okta
         if "'" in word or "’" in word or any(c.isdigit() for c in word):
             continue  # a contraction ("We're") is not a name, nor is a figure ("12s", "p95")
-        acronym = len(word) >= 2 and word.isupper()
-        capitalised = word[0].isupper() and not _SENTENCE_END.search(question[: m.start()])
-        if not (acronym or capitalised):
-            continue
         parts = [p for p in word.split("-") if p]
         if known(word) or all(known(p) or any(c.isdigit() for c in p) for p in parts):
             continue
-        out.append(word)
+        acronym = len(word) >= 2 and word.isupper()
+        capitalised = word[0].isupper() and not _SENTENCE_END.search(question[: m.start()])
+        if acronym or capitalised or _rare(word.lower(), question[m.end() : m.end() + 3]):
+            out.append(word)
     return list(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=8192)
+def _rare(word: str, after: str = "") -> bool:
+    """A lower-case word rare in English that is neither a slip of a common word nor a contraction
+    written without its apostrophe ("shouldn t")."""
+    if len(word) <= 3 or zipf_frequency(word, "en") >= RARE_ZIPF:
+        return False
+    if re.match(r"\s?t\b", after) or zipf_frequency(f"{word}'t", "en") >= RARE_ZIPF:
+        return False
+    return not _slip_of_common(word)
+
+
+def _slip_of_common(word: str) -> bool:
+    """Two neighbouring letters of a common word swapped, or, in a word of six letters or more, one
+    letter of a common word dropped, added or changed."""
+    common = _common_words()
+    for other in common.get(len(word), ()):
+        if sorted(other) == sorted(word) and OSA.distance(word, other, score_cutoff=1) <= 1:
+            return True
+    if len(word) >= 6:
+        for n in range(len(word) - 1, len(word) + 2):
+            if any(OSA.distance(word, other, score_cutoff=1) <= 1 for other in common.get(n, ())):
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> dict[int, tuple[str, ...]]:
+    by_length: dict[int, list[str]] = {}
+    for w in top_n_list("en", 40000):
+        if w.isalpha():
+            by_length.setdefault(len(w), []).append(w)
+    return {n: tuple(ws) for n, ws in by_length.items()}

@@ -60,6 +60,10 @@ def test_a_name_the_playbook_never_uses_is_what_the_question_is_about():
     assert unknown_names("we're tiny and scared it flops, what about monitering", known) == []
     assert unknown_names("Is GPT-4o ok for a p95 of 12s?", known) == []
     assert unknown_names("Production readiness. Monitoring: weekly?", known) == []
+    # Written in lower case, a word rare in English is a name; a slip of a common word or a contraction
+    # without its apostrophe is not.
+    assert unknown_names("jira workflow for the monitoring?", known) == ["jira"]
+    assert unknown_names("monitoring we havent conifrmed, users shouldn t see it", known) == []
 
 
 def test_the_coach_declines_a_question_about_something_the_playbook_never_names(coach):
