@@ -31,6 +31,13 @@ _WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "mo": 52 / 12,
 _DURATION = re.compile(
     rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?[\s-]*(day|week|wk|month|mo|year|yr)s?\b(?!\s*\d)", re.I
 )
+# A short duration (a response time, an effort): seconds, "10s", "90 minutes", "20-40 hours".
+_SECONDS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hr": 3600.0}
+_SECONDS["hour"] = 3600.0
+_SHORT = re.compile(
+    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?\s*(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b",
+    re.I,
+)
 # A span of positions is a duration too: "Days 1–30" is 30 days, "Week 3-4" two weeks.
 _SPAN = re.compile(r"\b(day|week|month)s?\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
 _SHARE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%", re.I)
@@ -53,9 +60,31 @@ _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _PARTS = re.compile(r"[|;()]|\s[–—-]\s|,\s")
 
 
+# A terse statement ending in a question mark asks to confirm it ("champions get $1000 a quarter?");
+# a question that starts with a question word or an auxiliary asks.
+_ASKING_START = re.compile(
+    r"^\W*(?:what|which|who|whom|whose|why|when|where|how|is|are|was|were|do|does|did|can|could|should|would|"
+    r"will|shall|may|might|must|has|have|had)\b",
+    re.I,
+)
+
+
+def asks_to_confirm(question: str) -> bool:
+    """Whether a message asks to confirm what it states rather than asks for information."""
+    if _ASSERTS.search(question):
+        return True
+    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
+    last = sentences[-1]
+    # The figure is in the sentence that ends in the question mark ("bot takes 12s. fixes?" asks for fixes),
+    # and no sentence asks ("How long is it? 6 months?" asks how long).
+    return (
+        last.endswith("?") and bool(figures(last)) and not any(_ASKING_START.search(sentence) for sentence in sentences)
+    )
+
+
 @dataclass(frozen=True)
 class Figure:
-    kind: str  # "weeks", "%", "$", "count"
+    kind: str  # "weeks", "seconds", "%", "$", "count"
     low: float
     high: float
     text: str  # as written
@@ -105,6 +134,15 @@ def figures(text: str) -> list[Figure]:
         if low is not None:
             out.append(Figure("weeks", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
             taken.append(m.span())
+    for m in _SHORT.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        name = m.group(3).lower()
+        unit = _SECONDS.get(name) or _SECONDS[name.rstrip("s")]
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("seconds", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
+            taken.append(m.span())
     for m in _SPAN.finditer(text):
         length = (float(m.group(3)) - float(m.group(2)) + 1) * _WEEKS[m.group(1).lower()]
         if length > 0:
@@ -127,7 +165,7 @@ def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> st
     """The line that corrects the asker's figure, or None: the question asks to confirm a figure, the
     answer gives figures of its kind, and none of them is it. A figure of a document's title ("the
     90-day roadmap") names the document; it is nothing the asker claims."""
-    if not _ASSERTS.search(question):
+    if not asks_to_confirm(question):
         return None
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
@@ -168,7 +206,7 @@ _TAGS = re.compile(
     re.I,
 )
 _HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
-_ASK = {"weeks": "how long", "$": "how much", "%": "what percentage"}
+_ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage"}
 
 
 def figure_question(question: str, titles: tuple[str, ...] = ()) -> str | None:
@@ -176,7 +214,7 @@ def figure_question(question: str, titles: tuple[str, ...] = ()) -> str | None:
     asked ("pilot should run ~6 months right?" is "pilot should run how long?"), so that the search
     finds the playbook's figure rather than lines that happen to share the asker's. None for any other
     message."""
-    if not _ASSERTS.search(question):
+    if not asks_to_confirm(question):
         return None
     named = " ".join(titles).lower()
     claims = [f for f in figures(question) if f.text.lower() not in named]

@@ -66,3 +66,24 @@ def test_a_figure_to_confirm_is_searched_as_what_it_asks():
     )
     assert figure_question("How long is the trial? 6 months?") is None
     assert figure_question("Is the trial worth it, right?") is None
+
+
+def test_a_terse_statement_with_a_question_mark_asks_to_confirm_its_figure():
+    from assistant.premise import asks_to_confirm
+
+    assert asks_to_confirm("testers get $1000 a quarter?")
+    assert "not give $1000" in premise_note("testers get $1000 a quarter?", ANSWER.replace("5-10 people", "$100-250"))
+    # The figure is the asker's situation when the question is another one; a question that asks is asked.
+    assert not asks_to_confirm("trial takes 12s to answer, people complaining. fixes?")
+    assert not asks_to_confirm("How long is the trial? 6 months?")
+    assert not asks_to_confirm("Is the trial worth $1000?")
+
+
+def test_short_durations_are_compared_in_seconds():
+    latency = "From *Notes* (Latency):\n- Target: <3 seconds for the 95th percentile [1]"
+    assert "not give 10s" in premise_note("p95 target is 10s for prod right?", latency)
+    assert premise_note("p95 target is 3s for prod right?", latency) is None
+    assert {(f.kind, f.low, f.high) for f in figures("20-40 hours, 90 minutes")} == {
+        ("seconds", 72_000.0, 144_000.0),
+        ("seconds", 5_400.0, 5_400.0),
+    }
