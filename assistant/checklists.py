@@ -14,9 +14,11 @@ Ids come from titles: lower-case words joined by ``-``, without parentheses, quo
 "assessment", "checklist", "starting", "confirm"; "Criteria for GO" becomes ``go-criteria``. When
 two lists would share an id, each is prefixed with its heading's words.
 
-The methodology's GO / ITERATE / STOP criteria are also read as a decision framework (metrics and
-thresholds parsed from the text), and a worked ROI example ("45 min - 5 min = 40 min saved × 8
-letters/day × ...") is read with the figures it states.
+Criteria lists whose labels name the go/no-go outcomes (the words of ``vocabulary.toml``: "Criteria
+for GO", "Kill criteria") are also read as a decision framework: the input each criterion names and
+its threshold ("70%+", "at least 70%", "below 2.5 out of 5"). A worked ROI example is found by its
+formula's shape ("45 min - 5 min = 40 min saved × 8 letters/day × 15 users × 240 work days = …
+hours", then hours × $rate = $savings) and read with the figures it states.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from assistant.chunking import _item_spans
 from assistant.index_files import atomic_write
+from assistant.lexicon import Vocabulary
 from assistant.structure import heading_text
 from assistant.types import Block, CleanDocument
 
@@ -98,7 +101,7 @@ class Criterion(BaseModel):
 
     text: str
     metric: str | None = None
-    op: str | None = None  # ">=", "<", "=="
+    op: str | None = None  # ">=", ">", "<", "<=", "=="
     value: float | bool | None = None
     citation: Source
 
@@ -142,6 +145,7 @@ class RoiExample(RoiFigures):
 
 class Catalog(BaseModel):
     checklists: list[Checklist] = Field(default_factory=list)
+    vocabulary: str = ""  # the digest of the vocabulary file the go/no-go framework was read with
     decision: DecisionFramework | None = None
     roi_example: RoiExample | None = None
 
@@ -153,7 +157,6 @@ class DocumentExtract(BaseModel):
     """What one document contributes to the catalog (ids are settled when documents are merged)."""
 
     checklists: list[Checklist] = Field(default_factory=list)
-    decision: DecisionFramework | None = None
     roi_example: RoiExample | None = None
 
 
@@ -189,6 +192,11 @@ def _clean_label(text: str) -> str:
     label = text.strip().replace("**", "").strip()
     label = label.rstrip(":").strip()
     return _LABEL_NUMBER.sub("", label).strip()
+
+
+def _bare(label: str) -> str:
+    """A label without its parenthetical remarks and quotes: 'Criteria for "GO" (Proceed)' → 'Criteria for GO'."""
+    return " ".join(re.sub(r"\([^)]*\)|[\"“”']", " ", label).split())
 
 
 def _item_text(raw: str) -> str:
@@ -253,7 +261,7 @@ def extract(doc: CleanDocument) -> DocumentExtract:
                     )
             elif (
                 previous_label is not None
-                and _CRITERIA_LABEL.search(label_text)
+                and _CRITERIA_LABEL.search(_bare(label_text))
                 and not _LABEL_NUMBER.match(text[previous_label.start : previous_label.end].replace("**", ""))
             ):  # a numbered label heads a numbered point ("3. No Clear Success Criteria"), not a list of conditions
                 items = [
@@ -305,66 +313,84 @@ def extract(doc: CleanDocument) -> DocumentExtract:
                 citation=source(section, start, end),
             )
         )
-    out.decision = _decision(out.checklists)
     out.roi_example = _roi_example(doc, sections, source)
     return out
 
 
 # ---------------------------------------------------------------------------- decision criteria
 
-_DECISION_TITLE = re.compile(r"^criteria for\s*[\"“']?(go|iterate|stop)\b", re.I)
-_PERCENT_AT_LEAST = re.compile(r"(\d+(?:\.\d+)?)\s*%\s*\+")
-_PERCENT_BELOW = re.compile(r"<\s*(\d+(?:\.\d+)?)\s*%")
-_SCALE_AT_LEAST = re.compile(r"(\d+(?:\.\d+)?)\s*\+\s*out of\s*5")
-_SCALE_BELOW = re.compile(r"<\s*(\d+(?:\.\d+)?)\s*out of\s*5")
+_SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*%(\s*\+)?")
+_SCALE = re.compile(r"(\d+(?:\.\d+)?)(\s*\+)?\s*(?:out of|/)\s*(\d+(?:\.\d+)?)")
+# How a threshold is compared, from the words just before or after its figure.
+_BEFORE = (
+    (re.compile(r"(?:at least|no less than|no fewer than|minimum(?: of)?|min\.?|≥|>=)\s*$"), ">="),
+    (re.compile(r"(?:at most|no more than|maximum(?: of)?|max\.?|≤|<=)\s*$"), "<="),
+    (re.compile(r"(?:more than|greater than|higher than|over|above|exceeds?|exceeding|>)\s*$"), ">"),
+    (re.compile(r"(?:less than|fewer than|lower than|below|under|<)\s*$"), "<"),
+)
+_AFTER = (
+    (re.compile(r"^\s*(?:or|and) (?:more|higher|above|better|over)\b"), ">="),
+    (re.compile(r"^\s*(?:or|and) (?:less|fewer|lower|below|under|worse)\b"), "<="),
+)
 
 
-def parse_criterion(text: str, citation: Source) -> Criterion:
-    """Read what a criterion measures and its threshold from its wording; a criterion no input
-    measures ("Users actively avoiding the tool") keeps ``metric=None`` and is judged by people."""
+def _comparison(low: str, start: int, end: int, plus: bool) -> str | None:
+    if plus:
+        return ">="
+    before = low[max(0, start - 24) : start]
+    after = low[end : end + 16]
+    for pattern, op in _BEFORE:
+        if pattern.search(before):
+            return op
+    for pattern, op in _AFTER:
+        if pattern.search(after):
+            return op
+    return None
+
+
+def _threshold(low: str, kind: str) -> tuple[str, float] | None:
+    """The comparison and value of a criterion's figure of this kind, or None when it has none."""
+    if kind == "share":
+        for m in _SHARE.finditer(low):
+            if _SCALE.match(low, m.start()) is None and (op := _comparison(low, m.start(), m.end(), bool(m.group(2)))):
+                return op, float(m.group(1)) / 100
+    elif kind == "scale":
+        for m in _SCALE.finditer(low):
+            if op := _comparison(low, m.start(), m.end(), bool(m.group(2))):
+                return op, float(m.group(1))
+    return None
+
+
+def parse_criterion(text: str, citation: Source, vocabulary: Vocabulary) -> Criterion:
+    """Read what a criterion measures and its threshold from its wording: the input it names (the
+    vocabulary's words for each input) and a figure with a comparison ("70%+", "at least 70%",
+    "below 2.5 out of 5"). A criterion no input measures ("Users actively avoiding the tool"), or
+    one that names an input with no threshold this evaluator can check, keeps ``metric=None`` and
+    is judged by people."""
     low = text.lower()
-    metric: str | None = None
-    op: str | None = None
-    value: float | bool | None = None
-    if "satisfaction" in low:
-        metric = "satisfaction"
-        if m := _SCALE_AT_LEAST.search(low):
-            op, value = ">=", float(m.group(1))
-        elif m := _SCALE_BELOW.search(low):
-            op, value = "<", float(m.group(1))
-    elif "acceptance" in low:
-        metric = "acceptance"
-        if m := _PERCENT_AT_LEAST.search(low):
-            op, value = ">=", float(m.group(1)) / 100
-        elif m := _PERCENT_BELOW.search(low):
-            op, value = "<", float(m.group(1)) / 100
-    elif re.search(r"\busing\b|\bactive\b|\busers?\b.*\bweekly\b", low) and "%" in low:
-        metric = "active_users"
-        if m := _PERCENT_AT_LEAST.search(low):
-            op, value = ">=", float(m.group(1)) / 100
-        elif m := _PERCENT_BELOW.search(low):
-            op, value = "<", float(m.group(1)) / 100
-    elif re.search(r"\bsecurity\b|\bcompliance\b", low) and re.search(r"\bissues?\b", low):
-        metric, op = "critical_issues", "=="
-        value = not low.startswith("no ")
-    elif re.search(r"\broi\b", low):
-        metric, op = "roi_positive", "=="
-        value = not re.search(r"\bnegative\b", low)
-    if metric is not None and op is None:
-        metric = None  # it names a metric but gives no threshold this evaluator can check
-    return Criterion(text=text, metric=metric, op=op, value=value, citation=citation)
+    for metric in vocabulary.metrics:
+        if not metric.named_in(low):
+            continue
+        if metric.kind == "flag":
+            return Criterion(text=text, metric=metric.name, op="==", value=not metric.denied_in(low), citation=citation)
+        if found := _threshold(low, metric.kind):
+            op, value = found
+            return Criterion(text=text, metric=metric.name, op=op, value=value, citation=citation)
+    return Criterion(text=text, citation=citation)
 
 
-def _decision(checklists: list[Checklist]) -> DecisionFramework | None:
-    found: dict[str, Checklist] = {}
+def _decision(checklists: list[Checklist], vocabulary: Vocabulary) -> DecisionFramework | None:
+    """The go/no-go framework: the first document's criteria lists whose labels name the outcomes
+    (a GO list at least), read as metrics and thresholds."""
+    by_doc: dict[str, dict[str, Checklist]] = {}
     for c in checklists:
-        m = _DECISION_TITLE.match(c.title)
-        if m and c.kind == "criteria":
-            found.setdefault(m.group(1).lower(), c)
-    if "go" not in found:
+        if c.kind == "criteria" and (outcome := vocabulary.outcome_of(c.title)):
+            by_doc.setdefault(c.doc, {}).setdefault(outcome, c)
+    found = next((lists for lists in by_doc.values() if "go" in lists), None)
+    if found is None:
         return None
     go = found["go"]
-    parts = {key: [parse_criterion(i.text, i.citation) for i in c.items] for key, c in found.items()}
+    parts = {key: [parse_criterion(i.text, i.citation, vocabulary) for i in c.items] for key, c in found.items()}
     return DecisionFramework(
         title=go.section.split(" > ")[-1],
         go=parts.get("go", []),
@@ -377,12 +403,19 @@ def _decision(checklists: list[Checklist]) -> DecisionFramework | None:
 # -------------------------------------------------------------------------------- ROI example
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_TIMES = r"\s*(?:×|\*|\bx\b)\s*"
+_UNIT_WORDS = r"[^×*=\n]{0,40}?"  # what a factor counts: "letters/day", "users", "work days a year"
+_MIN = r"\s*min(?:ute)?s?\.?"
+# The worked example by its formula's shape, whatever it counts: minutes before - minutes after =
+# minutes saved × tasks a day × people × days = hours; then hours × $rate an hour = $savings.
 _ROI_HOURS = re.compile(
-    rf"{_NUM}\s*min\w*\s*-\s*{_NUM}\s*min\w*\s*=\s*{_NUM}\s*min\w*\s*saved\s*[×x*]\s*{_NUM}\s*[^×x*\n]*?/\s*day\s*[×x*]\s*"
-    rf"{_NUM}\s*users?\s*[×x*]\s*{_NUM}\s*(?:work\s*)?days?\s*=\s*{_NUM}\s*hours?",
+    rf"{_NUM}{_MIN}\s*[-–−]\s*{_NUM}{_MIN}\s*=\s*{_NUM}{_MIN}(?:\s*saved)?"
+    rf"{_TIMES}{_NUM}{_UNIT_WORDS}{_TIMES}{_NUM}{_UNIT_WORDS}{_TIMES}{_NUM}{_UNIT_WORDS}=\s*{_NUM}\s*h(?:ou)?rs?",
     re.I,
 )
-_ROI_MONEY = re.compile(rf"{_NUM}\s*hours?\s*[×x*]\s*\$\s*{_NUM}\s*/\s*h(?:ou)?r[^=\n]*=\s*\$\s*{_NUM}", re.I)
+_ROI_MONEY = re.compile(
+    rf"{_NUM}\s*h(?:ou)?rs?{_TIMES}\$\s*{_NUM}\s*(?:/\s*h(?:ou)?r|per\s+hour|an\s+hour|/h)[^=\n]*=\s*\$\s*{_NUM}", re.I
+)
 
 
 def _num(s: str) -> float:
@@ -427,13 +460,14 @@ def _roi_example(
 # ------------------------------------------------------------------------------------ the catalog
 
 
-def merge(extracts: list[DocumentExtract]) -> Catalog:
-    """One catalog from every document's extract, in document order, with unique ids."""
-    catalog = Catalog()
+def merge(extracts: list[DocumentExtract], vocabulary: Vocabulary) -> Catalog:
+    """One catalog from every document's extract, in document order, with unique ids, and the
+    go/no-go framework read from its criteria lists in the words of ``vocabulary``."""
+    catalog = Catalog(vocabulary=vocabulary.digest)
     for ex in extracts:
         catalog.checklists.extend(c.model_copy(deep=True) for c in ex.checklists)
-        catalog.decision = catalog.decision or ex.decision
         catalog.roi_example = catalog.roi_example or ex.roi_example
+    catalog.decision = _decision(catalog.checklists, vocabulary)
     counts = Counter(c.id for c in catalog.checklists)
     for c in catalog.checklists:
         if counts[c.id] > 1:

@@ -40,6 +40,7 @@ from assistant.followup import INTENT_WORDS, condense, is_follow_up
 from assistant.guards import Pseudonyms, injection_flags, redact, user_key, without_personal_data
 from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
+from assistant.lexicon import Vocabulary
 from assistant.premise import figure_question, premise_note
 from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, render_step
 from assistant.retrieval import Hit, HybridRetriever
@@ -217,8 +218,11 @@ class Coach:
 
         embedder = build_embedder(settings)
         store = build_vector_store(settings)
+        catalog = read_catalog(settings.index_dir)
         if auto_ingest and (
-            IndexFiles(settings.index_dir).read_manifest() is None or read_catalog(settings.index_dir) is None
+            IndexFiles(settings.index_dir).read_manifest() is None
+            or catalog is None
+            or catalog.vocabulary != Vocabulary.load(settings.vocabulary_path).digest
         ):
             from assistant.ingest import Ingestor
 

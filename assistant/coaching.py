@@ -221,6 +221,10 @@ def _holds(c: Criterion, value: float | bool) -> bool:
         return float(value) >= float(c.value)
     if c.op == "<":
         return float(value) < float(c.value)
+    if c.op == ">":
+        return float(value) > float(c.value)
+    if c.op == "<=":
+        return float(value) <= float(c.value)
     return bool(value) == bool(c.value)
 
 

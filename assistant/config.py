@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
+from assistant.lexicon import VOCABULARY_FILE
 
 
 class LLMSettings(BaseModel):
@@ -133,6 +134,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".coach")
     knowledge_dir: Path = Path("knowledge")
+    # The playbook's vocabulary (askers' words, acronyms, go/no-go words); default: vocabulary.toml
+    # in the knowledge folder.
+    vocabulary_file: Path | None = None
     llm: LLMSettings = LLMSettings()
     chroma: ChromaSettings = ChromaSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
@@ -153,6 +157,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def vocabulary_path(self) -> Path:
+        return self.vocabulary_file or self.knowledge_dir / VOCABULARY_FILE
 
     def masked(self) -> dict[str, Any]:
         """The effective settings as plain data, secrets shown as ``********``."""

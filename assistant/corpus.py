@@ -13,6 +13,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.errors import IndexNotReadyError
 from assistant.index_files import IndexFiles, Manifest
+from assistant.lexicon import Vocabulary
 from assistant.types import Chunk, Unit
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -183,6 +184,7 @@ class Corpus:
     unit_tokens: list[frozenset[str]] = field(default_factory=list)
     units_by_chunk: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @property
     def index_version(self) -> str:
@@ -217,7 +219,8 @@ def load_corpus(settings: Settings) -> Corpus:
         units.extend(record.units)
         vectors.append(vecs)
     matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)
-    corpus = Corpus(manifest, texts, titles, chunks, units, matrix)
+    vocabulary = Vocabulary.load(settings.vocabulary_path, texts.values())
+    corpus = Corpus(manifest, texts, titles, chunks, units, matrix, vocabulary=vocabulary)
     by_chunk: dict[str, list[int]] = {}
     df: Counter[str] = Counter()
     for i, u in enumerate(units):

@@ -20,7 +20,6 @@ import Stemmer
 from assistant.config import AnswerSettings
 from assistant.corpus import Corpus, tokens
 from assistant.followup import INTENT_WORDS
-from assistant.lexicon import expansion_words
 from assistant.rendering import ITEM_MARK, abstention_text, asks, collapse, is_bare_label, nearest_topics, render
 from assistant.retrieval import Hit
 from assistant.types import Citation
@@ -196,7 +195,7 @@ class ExtractiveGenerator:
         corpus = self.corpus
         q_toks = set(tokens(question))
         # The playbook's words for what the question asks ("how long": timeline) count half.
-        extra = set(tokens(" ".join(expansion_words(question)))) - q_toks
+        extra = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(question)))) - q_toks
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         wants_figure = bool(_QUANTITY_QUESTION.search(question))
         answer_types = [shape for asks, shape in _ANSWER_TYPES if asks.search(question)]

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.corpus import Corpus
-from assistant.lexicon import ACRONYMS
 from assistant.retrieval import Hit
 
 _WS = re.compile(r"\s+")
@@ -87,11 +86,28 @@ def normalize(text: str) -> str:
     return _WS.sub(" ", text.replace("**", "")).strip().lower()
 
 
+# The scorer's own acronyms (it shares no vocabulary with what it scores).
+_ACRONYMS: tuple[tuple[str, str], ...] = (
+    ("return on investment", "roi"),
+    ("subject matter expert", "sme"),
+    ("proof of concept", "poc"),
+    ("retrieval-augmented generation", "rag"),
+    ("minimal lovable pilot", "mlp"),
+    ("personally identifiable information", "pii"),
+    ("service level objective", "slo"),
+    ("role-based access", "rbac"),
+    ("large language model", "llm"),
+    ("key performance indicator", "kpi"),
+    ("daily active users", "dau"),
+    ("total cost of ownership", "tco"),
+)
+
+
 def with_acronyms(norm: str) -> str:
     """``norm`` with the long form of each acronym it uses added, and the acronym of each long form:
     an answer that says "SME" where the playbook's list says "SME" names the subject matter expert."""
     extra = []
-    for long, short in ACRONYMS:
+    for long, short in _ACRONYMS:
         if long in norm and not re.search(rf"\b{short}\b", norm):
             extra.append(short)
         elif re.search(rf"\b{short}s?\b", norm) and long not in norm:

@@ -25,6 +25,7 @@ from assistant.corpus import tokens
 from assistant.embeddings import model_slug
 from assistant.errors import KnowledgeError
 from assistant.index_files import PIPELINE_VERSION, DocRecord, IndexFiles, Manifest
+from assistant.lexicon import VOCABULARY_FILE, Vocabulary
 from assistant.loaders import is_supported, load_text
 from assistant.structure import heading_text, parse_blocks
 from assistant.types import Chunk, CleanDocument, Unit
@@ -85,7 +86,10 @@ def knowledge_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and not p.stem.upper().startswith("README")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.stem.upper().startswith("README")
+        and p.name != VOCABULARY_FILE  # the playbook's vocabulary, data beside the documents
     )
 
 
@@ -281,8 +285,10 @@ class Ingestor:
             report.removed.append(doc_id)
         if report.changed or not (self.files.bm25_dir / "params.index.json").exists():
             self._write_bm25(manifest)
-        if report.changed or read_catalog(self.files.dir) is None:
-            self._write_catalog(manifest)
+        vocabulary = Vocabulary.load(self.settings.vocabulary_path)
+        catalog = read_catalog(self.files.dir)
+        if report.changed or catalog is None or catalog.vocabulary != vocabulary.digest:
+            self._write_catalog(manifest, vocabulary)
         self.files.write_manifest(manifest)
         report.chunks = manifest.passages
         report.seconds = time.perf_counter() - started
@@ -344,9 +350,9 @@ class Ingestor:
         self.store.delete(ref_doc_id=doc_id)
         self.files.delete_doc(doc_id)
 
-    def _write_catalog(self, manifest: Manifest) -> None:
+    def _write_catalog(self, manifest: Manifest, vocabulary: Vocabulary) -> None:
         extracts = [DocumentExtract.model_validate(self.files.read_doc(d)[0].extract) for d in sorted(manifest.docs)]
-        write_catalog(self.files.dir, merge(extracts))
+        write_catalog(self.files.dir, merge(extracts, vocabulary))
 
     def _write_bm25(self, manifest: Manifest) -> None:
         from llama_index.retrievers.bm25 import BM25Retriever

@@ -1,94 +1,163 @@
-"""Question vocabulary mapped to the words the playbook uses in its headings and lists.
+"""The playbook's vocabulary, read from data: question words mapped to the words the playbook uses,
+the acronyms it uses, and the words that name the go/no-go outcomes and inputs.
 
-Users ask "how long", the playbook heads the answer "Timeline"; users say "small business", the
-playbook says "SMB". These are general intents of questions about a staged AI programme, not
-phrasings of particular questions; the expansion only adds words, so the user's own words always
-count as well."""
+Two sources, no vocabulary in code:
+- ``vocabulary.toml`` beside the documents (``COACH_VOCABULARY_FILE`` names another): askers say
+  "how long", the playbook heads the answer "Timeline"; askers say "small business", it says "SMB";
+- the documents themselves: an acronym a document defines ("Subject Matter Expert (SME)") is read
+  from its text when the corpus is loaded.
+
+The expansion only adds words, so the asker's own words always count as well."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-# (trigger pattern on the lower-cased question, words added to the lexical query)
-_EXPANSIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        r"\bhow long\b|\bduration\b|\bhow many (?:weeks|months|days)\b|\bweek by week\b|\bschedule\b",
-        ("timeline", "duration", "weeks"),
-    ),
-    # "How much time" is a duration or an effort; neither is a cost.
-    (r"\bhow much\b(?! time)|\bcost\b|\bspend\b|\bprice\b|\bexpensive\b|\bafford", ("budget", "cost")),
-    (r"\bbudget\b", ("cost",)),
-    (r"\bper year\b|\ba year\b|\byearly\b|\bannual", ("annually", "annual")),
-    (r"\bper month\b|\ba month\b|\bmonthly\b", ("month", "monthly")),
-    (r"\bper quarter\b|\ba quarter\b|\bquarterly\b|\beach quarter\b|\bevery quarter\b", ("quarterly",)),
-    (r"\bhow fast\b|\bhow quick|\bspeed\b|\bslow\b|\bresponse times?\b", ("latency",)),
-    # Answers getting worse over time: the playbook calls it drift and degradation.
-    (r"\bworse\b|\bdegrad|\bdrift|\bdeteriorat|\bquality (?:drops?|declines?|goes down)", ("drift", "degradation")),
-    (r"\bwho\b|\bstaff\b|\bhire\b|\bpeople\b", ("team", "role")),
-    # The people who are to use the tool are its users, and their using it is adoption.
-    (r"\bemployees?\b|\bstaff\b|\bworkers?\b|\bcolleagues?\b", ("users",)),
-    (
-        r"\b(?:to|will|won't|start|keep|actually) us(?:e|ing) (?:it|the (?:tool|system|assistant|ai))\b",
-        ("adoption", "adopt"),
-    ),
-    (r"\bsmall business|\bsmall compan|\bsmb\b|\bsmall team", ("smb",)),
-    (r"\beach stage\b|\bevery stage\b|\bper stage\b|\bcompare\b|\bdiffer", ("comparison",)),
-    (r"\bmetric|\bmeasure|\bkpi", ("metric", "measure")),
-    (r"\bkill\b|\bcancel\b|\babandon\b|\bshut down\b|\bwalk away\b", ("stop", "no-go")),
-    (r"\bready\b|\breadiness\b|\bprepared\b", ("readiness", "checklist")),
-    # Whether it worked is judged by the playbook's success criteria and its go/no-go decision.
-    (r"\bsuccess(?:ful)?\b|\bsucceed|\bdid it work\b|\bdecide (?:if|whether)\b", ("criteria",)),
-    (r"\brisk|\bgo wrong\b|\bfail", ("risk", "failure", "mistake")),
-    # Security risks are, in the playbook's words, threats and attacks, met by defenses.
-    (r"\bsecur|\bthreats?\b|\battack|\bhack|\bbreach", ("security", "threat", "attack", "defense")),
-    (r"\broll(?:ing|ed|s)?\b(?: \w+){0,3} out\b|\broll-?out\b|\bdeploy", ("rollout",)),
-    # What someone in a role does: the playbook lists it as "Responsibilities".
-    (
-        r"\bwhat (?:does|do|should) (?:the |a |an |our )?(?!(?:we|i|you|they|us)\b)[\w -]{2,40}\b(?:do|own)\b|"
-        r"\bduties\b|\bresponsib",
-        ("responsibilities",),
-    ),
-    (r"\bby when\b|\bdeadline|\bmilestone", ("milestones",)),
-    (r"\broll(?:ing|ed|s)? (?:\w+ )?back\b|\brevert|\bundo\b", ("rollback",)),
-    (r"\bout of date\b|\bstale\b|\bobsolete\b", ("outdated",)),
-    (r"\bhand(?:s|ing|ed)? (?:\w+ )?(?:over|off)\b|\bhandoff\b|\bto a (?:human|person)\b", ("escalate", "escalation")),
-)
-# Acronyms the playbook uses, both ways: a user may write either form.
-ACRONYMS: tuple[tuple[str, str], ...] = (
-    ("return on investment", "roi"),
-    ("subject matter expert", "sme"),
-    ("proof of concept", "poc"),
-    ("retrieval-augmented generation", "rag"),
-    ("minimal lovable pilot", "mlp"),
-    ("personally identifiable information", "pii"),
-    ("service level objective", "slo"),
-    ("role-based access", "rbac"),
-    ("large language model", "llm"),
-    ("key performance indicator", "kpi"),
-    ("daily active users", "dau"),
-    ("total cost of ownership", "tco"),
-)
+from assistant.errors import ConfigError
+
+VOCABULARY_FILE = "vocabulary.toml"  # its name in the knowledge folder
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
-_COMPILED = tuple((re.compile(p), words) for p, words in _EXPANSIONS)
 _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b")
+# "Long Form Words (LFW)": up to six words, then the acronym in parentheses.
+_DEFINED = re.compile(r"((?:[A-Za-z][\w]*[\s-]+){1,6})\(([A-Z]{2,6})s?\)")
+_KINDS = ("share", "scale", "flag")
 
 
-def expansion_words(question: str) -> list[str]:
-    """Words to add to the lexical query for ``question`` (possibly none), in a stable order."""
-    low = question.lower()
-    out: list[str] = []
-    for pattern, words in _COMPILED:
-        if pattern.search(low):
-            out += [w for w in words if w not in out]
-    for long, short in ACRONYMS:
-        if long in low and not re.search(rf"\b{short}\b", low):
-            out.append(short)
-        elif re.search(rf"\b{short}s?\b", low) and long not in low:
-            out += [w for w in long.replace("-", " ").split() if w not in out]
-    out += [_ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)]
-    return out
+@dataclass(frozen=True)
+class Metric:
+    """One input of the go/no-go tool as the playbook's criteria name it."""
+
+    name: str
+    kind: str  # "share" (a percentage), "scale" (a score out of N) or "flag" (yes or no)
+    words: tuple[str, ...]
+    false_when: tuple[str, ...] = ()
+
+    def named_in(self, text: str) -> bool:
+        low = text.lower()
+        return any(re.search(rf"\b{re.escape(w)}s?\b", low) for w in self.words)
+
+    def denied_in(self, text: str) -> bool:
+        low = text.lower()
+        return any(re.search(rf"\b{re.escape(w)}\b", low) for w in self.false_when)
 
 
-def expand(question: str) -> str:
-    words = expansion_words(question)
-    return f"{question} {' '.join(words)}" if words else question
+@dataclass(frozen=True)
+class Vocabulary:
+    expansions: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ()
+    acronyms: tuple[tuple[str, str], ...] = ()  # (long form, acronym), lower case
+    outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    metrics: tuple[Metric, ...] = ()
+    digest: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None, texts: Iterable[str] = ()) -> Vocabulary:
+        """The vocabulary of the file at ``path`` (none when it does not exist) and the acronyms
+        ``texts`` define. A file that cannot be read is a configuration error that names it."""
+        data: dict[str, object] = {}
+        raw = b""
+        if path is not None and path.is_file():
+            raw = path.read_bytes()
+            try:
+                data = tomllib.loads(raw.decode("utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"The vocabulary file {path} could not be read: {exc}") from exc
+        try:
+            return cls._from_data(data, texts, hashlib.sha256(raw).hexdigest()[:16])
+        except (TypeError, ValueError, KeyError, re.error) as exc:
+            raise ConfigError(f"The vocabulary file {path} has an entry that is not understood: {exc}") from exc
+
+    @classmethod
+    def _from_data(cls, data: dict[str, object], texts: Iterable[str], digest: str) -> Vocabulary:
+        expansions = []
+        for item in _list(data.get("expansion", [])):
+            entry = _table(item)
+            words = tuple(str(w).lower() for w in _list(entry["add"]))
+            expansions.append((re.compile(str(entry["when"])), words))
+        listed = {str(k).lower(): str(v).lower() for k, v in _table(data.get("acronyms", {})).items()}
+        for long, short in defined_acronyms(texts).items():
+            listed.setdefault(short, long)
+        decision = _table(data.get("decision", {}))
+        outcomes = {
+            str(k): tuple(str(w).lower() for w in _list(v)) for k, v in _table(decision.get("outcomes", {})).items()
+        }
+        metrics = []
+        for name, spec in _table(decision.get("metrics", {})).items():
+            spec = _table(spec)
+            kind = str(spec["kind"])
+            if kind not in _KINDS:
+                raise ValueError(f"metric {name}: kind must be one of {', '.join(_KINDS)}, not {kind!r}")
+            metrics.append(
+                Metric(
+                    name=str(name),
+                    kind=kind,
+                    words=tuple(str(w).lower() for w in _list(spec["words"])),
+                    false_when=tuple(str(w).lower() for w in _list(spec.get("false_when", []))),
+                )
+            )
+        return cls(
+            expansions=tuple(expansions),
+            acronyms=tuple((long, short) for short, long in listed.items()),
+            outcomes=outcomes,
+            metrics=tuple(metrics),
+            digest=digest,
+        )
+
+    def expansion_words(self, question: str) -> list[str]:
+        """Words to add to the lexical query for ``question`` (possibly none), in a stable order."""
+        low = question.lower()
+        out: list[str] = []
+        for pattern, words in self.expansions:
+            if pattern.search(low):
+                out += [w for w in words if w not in out]
+        for long, short in self.acronyms:
+            if long in low and not re.search(rf"\b{short}\b", low):
+                out.append(short)
+            elif re.search(rf"\b{short}s?\b", low) and long not in low:
+                out += [w for w in long.replace("-", " ").split() if w not in out]
+        out += [_ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)]
+        return out
+
+    def expand(self, question: str) -> str:
+        words = self.expansion_words(question)
+        return f"{question} {' '.join(words)}" if words else question
+
+    def outcome_of(self, label: str) -> str | None:
+        """The outcome a list's label names ("Criteria for GO (Proceed…)" → "go"), or None when it
+        names none or more than one."""
+        low = re.sub(r"\([^)]*\)", " ", label.lower())
+        named = {
+            outcome
+            for outcome, words in self.outcomes.items()
+            if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", low) for w in words)
+        }
+        return named.pop() if len(named) == 1 else None
+
+
+def defined_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the texts define, long form first: "Subject Matter Expert (SME)" → {"subject matter
+    expert": "sme"}. The acronym must be the initials of the words just before it."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            short = m.group(2)
+            words = re.split(r"[\s-]+", m.group(1).strip())[-len(short) :]
+            if len(words) == len(short) and "".join(w[0] for w in words).upper() == short:
+                found.setdefault(" ".join(w.lower() for w in words), short.lower())
+    return found
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, got {value!r}")
+    return value
+
+
+def _table(value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table, got {value!r}")
+    return value

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from assistant.config import Settings
 from assistant.corpus import Corpus, tokens
 from assistant.errors import IndexNotReadyError, StoreError
-from assistant.lexicon import expand, expansion_words
 from assistant.types import Chunk
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ class HybridRetriever:
                     named.add(doc)
         # Who the user says they are ("for a small business") names the document written for them, when
         # the playbook's word for it ("SMB") is in one title only.
-        audience = set(tokens(" ".join(expansion_words(query))))
+        audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
         named |= {doc for doc, title in self.title_words.items() if title & audience}
         return named
 
@@ -107,7 +106,7 @@ class HybridRetriever:
     ) -> list[Hit]:
         from llama_index.core.schema import QueryBundle
 
-        lexical_query = expand(query)
+        lexical_query = self.corpus.vocabulary.expand(query)
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}

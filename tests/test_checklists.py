@@ -12,9 +12,11 @@ from assistant.checklists import Catalog, extract, merge, parse_criterion, slug
 from assistant.coaching import GoNoGoInputs, RoiInputs, compute_roi, evaluate_gonogo, parse_answers, score_checklist
 from assistant.errors import InputError
 from assistant.ingest import knowledge_files, prepare_document
+from assistant.lexicon import Vocabulary
 from assistant.walkthrough import RunStore, apply, new_run, parse_command, reconcile
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+VOCABULARY = Vocabulary.load(KNOWLEDGE / "vocabulary.toml")
 
 
 REQUIRED = (
@@ -31,7 +33,11 @@ REQUIRED = (
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return merge([extract(prepare_document(p.name, p, p.read_bytes())) for p in knowledge_files(KNOWLEDGE)])
+    return _catalog_of(KNOWLEDGE)
+
+
+def _catalog_of(folder: Path, vocabulary: Vocabulary = VOCABULARY) -> Catalog:
+    return merge([extract(prepare_document(p.name, p, p.read_bytes())) for p in knowledge_files(folder)], vocabulary)
 
 
 def _raw_checkboxes(heading: str, label: str | None = None) -> int:
@@ -119,6 +125,81 @@ def test_an_edited_document_changes_the_checklist(tmp_path: Path):
     )
     assert len(pilot.items) == 16 and pilot.items[12].text == "Legal review booked"
     assert (pilot.bands[0].low, pilot.bands[0].label) == (19, "Ready to launch")
+
+
+# Rewordings a writer might make that change no content: every tool must still find what it reads.
+_EDITS = {
+    "pilot-to-production-methodology.md": [
+        ("# Methodology: Pilot-to-Production Playbook", "# How We Take AI From Pilot To Production"),
+        ("### G. Pilot Evaluation (Week 8)", "### G. Judging the pilot, week 8"),
+        ('**Criteria for "GO" (Proceed to Production):**', "**Go criteria (on to production):**"),
+        ('**Criteria for "ITERATE" (Extend Pilot):**', "**When to iterate, criteria:**"),
+        ('**Criteria for "STOP" (Kill Project):**', "**Kill criteria:**"),
+        ("70%+ of target users", "At least 70% of target users"),
+        ("65%+ acceptance rate", "An acceptance rate of 65% or more"),
+        ("score 3.5+ out of 5", "score of at least 3.5/5"),
+        ("Acceptance rate < 40%", "Acceptance rate below 40%"),
+        ("User satisfaction < 2.5 out of 5", "User satisfaction under 2.5 out of 5"),
+        ("8 letters/day", "8 letters per day"),
+        ("$35/hour", "$35 per hour"),
+    ],
+    "smb-ai-journey.md": [
+        ("# SMB AI Journey: Pilot to Production Complete Guide", "# Small Business AI, Start to Finish"),
+    ],
+    "enterprise-ai-90-day-roadmap.txt": [("Phase 1 (Days 1–30)", "Stage one (Days 1–30)")],
+}
+
+
+def test_tools_survive_a_reworded_playbook(catalog, tmp_path: Path):
+    for path in knowledge_files(KNOWLEDGE):
+        text = path.read_text("utf-8")
+        for old, new in _EDITS.get(path.name, []):
+            assert old in text, old  # the edit applies to the document as it is
+            text = text.replace(old, new)
+        (tmp_path / path.name).write_text(text, "utf-8")
+    edited = _catalog_of(tmp_path)
+
+    # The go/no-go framework is found from whatever label names each outcome, with the same thresholds.
+    def rules(fw):
+        return [[(c.metric, c.op, c.value) for c in part] for part in (fw.go, fw.iterate, fw.stop)]
+
+    assert edited.decision is not None and catalog.decision is not None
+    assert rules(edited.decision) == rules(catalog.decision)
+    assert edited.decision.title == "G. Judging the pilot, week 8"
+    for values in ({}, {"acceptance": 0.3}, {"satisfaction": 3.4}, {"active_users": 0.69}):
+        assert _decide(edited, **values).decision == _decide(catalog, **values).decision
+    # The worked ROI example is found by its formula's shape.
+    fields = ("minutes_before", "minutes_after", "tasks_per_day", "users", "work_days", "hourly_rate", "stated_hours")
+    assert edited.roi_example is not None and catalog.roi_example is not None
+    assert [getattr(edited.roi_example, f) for f in fields] == [getattr(catalog.roi_example, f) for f in fields]
+    assert "8 letters per day" in edited.roi_example.citation.quote
+    # Every checklist is still there with its items and bands.
+    assert [(len(c.items), len(c.bands), c.kind) for c in edited.checklists] == [
+        (len(c.items), len(c.bands), c.kind) for c in catalog.checklists
+    ]
+
+
+def test_the_words_for_outcomes_and_inputs_are_data(catalog, tmp_path: Path):
+    """A vocabulary that calls GO "launch" and acceptance "approval" reads criteria so worded."""
+    vocab = tmp_path / "vocabulary.toml"
+    vocab.write_text(
+        '[decision.outcomes]\ngo = ["launch"]\nstop = ["halt"]\n'
+        '[decision.metrics.acceptance]\nkind = "share"\nwords = ["approval"]\n',
+        "utf-8",
+    )
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "# Review\n\n## Decision\n\n**Launch criteria:**\n- Approval of drafts at least 80%\n- Staff like it\n\n"
+        "**Halt criteria:**\n- Approval under 30%\n",
+        "utf-8",
+    )
+    vocabulary = Vocabulary.load(vocab)
+    fw = merge([extract(prepare_document("doc.md", doc, doc.read_bytes()))], vocabulary).decision
+    assert fw is not None
+    assert [(c.metric, c.op, c.value) for c in fw.go] == [("acceptance", ">=", 0.8), (None, None, None)]
+    assert [(c.metric, c.op, c.value) for c in fw.stop] == [("acceptance", "<", 0.3)]
+    # Without those words the same document has no framework: nothing is assumed.
+    assert merge([extract(prepare_document("doc.md", doc, doc.read_bytes()))], VOCABULARY).decision is None
 
 
 def test_ids_come_from_titles():
@@ -268,7 +349,7 @@ def test_criteria_and_thresholds_come_from_the_methodology(catalog):
     ]
     assert ("acceptance", "<", 0.4) in [(c.metric, c.op, c.value) for c in fw.stop]
     assert ("satisfaction", "<", 2.5) in [(c.metric, c.op, c.value) for c in fw.stop]
-    edited = parse_criterion("75%+ of target users actively using it weekly", fw.go[0].citation)
+    edited = parse_criterion("75%+ of target users actively using it weekly", fw.go[0].citation, VOCABULARY)
     assert (edited.metric, edited.value) == ("active_users", 0.75)
 
 

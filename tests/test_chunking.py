@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from conftest import KNOWLEDGE
 
@@ -71,8 +72,10 @@ def test_a_sentence_that_introduces_a_list_stays_with_it():
 
 
 def test_question_vocabulary_is_added_not_substituted():
-    from assistant.lexicon import expand, expansion_words
+    from assistant.lexicon import Vocabulary
 
+    vocabulary = Vocabulary.load(Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.toml")
+    expand, expansion_words = vocabulary.expand, vocabulary.expansion_words
     assert {"timeline", "duration"} <= set(expansion_words("How long does the prototype take?"))
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"

@@ -17,7 +17,8 @@ from assistant.vectorstore import build_vector_store
 
 def test_real_corpus_counts_and_metadata(coach):
     corpus = coach.corpus
-    assert sorted(corpus.texts) == sorted(p.name for p in KNOWLEDGE.iterdir() if p.name != "README.md")
+    data = ("README.md", "vocabulary.toml")
+    assert sorted(corpus.texts) == sorted(p.name for p in KNOWLEDGE.iterdir() if p.name not in data)
     assert 150 < len(corpus.chunks) < 600
     assert corpus.titles["pilot-to-production-methodology.md"] == "Methodology: Pilot-to-Production Playbook"
     for chunk in corpus.chunks.values():
@@ -83,6 +84,35 @@ def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
     assert "UTF-8" in reasons["latin1.md"] and "unsupported" in reasons["slides.pptx"]
     assert len(report.added) == 2  # the good documents are all indexed; README is not a document
     assert "Skipped binary.txt:" in report.summary()
+
+
+def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedder):
+    from assistant.checklists import read_catalog
+    from assistant.errors import ConfigError
+
+    settings, kb = small_kb
+    vocab = kb / "vocabulary.toml"
+    vocab.write_text('[[expansion]]\nwhen = "\\\\btrial\\\\b"\nadd = ["pilot"]\n', "utf-8")
+    report = Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+    assert not report.skipped and "vocabulary.toml" not in report.added  # not a document
+    corpus = load_corpus(settings)
+    assert corpus.vocabulary.expansion_words("How long is a trial?") == ["pilot"]
+    first = read_catalog(settings.index_dir)
+    assert first is not None and first.vocabulary == corpus.vocabulary.digest
+
+    # An edited vocabulary is taken up by the next ingest, though no document changed.
+    vocab.write_text('[decision.outcomes]\ngo = ["go"]\n', "utf-8")
+    again = Ingestor(settings).run(progress=False)
+    assert not again.changed
+    second = read_catalog(settings.index_dir)
+    assert second is not None and second.vocabulary not in ("", first.vocabulary)
+
+    # A file that cannot be read names itself; nothing already indexed is lost.
+    vocab.write_text("[[expansion]\nwhen = 3", "utf-8")
+    with pytest.raises(ConfigError, match="vocabulary.toml"):
+        load_corpus(settings)
+    vocab.unlink()
+    assert load_corpus(settings).texts == corpus.texts
 
 
 def test_missing_knowledge_folder_says_what_to_do(tmp_path):
