@@ -284,8 +284,8 @@ class Coach:
 
     def search_text(self, question: str) -> str:
         """What is searched for: the question without the clauses that carry personal data, its
-        misspelled words read as the playbook's."""
-        return self.speller.correct(without_personal_data(question))
+        misspelled words and the askers' words of the vocabulary read as the playbook's."""
+        return self.corpus.vocabulary.in_playbook_words(self.speller.correct(without_personal_data(question)))
 
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         """What a standalone question is searched for, and with which stage: the one the user picked,

@@ -50,6 +50,7 @@ class Metric:
 class Vocabulary:
     expansions: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ()
     acronyms: tuple[tuple[str, str], ...] = ()  # (long form, acronym), lower case
+    askers_words: tuple[tuple[re.Pattern[str], str], ...] = ()  # an asker's phrase, the playbook's word
     outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     metrics: tuple[Metric, ...] = ()
     digest: str = ""
@@ -73,6 +74,12 @@ class Vocabulary:
 
     @classmethod
     def _from_data(cls, data: dict[str, object], texts: Iterable[str], digest: str) -> Vocabulary:
+        texts = list(texts)
+        askers = []
+        for said, meant in _table(data.get("askers_words", {})).items():
+            pattern = re.compile(rf"\b{re.escape(said.lower())}\b", re.I)
+            if not any(pattern.search(t) for t in texts):  # the playbook's own words are never read away
+                askers.append((pattern, str(meant)))
         expansions = []
         for item in _list(data.get("expansion", [])):
             entry = _table(item)
@@ -102,6 +109,7 @@ class Vocabulary:
         return cls(
             expansions=tuple(expansions),
             acronyms=tuple((long, short) for short, long in listed.items()),
+            askers_words=tuple(askers),
             outcomes=outcomes,
             metrics=tuple(metrics),
             digest=digest,
@@ -121,6 +129,13 @@ class Vocabulary:
                 out += [w for w in long.replace("-", " ").split() if w not in out]
         out += [_ORDINALS[m.group(1)] for m in _ORDINAL.finditer(low)]
         return out
+
+    def in_playbook_words(self, question: str) -> str:
+        """``question`` with each asker's phrase the playbook never uses read as the playbook's word
+        ("how long is the trial run" → "how long is the pilot")."""
+        for pattern, meant in self.askers_words:
+            question = pattern.sub(meant, question)
+        return question
 
     def expand(self, question: str) -> str:
         words = self.expansion_words(question)

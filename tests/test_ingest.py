@@ -109,7 +109,7 @@ def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedd
 
     # A file that cannot be read names itself; nothing already indexed is lost.
     vocab.write_text("[[expansion]\nwhen = 3", "utf-8")
-    with pytest.raises(ConfigError, match="vocabulary.toml"):
+    with pytest.raises(ConfigError, match=r"vocabulary\.toml"):
         load_corpus(settings)
     vocab.unlink()
     assert load_corpus(settings).texts == corpus.texts

@@ -1,0 +1,76 @@
+"""The vocabulary file: askers' words, expansions, acronyms and go/no-go words are data, read from a
+file the test writes and from the documents' own text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.lexicon import Vocabulary, defined_acronyms
+
+VOCAB = """
+[[expansion]]
+when = '\\bhow long\\b'
+add = ["timeline"]
+
+[askers_words]
+"dry run" = "pilot"
+"crew" = "team"
+
+[acronyms]
+mvp = "minimum viable product"
+
+[decision.outcomes]
+go = ["go", "proceed"]
+stop = ["stop", "no-go"]
+"""
+
+
+def _load(tmp_path: Path, texts: list[str], body: str = VOCAB) -> Vocabulary:
+    path = tmp_path / "vocabulary.toml"
+    path.write_text(body, "utf-8")
+    return Vocabulary.load(path, texts)
+
+
+def test_askers_words_are_read_as_the_playbooks_unless_the_playbook_uses_them(tmp_path):
+    vocab = _load(tmp_path, ["The pilot team meets weekly. Our crew is small."])
+    # "dry run" is not the playbook's phrase: it is read as "pilot"; "crew" is, so it stays.
+    assert vocab.in_playbook_words("How long is a dry run for our crew?") == "How long is a pilot for our crew?"
+    assert vocab.in_playbook_words("Dry run budget") == "pilot budget"
+    assert vocab.in_playbook_words("a dry running joke") == "a dry running joke"  # whole words only
+
+
+def test_expansions_and_acronyms_only_add(tmp_path):
+    vocab = _load(tmp_path, ["A Key Risk Indicator (KRI) is tracked.", "Shadow IT (IT) is not an acronym here."])
+    assert vocab.expansion_words("How long does it take?") == ["timeline"]
+    assert vocab.expand("Tell me about governance") == "Tell me about governance"
+    # An acronym the documents define is known both ways, like one the file lists.
+    assert "kri" in vocab.expansion_words("what is a key risk indicator")
+    assert {"key", "risk", "indicator"} <= set(vocab.expansion_words("Which KRIs matter?"))
+    assert {"minimum", "viable", "product"} <= set(vocab.expansion_words("an MVP"))
+
+
+def test_defined_acronyms_need_matching_initials():
+    found = defined_acronyms(["a successful proof-of-concept (POC) first", "the Retrieval Layer (RAG)"])
+    assert found == {"proof of concept": "poc"}
+
+
+def test_a_label_names_one_outcome_or_none(tmp_path):
+    vocab = _load(tmp_path, [])
+    assert vocab.outcome_of('Criteria for "GO" (Proceed to Production)') == "go"
+    assert vocab.outcome_of("No-go criteria") == "stop"
+    assert vocab.outcome_of("Go or stop: criteria") is None  # two outcomes: neither is assumed
+    assert vocab.outcome_of("Selection criteria (go slow)") is None  # a remark in parentheses is not the label
+
+
+def test_no_file_is_an_empty_vocabulary_and_a_broken_one_names_itself(tmp_path):
+    empty = Vocabulary.load(tmp_path / "missing.toml")
+    assert empty.expansion_words("How long?") == [] and empty.in_playbook_words("dry run") == "dry run"
+    with pytest.raises(ConfigError, match=r"vocabulary\.toml"):
+        _load(tmp_path, [], "[[expansion]]\nwhen = '(unclosed'\nadd = ['x']\n")
+    with pytest.raises(ConfigError, match=r"vocabulary\.toml"):
+        _load(tmp_path, [], "[decision.metrics.x]\nkind = 'ratio'\nwords = ['x']\n")
+    with pytest.raises(ConfigError, match="could not be read"):
+        _load(tmp_path, [], "[[expansion]\n")
