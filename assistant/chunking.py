@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.stages import infer_stages
+from assistant.lexicon import Vocabulary
 from assistant.structure import heading_text
 from assistant.types import Block, Chunk, CleanDocument, Unit, UnitKind
 
@@ -221,7 +221,8 @@ def _lead_in(text: str, pending: list[Block]) -> list[Block]:
     return pending[k:]
 
 
-def chunk_document(doc: CleanDocument) -> tuple[list[Chunk], list[Unit]]:
+def chunk_document(doc: CleanDocument, vocabulary: Vocabulary | None = None) -> tuple[list[Chunk], list[Unit]]:
+    stages_of = (vocabulary or Vocabulary()).infer_stages
     text = doc.text
     chunks: list[Chunk] = []
     units: list[Unit] = []
@@ -237,7 +238,7 @@ def chunk_document(doc: CleanDocument) -> tuple[list[Chunk], list[Unit]]:
         start, end = (heading_start.pop() if heading_start else pending[0].start), pending[-1].end
         chunk_id = f"{doc.doc_id}:{len(chunks):03d}"
         body = text[start:end]
-        chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section, infer_stages(section, body), start, end, body))
+        chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section, stages_of(section, body), start, end, body))
         units.extend(_units(doc, chunk_id, list(pending), group_base=len(units)))
         pending.clear()
 

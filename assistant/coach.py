@@ -46,7 +46,6 @@ from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, 
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.router import route
 from assistant.spelling import Speller
-from assistant.stages import stages_in
 from assistant.store import SessionStore
 from assistant.types import STAGES, Answer, Usage, Verification
 from assistant.verify import Verifier
@@ -229,7 +228,7 @@ class Coach:
             print(f"Indexing the playbook in {settings.knowledge_dir} first…", file=sys.stderr)
             report = Ingestor(settings, embedder, store).run()
             print(report.summary(), file=sys.stderr)
-            if not report.added and not report.unchanged:
+            if not (report.added or report.updated or report.unchanged):
                 raise KnowledgeError(
                     f"No document in {settings.knowledge_dir} could be indexed. Add .md, .txt, .html or .pdf files."
                 )
@@ -295,7 +294,7 @@ class Coach:
         # A figure the asker wants confirmed is what they ask about: the playbook's figure is looked up.
         plain = figure_question(plain, tuple(self.corpus.titles.values())) or plain
         query = self.search_text(asked_part(plain) or plain)
-        named = stages_in(query)
+        named = self.corpus.vocabulary.stages_in(query)
         if stage and stage != "general" and not named:
             # "How long does this stage take?" with Production picked is asked of the production stage.
             query = f"{query} ({stage} stage)"

@@ -61,8 +61,9 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + data).hexdigest()[:16]
+def content_hash(data: bytes, stages: str = "") -> str:
+    """What a document's index depends on: the pipeline, the stage terms it is tagged with, its bytes."""
+    return hashlib.sha256(PIPELINE_VERSION.encode() + b"\0" + stages.encode() + b"\0" + data).hexdigest()[:16]
 
 
 def prepare_document(doc_id: str, path: Path, data: bytes) -> CleanDocument:
@@ -222,6 +223,7 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport()
         paths = knowledge_files(self.settings.knowledge_dir)
+        vocabulary = Vocabulary.load(self.settings.vocabulary_path)
         fresh = self._fresh_manifest()
         old = self.files.read_manifest()
         if (
@@ -255,7 +257,7 @@ class Ingestor:
             except OSError as exc:
                 report.skipped.append((doc_id, f"cannot be read ({exc.strerror})"))
                 continue
-            digest = content_hash(data)
+            digest = content_hash(data, vocabulary.stages_digest)
             if previous.get(doc_id) == digest and old is not None:
                 manifest.docs[doc_id] = digest
                 manifest.counts[doc_id] = old.counts[doc_id]
@@ -264,7 +266,7 @@ class Ingestor:
                 continue
             try:
                 doc = prepare_document(doc_id, path, data)
-                chunks, units = chunk_document(doc)
+                chunks, units = chunk_document(doc, vocabulary)
                 if not chunks:
                     raise KnowledgeError("it has no text that can be indexed")
             except KnowledgeError as exc:
@@ -285,7 +287,6 @@ class Ingestor:
             report.removed.append(doc_id)
         if report.changed or not (self.files.bm25_dir / "params.index.json").exists():
             self._write_bm25(manifest)
-        vocabulary = Vocabulary.load(self.settings.vocabulary_path)
         catalog = read_catalog(self.files.dir)
         if report.changed or catalog is None or catalog.vocabulary != vocabulary.digest:
             self._write_catalog(manifest, vocabulary)

@@ -1,5 +1,6 @@
 """The playbook's vocabulary, read from data: question words mapped to the words the playbook uses,
-the acronyms it uses, and the words that name the go/no-go outcomes and inputs.
+the acronyms it uses, the words that tie a passage or a question to a stage, and the words that name
+the go/no-go outcomes and inputs.
 
 Two sources, no vocabulary in code:
 - ``vocabulary.toml`` beside the documents (``COACH_VOCABULARY_FILE`` names another): askers say
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import ConfigError
+from assistant.types import STAGES
 
 VOCABULARY_FILE = "vocabulary.toml"  # its name in the knowledge folder
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6"}
@@ -53,6 +55,7 @@ class Vocabulary:
     askers_words: tuple[tuple[re.Pattern[str], str], ...] = ()  # an asker's phrase, the playbook's word
     outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     metrics: tuple[Metric, ...] = ()
+    stages: tuple[tuple[str, re.Pattern[str]], ...] = ()  # each stage with the pattern of its terms
     digest: str = ""
 
     @classmethod
@@ -106,8 +109,15 @@ class Vocabulary:
                     false_when=tuple(str(w).lower() for w in _list(spec.get("false_when", []))),
                 )
             )
+        stages = []
+        for stage, terms in _table(data.get("stages", {})).items():
+            if stage not in STAGES:
+                raise ValueError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
+            alternatives = "|".join(re.escape(str(t).lower()) for t in _list(terms))
+            stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
         return cls(
             expansions=tuple(expansions),
+            stages=tuple(stages),
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,
@@ -140,6 +150,21 @@ class Vocabulary:
     def expand(self, question: str) -> str:
         words = self.expansion_words(question)
         return f"{question} {' '.join(words)}" if words else question
+
+    @property
+    def stages_digest(self) -> str:
+        """What the stage terms are, as a short digest: passages are tagged with them at ingest."""
+        return hashlib.sha256(repr([(s, p.pattern) for s, p in self.stages]).encode()).hexdigest()[:16]
+
+    def stages_in(self, text: str) -> list[str]:
+        """Stages named in a short text such as a question (no threshold)."""
+        return [stage for stage, pattern in self.stages if pattern.search(text)]
+
+    def infer_stages(self, section: str, text: str) -> tuple[str, ...]:
+        """The stages a passage is about: one named in its section path counts at once; in its text a
+        term must recur."""
+        found = [s for s, pattern in self.stages if pattern.search(section) or len(pattern.findall(text)) >= 2]
+        return tuple(found) or ("general",)
 
     def outcome_of(self, label: str) -> str | None:
         """The outcome a list's label names ("Criteria for GO (Proceed…)" → "go"), or None when it

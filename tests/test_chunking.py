@@ -39,18 +39,23 @@ def test_checklist_stays_with_its_heading_and_label():
 
 
 def test_section_paths_and_stage_tags():
+    from assistant.lexicon import Vocabulary
+
+    vocabulary = Vocabulary.load(Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.toml")
     d = next(x for x in all_docs() if x.doc_id == "smb-ai-journey.md")
-    chunks, _ = chunk_document(d)
+    chunks, _ = chunk_document(d, vocabulary)
     budget = next(c for c in chunks if c.section == "Prototype Stage > Budget & Resources")
     assert "prototype" in budget.stages
     hardening = next(
         c
         for x in all_docs()
         if x.doc_id == "pilot-to-production-methodology.md"
-        for c in chunk_document(x)[0]
+        for c in chunk_document(x, vocabulary)[0]
         if c.section.endswith("C. Security Hardening")
     )
     assert "hardening" in hardening.stages
+    # Without stage terms every passage is general: the stages are the vocabulary's, not the code's.
+    assert {c.stages for c in chunk_document(d)[0]} == {("general",)}
 
 
 def test_long_sections_are_split_by_size_at_block_boundaries():

@@ -36,7 +36,7 @@ def test_every_evidence_quote_resolves_to_a_span(coach, cases):
 
 def test_retrieval_and_key_facts_stay_above_floor(coach, cases):
     hits, facts, declined = [], [], []
-    for case in cases:
+    for case in (c for c in cases if c.split == "dev"):  # the test split is for reporting only
         answer = coach.ask(case.question)
         if not case.answerable:
             declined.append(answer.abstained)
@@ -46,7 +46,7 @@ def test_retrieval_and_key_facts_stay_above_floor(coach, cases):
         facts.append(0.0 if answer.abstained else facts_present(answer.answer, case.key_facts))
     # Floors a little under the measured figures: a regression guard, not the target.
     assert statistics.mean(hits) >= 0.90
-    assert statistics.mean(facts) >= 0.72
+    assert statistics.mean(facts) >= 0.90
     assert all(declined)
 
 

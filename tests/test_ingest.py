@@ -88,6 +88,7 @@ def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
 
 def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedder):
     from assistant.checklists import read_catalog
+    from assistant.coach import Coach
     from assistant.errors import ConfigError
 
     settings, kb = small_kb
@@ -106,6 +107,12 @@ def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedd
     assert not again.changed
     second = read_catalog(settings.index_dir)
     assert second is not None and second.vocabulary not in ("", first.vocabulary)
+    # New stage terms re-tag every passage: the documents are indexed again when the service opens.
+    vocab.write_text('[stages]\nrollout = ["phase"]\n', "utf-8")
+    coach = Coach.open(settings)
+    assert coach.corpus.vocabulary.stages_in("the next phase") == ["rollout"]
+    assert any("rollout" in c.stages for c in coach.corpus.chunks.values())
+    assert not any("pilot" in c.stages for c in coach.corpus.chunks.values())
 
     # A file that cannot be read names itself; nothing already indexed is lost.
     vocab.write_text("[[expansion]\nwhen = 3", "utf-8")

@@ -74,3 +74,15 @@ def test_no_file_is_an_empty_vocabulary_and_a_broken_one_names_itself(tmp_path):
         _load(tmp_path, [], "[decision.metrics.x]\nkind = 'ratio'\nwords = ['x']\n")
     with pytest.raises(ConfigError, match="could not be read"):
         _load(tmp_path, [], "[[expansion]\n")
+
+
+def test_stage_terms_are_data(tmp_path):
+    vocab = _load(tmp_path, [], '[stages]\npilot = ["pilot", "trial"]\nproduction = ["go-live", "productioniz"]\n')
+    assert vocab.stages_in("How long is the trial?") == ["pilot"]
+    assert vocab.stages_in("Before we productionize, after the pilot") == ["pilot", "production"]
+    # A passage is about a stage its headings name, or one its text names more than once.
+    assert vocab.infer_stages("Pilot > Budget", "Costs are low.") == ("pilot",)
+    assert vocab.infer_stages("Budget", "The go-live date. After go-live, review.") == ("production",)
+    assert vocab.infer_stages("Budget", "One pilot, once.") == ("general",)
+    with pytest.raises(ConfigError, match="not one of"):
+        _load(tmp_path, [], '[stages]\nlaunch = ["launch"]\n')
