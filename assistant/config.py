@@ -71,6 +71,8 @@ class RetrievalSettings(BaseModel):
     stage_boost: float = Field(default=0.3, ge=0)
     # Passages of the one document a question names by its title ("the SMB guide") weigh this much more.
     document_boost: float = Field(default=0.5, ge=0)
+    # ... and only its passages are searched, when any of them matches the question at all.
+    named_document_only: bool = True
     # A fourth ranking: BM25 over single sentences and list items read with their labels; a passage
     # ranks by its best one.
     unit_k: int = Field(default=12, ge=0, le=100)

@@ -141,11 +141,22 @@ class HybridRetriever:
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         named = self.named_documents(lexical_query)
+        # A question that names one document by its title ("the 90-day plan") is answered from it,
+        # when the search found anything there.
+        only = (
+            named
+            if self.settings.named_document_only
+            and len(named) == 1
+            and any(c.doc in named for c in (self.corpus.chunks.get(n) for n in fused) if c is not None)
+            else None
+        )
         hits = []
         for node_id, score in fused.items():
             chunk = self.corpus.chunks.get(node_id)
             if chunk is None:
                 continue  # the store holds a passage the index files do not (another instance's ingest)
+            if only is not None and chunk.doc not in only:
+                continue
             if stage and stage in chunk.stages:
                 score *= 1.0 + self.settings.stage_boost
             if len(named) == 1 and chunk.doc in named:

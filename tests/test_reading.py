@@ -92,3 +92,36 @@ def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playboo
     assert not gen._coherent(lines([0, 1, 2, 4, 5, 3], 0.3))
     assert not gen._coherent(lines([0, 3, 6, 9, 1, 2], 0.2))
     assert not gen._coherent(lines([0, 3, 6], 0.3))
+
+
+def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder):
+    """Only one of two documents has "phases" in its headings; asked about the phases of the other,
+    by its title, the answer comes from the one named."""
+    from assistant.coach import Coach
+    from assistant.config import Settings
+    from assistant.ingest import Ingestor
+    from assistant.vectorstore import build_vector_store
+
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    (kb / "plan.md").write_text(
+        "# Harbour Bakery: A 30-Day Plan\n\n## Stage one (days 1-10): choose the task\n\nPick the order sheet to "
+        "automate and name an owner.\n\n## Stage two (days 11-30): try it at the counter\n\nTwo counter staff "
+        "use the tool every morning and log what it gets wrong.\n",
+        "utf-8",
+    )
+    (kb / "method.md").write_text(
+        "# Kitchen Tools Method\n\n## Phase 1: Discovery\n\nInterview the bakers about their phases of work "
+        "and their ovens.\n\n## Phase 2: Build\n\nConfigure the phases of the ordering tool.\n",
+        "utf-8",
+    )
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb)
+    Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+    coach = Coach.open(settings, auto_ingest=False)
+    answer = coach.ask("What are the phases of the 30-day plan?", check_rate=False)
+    assert answer.citations and {c.doc for c in answer.citations} == {"plan.md"}
+    # Without the name, both documents are searched.
+    assert coach.settings.retrieval.named_document_only
+    coach.settings.retrieval.named_document_only = False
+    unnamed = coach.retrieve("What are the phases of the 30-day plan?")[1]
+    assert {h.chunk.doc for h in unnamed} == {"plan.md", "method.md"}
