@@ -35,7 +35,7 @@ def _items(split: str) -> list[tuple[EvalItem, str | None]]:
 
 def collect(coach: Coach, splits: list[str]) -> list[tuple[dict[str, float], bool]]:
     """(features, accepted) for every answered turn of the splits."""
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     system = CoachSystem(coach)
     drafts: list[Draft] = []
     generate = coach.generator.generate

@@ -118,11 +118,19 @@ _SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)\]]))\s+(?=[A-Z0-9\"“(*]
 class Judge:
     """support(passage, statement) → bool, from the passage's text alone."""
 
-    def __init__(self, idf: Callable[[str], float], embed: Callable[[list[str]], np.ndarray]) -> None:
+    def __init__(
+        self, idf: Callable[[str], float], embed: Callable[[list[str]], np.ndarray], held: frozenset[str]
+    ) -> None:
         self.idf = idf
         self._embed = embed
+        self.held = held  # stages and roles a statement must not name unless the passage does
         self._vectors: dict[str, np.ndarray] = {}
         self._memo: dict[tuple[str, str], bool] = {}
+
+    @classmethod
+    def of(cls, coach: Coach) -> Judge:
+        """The judge of a coach's playbook: its word weights, embedder and held words."""
+        return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embeddings, each text embedded once per run (passages repeat across questions)."""
@@ -158,7 +166,7 @@ class Judge:
         coverage = sum(self.idf(w) for w in words & set(tokens(window))) / weight
         if negations(statement) % 2 != negations(best) % 2:
             return False
-        if entities(statement) - _parts(passage):
+        if entities(statement, self.held) - _parts(passage):
             return False
         if coverage < MIN_COVERAGE:
             return False
@@ -685,7 +693,7 @@ def run_eval(
         items = [i for i in items if i.split == split]
     if limit:
         items = items[:limit]
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     builders: dict[str, Callable[[], Any]] = {
         "coach": lambda: CoachSystem(coach),
         "baseline-naive": lambda: NaiveSystem(coach),

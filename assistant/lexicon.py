@@ -1,6 +1,6 @@
 """The playbook's vocabulary, read from data: question words mapped to the words the playbook uses,
-the acronyms it uses, the words that tie a passage or a question to a stage, and the words that name
-the go/no-go outcomes and inputs.
+the acronyms it uses, the words that tie a passage or a question to a stage, the stages and roles
+the citation check holds a sentence to, and the words that name the go/no-go outcomes and inputs.
 
 Two sources, no vocabulary in code:
 - ``vocabulary.toml`` beside the documents (``COACH_VOCABULARY_FILE`` names another): askers say
@@ -56,6 +56,7 @@ class Vocabulary:
     outcomes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     metrics: tuple[Metric, ...] = ()
     stages: tuple[tuple[str, re.Pattern[str]], ...] = ()  # each stage with the pattern of its terms
+    held: frozenset[str] = frozenset()  # stages and roles a cited sentence cannot swap
     digest: str = ""
 
     @classmethod
@@ -115,9 +116,11 @@ class Vocabulary:
                 raise ValueError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
             alternatives = "|".join(re.escape(str(t).lower()) for t in _list(terms))
             stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
+        verification = _table(data.get("verification", {}))
         return cls(
             expansions=tuple(expansions),
             stages=tuple(stages),
+            held=frozenset(str(w).lower() for w in _list(verification.get("held", []))),
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,

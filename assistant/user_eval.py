@@ -103,7 +103,7 @@ def corrects(text: str, wrong: str) -> bool:
 
 
 def run(coach: Coach, split: str, users_dir: Path = USERS_DIR) -> dict[str, Any]:
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     system = CoachSystem(coach)
     run_id = f"users-{int(time.time())}"
     rows: list[tuple[UserCase, TurnResult, str]] = []

@@ -40,56 +40,6 @@ _NEGATION = re.compile(
     r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b)(?![-/])",
     re.I,
 )
-# Stages and roles a swapped word would change the meaning of; names and tools are found by case.
-_ENTITY_WORDS = frozenset(
-    [
-        "pilot",
-        "prototype",
-        "production",
-        "hardening",
-        "rollout",
-        "discovery",
-        "champion",
-        "sponsor",
-        "executive",
-        "cfo",
-        "cto",
-        "ceo",
-        "cio",
-        "ciso",
-        "coo",
-        "manager",
-        "engineer",
-        "scientist",
-        "analyst",
-        "lead",
-        "expert",
-        "owner",
-        "consultant",
-        "vendor",
-        "legal",
-        "compliance",
-        "security",
-        "finance",
-        "operation",
-        "hr",
-        "it",
-        "board",
-        "steering",
-        "developer",
-        "designer",
-        "architect",
-        "user",
-        "customer",
-        "employee",
-        "accountant",
-        "intern",
-        "marketing",
-        "sales",
-        "support",
-        "procurement",
-    ]
-)
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)")
 
 # Words that say where a claim comes from, not what it claims.
@@ -323,9 +273,10 @@ def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float
     return False
 
 
-def entities(text: str) -> set[str]:
+def entities(text: str, held: frozenset[str]) -> set[str]:
+    """The stages and roles (of ``held``) and the capitalised names ``text`` names."""
     text = re.sub(r"\bleads? to\b", " ", text, flags=re.I)  # the verb, not the role
-    found = {t for t in _parts(text) if t in _ENTITY_WORDS}
+    found = {t for t in _parts(text) if t in held}
     for m in _CAPITALIZED.finditer(text):
         word = m.group(1)
         if len(word) > 1:
@@ -458,6 +409,7 @@ class Verifier:
     def __init__(self, corpus: Corpus, embed: Callable[[list[str]], np.ndarray]) -> None:
         self.corpus = corpus
         self.embed = embed  # texts -> normalized vectors, one row per text
+        self.held = corpus.vocabulary.held  # stages and roles a sentence cannot swap (vocabulary.toml)
         self._unit_stems: dict[int, frozenset[str]] = {}
         self._meta: dict[str, frozenset[str]] = {}
         self._plain: dict[int, np.ndarray] = {}
@@ -486,7 +438,7 @@ class Verifier:
         """Words that name the document rather than claim something ("the SMB guide", "the
         methodology"): its title's, but for stages, roles and figures, which carry meaning."""
         if title not in self._meta:
-            words = {t for t in _parts(title) if t not in _ENTITY_WORDS and not any(c.isdigit() for c in t)}
+            words = {t for t in _parts(title) if t not in self.held and not any(c.isdigit() for c in t)}
             self._meta[title] = frozenset(words | _ATTRIBUTION | _CONNECTIVE)
         return self._meta[title]
 
@@ -588,7 +540,7 @@ class Verifier:
             return Check(False, support, "entity")
         labels = [i for i in idx if corpus.units[i].kind in ("label", "header")]
         elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span
-        if any(stem(w) in elsewhere for w in words - _ENTITY_WORDS if not _covered(w, in_span)):
+        if any(stem(w) in elsewhere for w in words - self.held if not _covered(w, in_span)):
             # A word the span lacks and a label of another list or table of the passage has: taken from
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
             # Stages and roles are the entity check's.
@@ -646,12 +598,12 @@ class Verifier:
         the labels and section path it is read under; or a swap: a stage or role the span's main unit
         does not name, where that unit names another one the statement leaves out ("production
         results" where the unit is the pilot's results, found beside the production line)."""
-        stated = entities(statement) - self.meta_words(title)
+        stated = entities(statement, self.held) - self.meta_words(title)
         missing = stated - _parts(span_text)
         if missing - _parts(context_text):
             return True
-        named = _parts(primary) & _ENTITY_WORDS
-        return bool((stated & _ENTITY_WORDS) - named and named - stated)
+        named = _parts(primary) & self.held
+        return bool((stated & self.held) - named and named - stated)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that

@@ -83,7 +83,7 @@ def test_breakdowns_add_up_to_the_totals(report, tmp_path):
 
 
 def test_the_judge(coach):
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     passage = "**Duration:** 6-8 weeks\\nThe pilot should not include more than 25 users."
     passage = passage.replace("\\n", "\n")
     assert judge.support(passage, "The pilot duration is 6-8 weeks.")
@@ -93,7 +93,7 @@ def test_the_judge(coach):
 
 
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     passage = (
         "Stakeholders are enthusiastic. Someone announces that the organization is “moving fast on AI.” "
         "Six months later, nothing has shipped to real users."
@@ -149,7 +149,7 @@ def test_judge_agrees_with_the_hand_labels(coach):
     assert len(rows) >= 200
     assert {r["supported"] for r in rows} == {True, False}
     assert {r["generator"].split("/")[0] for r in rows} == {"extractive", "openai"}
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     result = judge_validation(judge, ROOT / "eval")
     gate = json.loads((ROOT / "eval" / "thresholds.json").read_text("utf-8"))["coach"]["balanced_accuracy"]["min"]
     assert result["labels"] == len(rows)
@@ -162,7 +162,7 @@ def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
     from assistant.evaluation import EvalItem, Passage, SystemAnswer, Turn, score_turn
     from assistant.gold import Evidence, GoldCase, evidence_spans
 
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     marked = Evidence("smb-ai-journey.md", "**Pilot:** 4-8 weeks (proof of concept)")
     case = GoldCase("t1", "How long should a pilot run?", "answerable", "dev", None, (("4-8 weeks",),), (marked,))
     item = EvalItem("t1", "answerable", "dev", [Turn(case.question, case)])
@@ -221,7 +221,7 @@ def test_a_case_that_errors_is_a_failed_case_and_the_run_goes_on(coach, slice_di
 
 
 def test_the_judge_rejects_a_joined_clause_the_passage_does_not_state(coach):
-    judge = Judge(coach.corpus.idf_of, coach.embed_texts)
+    judge = Judge.of(coach)
     passage = next(c for c in coach.corpus.chunks.values() if "Model strategy: General-purpose LLM" in c.text).text
     line = "Model strategy: General-purpose LLM vs domain-tuned; open vs hosted; fallback models for resilience"
     assert judge.support(passage, f"{line}.")

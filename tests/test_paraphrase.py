@@ -85,6 +85,10 @@ def verifier(tmp_path_factory, embedder):
     kb = root / "knowledge"
     kb.mkdir()
     (kb / "bakery-handbook.md").write_text(PLAYBOOK, "utf-8")
+    # The roles this handbook assigns work to: a sentence cannot swap one for another.
+    (kb / "vocabulary.toml").write_text(
+        '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker"]\n', "utf-8"
+    )
     settings = Settings(data_dir=root / "data", knowledge_dir=kb)
     Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
     corpus = load_corpus(settings)
@@ -152,6 +156,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Money measures are the early signals: weekly active staff, orders drafted per day, session length and "
          "features tried.", "Tier 1", "swap"),
         ("Rollback must be instant once a fault is seen, and signed off by the bank manager.", "instant", "clause"),
+        # a role the handbook's vocabulary holds, where the passage has another (kept without that vocabulary)
+        ("Testers are 3-6 managers willing to try it.", "Minimum Crew", "entity"),
         # an opposite word is a swap ("internal" where the passage says "can be external")
         ("The builder who configures the tool has to be an internal hire.", "Minimum Crew", "negation"),
         # how often is a hard fact: monthly where the passage counts per week
