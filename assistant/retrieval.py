@@ -62,6 +62,7 @@ class HybridRetriever:
         self.units = _UnitIndex(corpus) if self.settings.unit_k and self.settings.unit_weight else None
         # Section paths weigh fully; the document title, shared by all its passages, only a little.
         self.title_words = _distinctive_title_words(corpus.titles)
+        self.name_words, self.common_name_words = _name_words(corpus.titles)
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
             weights = dict.fromkeys(_words(chunk.title), 0.3)
@@ -80,11 +81,28 @@ class HybridRetriever:
                 # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
                 if re.search(rf"\bthe (?:[\w-]+ ){{0,2}}{re.escape(word)}s?\b(?! ai\b)", lowered):
                     named.add(doc)
+        # Two or more words of one document's name that together fit no other ("the implementation
+        # guide": the title says implementation, the file name guide) name it too.
+        if not named:
+            named |= self._named_by_words(lowered)
         # Who the user says they are ("for a small business") names the document written for them, when
         # the playbook's word for it ("SMB") is in one title only.
         audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
         named |= {doc for doc, title in self.title_words.items() if title & audience}
         return named
+
+    def _named_by_words(self, lowered: str) -> set[str]:
+        """The one document whose name holds the first two or more words after a "the" ("the
+        implementation guide"), when no other document's name holds them all."""
+        named: set[str] = set()
+        for m in re.finditer(r"(?=\bthe ((?:[\w-]+ ){1,3}[\w-]+))", lowered):
+            words = tokens(m.group(1))
+            for n in range(2, len(words) + 1):
+                phrase = set(words[:n]) - self.common_name_words
+                holders = [doc for doc, name in self.name_words.items() if phrase <= name]
+                if len(phrase) >= 2 and len(holders) == 1:
+                    named.add(holders[0])
+        return named if len(named) == 1 else set()
 
     def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
         """Passages whose section path names what the question asks about, best first."""
@@ -178,6 +196,21 @@ def _distinctive_title_words(titles: dict[str, str]) -> dict[str, set[str]]:
         for doc, title in titles.items()
     }
     return {doc: w - set().union(*(o for d, o in words.items() if d != doc)) for doc, w in words.items()}
+
+
+def _name_words(titles: dict[str, str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Each document's name: the words of its title and of its file name; and the words more than half the
+    documents' names share ("ai", "pilot", "production"), which name none of them."""
+    names = {
+        doc: set(tokens(title)) | set(tokens(re.sub(r"[-_.]", " ", doc.rsplit(".", 1)[0])))
+        for doc, title in titles.items()
+    }
+    counts: dict[str, int] = {}
+    for words in names.values():
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    common = {w for w, n in counts.items() if n * 2 > len(names) and len(names) > 2}
+    return {doc: words - common for doc, words in names.items()}, common
 
 
 # Words of how a question is asked, not of what it is about.

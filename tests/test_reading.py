@@ -125,3 +125,29 @@ def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder
     coach.settings.retrieval.named_document_only = False
     unnamed = coach.retrieve("What are the phases of the 30-day plan?")[1]
     assert {h.chunk.doc for h in unnamed} == {"plan.md", "method.md"}
+
+
+def test_a_document_is_named_by_words_of_its_title_and_file_name_that_fit_no_other():
+    from types import SimpleNamespace
+
+    from assistant.retrieval import HybridRetriever, _name_words
+
+    titles = {
+        "genai-implementation-guide.txt": "Generative AI implementation: from pilot to production",
+        "agent-implementation.md": "AI Agent Implementation: From Pitch to Production",
+        "smb-journey.md": "SMB AI Journey: Pilot to Production Complete Guide",
+        "method.md": "Methodology: Pilot-to-Production Playbook",
+    }
+    names, common = _name_words(titles)
+    assert {"ai", "production"} <= common  # words most names share name none of them
+    retriever = SimpleNamespace(name_words=names, common_name_words=common)
+
+    def named(question: str) -> set[str]:
+        return HybridRetriever._named_by_words(retriever, question.lower())  # type: ignore[arg-type]
+
+    # "implementation" is in two titles and "guide" in a title and a file name: together, one document.
+    assert named("What obstacles does the implementation guide describe?") == {"genai-implementation-guide.txt"}
+    assert named("In the SMB guide, what's the budget?") == {"smb-journey.md"}
+    # Words of no one name, or of several, name nothing.
+    assert named("How does the guide define the implementation team?") == set()
+    assert named("What does the pilot to production guide say?") == set()
