@@ -1,6 +1,7 @@
 """Misspelled words of a question read as the playbook's words: "prodcution" is "production",
 "guarrdails" "guardrails". The vocabulary is the playbook's own; a word is corrected only when it is
-not in it and one of its words is a single slip of the hand away (``_slip``)."""
+not in it, is not a word in common English use ("turning" is not a slip of "tuning"), and one of the
+playbook's words is a single slip of the hand away (``_slip``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from collections import Counter
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+from wordfreq import zipf_frequency
 
 from assistant.corpus import STOPWORDS
+from assistant.wording import RARE_ZIPF
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _MIN_SUBSTITUTED = 8
@@ -44,7 +47,7 @@ class Speller:
     def word(self, word: str) -> str:
         """The playbook's word for ``word``, or ``word`` itself."""
         low = word.lower()
-        if low in self.counts or low in STOPWORDS or len(low) < 5:
+        if low in self.counts or low in STOPWORDS or len(low) < 5 or zipf_frequency(low, "en") >= RARE_ZIPF:
             return word
         found = process.extract(low, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=8)
         slips = [cand for cand, _, _ in found if _slip(low, cand)]

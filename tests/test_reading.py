@@ -29,6 +29,10 @@ def test_words_the_playbook_does_not_have_are_left_as_written():
     # Another form of a playbook word is a word: an edit at either end is not a slip.
     other = Speller(["Keep the approval on one side until leadership is convinced."])
     assert other.correct("It keeps approvals aside to convince them") == "It keeps approvals aside to convince them"
+    # A word in common English use is what was meant, though a playbook word is a slip away.
+    tuned = Speller(["Prompt tuning and retraining."])
+    assert tuned.correct("It is turning into a nightmare") == "It is turning into a nightmare"
+    assert tuned.correct("Is retrainng needed?") == "Is retraining needed?"
 
 
 def test_courtesy_is_not_part_of_the_question():
