@@ -132,9 +132,6 @@ _RANGE = re.compile(
 )
 # The journey's three stages as a question names them, and as the playbook labels a line or a block
 # for one of them ("- **Pilot:** 4-8 weeks", "#### Pilot Stage Concerns").
-_JOURNEY_STAGE = re.compile(r"\b(pilot|prototype|production)s?\b", re.I)
-_STAGE_LEAD = re.compile(r"^\W*(?:A\W{1,4})?(pilot|prototype|production)\b[\w ()-]{0,24}?\**\s*:", re.I)
-_STAGE_HEADING = re.compile(r"^(pilot|prototype|production) stage\b", re.I)
 # A question for the phases (stages, steps) a document is laid out in, not for one of them.
 _OUTLINE_ASK = re.compile(
     r"\b(?:what|which|list|name|outline|walk (?:me|us) through|tell (?:me|us))\b[^?]*?"
@@ -204,7 +201,7 @@ class ExtractiveGenerator:
         remedy = bool(_REMEDY_QUESTION.search(question))
         negative = bool(_NEGATIVE_QUESTION.search(question))
         numbers = question_numbers(question)
-        named_stages = {m.lower() for m in _JOURNEY_STAGE.findall(question)}
+        named_stages = corpus.vocabulary.journey_stages_in(question)
         asked_stage = named_stages.pop() if len(named_stages) == 1 else None
         out: list[Scored] = []
         top = top or max((h.score for h in hits), default=1.0) or 1.0
@@ -258,7 +255,9 @@ class ExtractiveGenerator:
                         score -= 0.08
                 text = corpus.unit_text(i)
                 if asked_stage:
-                    labelled = labelled_stage(text, [corpus.unit_text(k) for k in chain], hit.chunk.section)
+                    labelled = corpus.vocabulary.labelled_stage(
+                        text, [corpus.unit_text(k) for k in chain], hit.chunk.section
+                    )
                     if labelled and labelled != asked_stage:
                         score -= 0.35  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
                 if "❌" in text or "❌" in chain_text[:40]:
@@ -748,21 +747,6 @@ def _comparable(a: set[str], b: set[str]) -> bool:
 def _number(digits: str, scale: str | None) -> float:
     value = float(digits.replace(",", ""))
     return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
-
-
-def labelled_stage(text: str, labels: list[str], section: str) -> str | None:
-    """The journey stage a line is labelled for: by its own lead ("**Pilot:** 4-8 weeks"), else by the
-    nearest label above it, else by the nearest heading of its section that names one ("Pilot Stage
-    Concerns", "Prototype Stage > Timeline")."""
-    for lead in (text, *reversed(labels)):
-        m = _STAGE_LEAD.match(lead)
-        if m:
-            return m.group(1).lower()
-    for heading in reversed(section.split(" > ")):
-        m = _STAGE_HEADING.match(heading.strip())
-        if m:
-            return m.group(1).lower()
-    return None
 
 
 def question_numbers(question: str) -> list[tuple[float, set[str]]]:

@@ -12,6 +12,7 @@ The expansion only adds words, so the asker's own words always count as well."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -57,6 +58,7 @@ class Vocabulary:
     metrics: tuple[Metric, ...] = ()
     stages: tuple[tuple[str, re.Pattern[str]], ...] = ()  # each stage with the pattern of its terms
     held: frozenset[str] = frozenset()  # stages and roles a cited sentence cannot swap
+    journey: tuple[str, ...] = ()  # the journey's own stages, in order ("pilot", "prototype", "production")
     digest: str = ""
 
     @classmethod
@@ -117,10 +119,14 @@ class Vocabulary:
             alternatives = "|".join(re.escape(str(t).lower()) for t in _list(terms))
             stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
         verification = _table(data.get("verification", {}))
+        journey = tuple(str(s).lower() for s in _list(_table(data.get("journey", {})).get("stages", [])))
+        if set(journey) - set(STAGES):
+            raise ValueError(f"journey stages must be among {', '.join(STAGES)}")
         return cls(
             expansions=tuple(expansions),
             stages=tuple(stages),
             held=frozenset(str(w).lower() for w in _list(verification.get("held", []))),
+            journey=journey,
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,
@@ -168,6 +174,31 @@ class Vocabulary:
         term must recur."""
         found = [s for s, pattern in self.stages if pattern.search(section) or len(pattern.findall(text)) >= 2]
         return tuple(found) or ("general",)
+
+    @functools.cached_property
+    def _stage_labels(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        names = "|".join(re.escape(s) for s in self.journey)
+        lead = re.compile(rf"^\W*(?:A\W{{1,4}})?({names})\b[\w ()-]{{0,24}}?\**\s*:", re.I)
+        return lead, re.compile(rf"^({names}) stage\b", re.I)
+
+    def journey_stages_in(self, text: str) -> set[str]:
+        """The journey's stages a text names by their own name ("pilots", "the production stage")."""
+        return {s for s in self.journey if re.search(rf"\b{re.escape(s)}s?\b", text, re.I)}
+
+    def labelled_stage(self, text: str, labels: list[str], section: str) -> str | None:
+        """The journey stage a line is labelled for: by its own lead ("**Pilot:** 4-8 weeks"), else by
+        the nearest label above it, else by the nearest heading of its section that names one ("Pilot
+        Stage Concerns", "Prototype Stage > Timeline")."""
+        if not self.journey:
+            return None
+        lead, heading = self._stage_labels
+        for line in (text, *reversed(labels)):
+            if m := lead.match(line):
+                return m.group(1).lower()
+        for part in reversed(section.split(" > ")):
+            if m := heading.match(part.strip()):
+                return m.group(1).lower()
+        return None
 
     def outcome_of(self, label: str) -> str | None:
         """The outcome a list's label names ("Criteria for GO (Proceed…)" → "go"), or None when it

@@ -221,9 +221,12 @@ def test_the_period_and_the_speed_a_question_asks_about_are_the_playbooks_words(
     assert "latency" in " ".join(c.quote for c in answer.citations).lower(), answer.answer
 
 
-def test_a_question_about_one_stage_is_not_answered_from_lines_for_another():
-    from assistant.extractive import labelled_stage
+def test_a_question_about_one_stage_is_not_answered_from_lines_for_another(tmp_path):
+    from assistant.lexicon import Vocabulary
 
+    vocab = tmp_path / "vocabulary.toml"
+    vocab.write_text('[journey]\nstages = ["pilot", "prototype", "production"]\n', "utf-8")
+    labelled_stage = Vocabulary.load(vocab).labelled_stage
     assert labelled_stage("- **Pilot:** 4-8 weeks", [], "SMB Concerns & Answers") == "pilot"
     assert labelled_stage("**A:** Pilot: 4-8 weeks.", ['**Q: "How long will this take?"**'], "X") == "pilot"
     assert (
@@ -233,6 +236,8 @@ def test_a_question_about_one_stage_is_not_answered_from_lines_for_another():
     concerns = "SMB Concerns & Answers > Common Concerns at Each Stage > Pilot Stage Concerns"
     assert labelled_stage("- Load test before production", [], concerns) == "pilot"
     assert labelled_stage("Pilot users should be representative.", [], "Choosing the right pilot users") is None
+    # The journey's stages are the vocabulary's: without them no line is labelled for one.
+    assert Vocabulary().labelled_stage("- **Pilot:** 4-8 weeks", [], "X") is None
 
 
 def test_the_stage_a_question_names_is_the_stage_its_answer_is_about(coach):
