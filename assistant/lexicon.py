@@ -59,6 +59,7 @@ class Vocabulary:
     stages: tuple[tuple[str, re.Pattern[str]], ...] = ()  # each stage with the pattern of its terms
     held: frozenset[str] = frozenset()  # stages and roles a cited sentence cannot swap
     journey: tuple[str, ...] = ()  # the journey's own stages, in order ("pilot", "prototype", "production")
+    document_nouns: frozenset[str] = frozenset()  # words for any document: "guide", "plan"
     digest: str = ""
 
     @classmethod
@@ -127,6 +128,7 @@ class Vocabulary:
             stages=tuple(stages),
             held=frozenset(str(w).lower() for w in _list(verification.get("held", []))),
             journey=journey,
+            document_nouns=frozenset(str(w).lower() for w in _list(_table(data.get("documents", {})).get("nouns", []))),
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,

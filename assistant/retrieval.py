@@ -61,7 +61,7 @@ class HybridRetriever:
         self.bm25: BaseRetriever = bm25
         self.units = _UnitIndex(corpus) if self.settings.unit_k and self.settings.unit_weight else None
         # Section paths weigh fully; the document title, shared by all its passages, only a little.
-        self.title_words = _distinctive_title_words(corpus.titles)
+        self.title_words = _distinctive_title_words(corpus.titles, corpus.vocabulary.document_nouns)
         self.name_words, self.common_name_words = _name_words(corpus.titles)
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
@@ -185,16 +185,10 @@ class HybridRetriever:
         return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
 
 
-# Words a question may use for any document ("the guide", "the plan", "the playbook").
-_DOCUMENT_NOUNS = frozenset(["guide", "plan", "playbook", "complete", "back", "document", "article", "post"])
-
-
-def _distinctive_title_words(titles: dict[str, str]) -> dict[str, set[str]]:
-    """Each document's title words that no other title shares, less the nouns any document goes by."""
-    words = {
-        doc: {t for t in tokens(title) if "-" not in t or t[0].isdigit()} - _DOCUMENT_NOUNS
-        for doc, title in titles.items()
-    }
+def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
+    """Each document's title words that no other title shares, less the nouns any document goes by
+    ("the guide", "the plan": the vocabulary's document nouns)."""
+    words = {doc: {t for t in tokens(title) if "-" not in t or t[0].isdigit()} - nouns for doc, title in titles.items()}
     return {doc: w - set().union(*(o for d, o in words.items() if d != doc)) for doc, w in words.items()}
 
 

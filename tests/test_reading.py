@@ -155,3 +155,15 @@ def test_a_document_is_named_by_words_of_its_title_and_file_name_that_fit_no_oth
     # Words of no one name, or of several, name nothing.
     assert named("How does the guide define the implementation team?") == set()
     assert named("What does the pilot to production guide say?") == set()
+
+
+def test_words_for_any_document_do_not_name_one():
+    from assistant.retrieval import _distinctive_title_words
+
+    titles = {"a.md": "SMB Journey: Complete Guide", "b.md": "Methodology Playbook"}
+    assert _distinctive_title_words(titles, frozenset())["a.md"] == {"smb", "journey", "complete", "guide"}
+    # The vocabulary's document nouns ("the guide") name no document.
+    assert _distinctive_title_words(titles, frozenset({"guide", "complete", "playbook"})) == {
+        "a.md": {"smb", "journey"},
+        "b.md": {"methodology"},
+    }
