@@ -41,6 +41,15 @@ def coach(settings, embedder):
     return Coach.open(settings, auto_ingest=False)
 
 
+@pytest.fixture
+def cli(coach, settings, monkeypatch):
+    """``cli(*argv)`` runs the command line; it opens the session's coach rather than its own."""
+    from assistant.cli import run
+
+    monkeypatch.setattr("assistant.cli._open_coach", lambda s: coach)
+    return lambda *argv: run(list(argv), load=lambda: settings)
+
+
 def collapse(text: str) -> str:
     return " ".join(text.split())
 

@@ -436,14 +436,6 @@ def test_chat_roi_reads_the_ways_people_give_their_figures(coach, message, expec
 # ------------------------------------------------------------------------------------------- CLI
 
 
-@pytest.fixture
-def cli(coach, settings, monkeypatch):
-    from assistant.cli import run
-
-    monkeypatch.setattr("assistant.cli._open_coach", lambda s: coach)
-    return lambda *argv: run(list(argv), load=lambda: settings)
-
-
 def test_cli_checklist_commands(cli, capsys):
     assert cli("checklist", "list", "--json") == 0
     ids = [c["id"] for c in json.loads(capsys.readouterr().out)["checklists"]]

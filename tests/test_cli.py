@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from assistant.cli import run
 from assistant.config import Settings
 
@@ -13,17 +11,6 @@ CONTRACT_KEYS = {
     "id", "answer", "abstained", "citations", "confidence", "generator", "verification", "stage", "session",
     "prompt_version", "latency_ms",
 }  # fmt: skip
-
-
-@pytest.fixture
-def cli(coach, settings, monkeypatch):
-    # The CLI opens its own Coach; reuse the session's ingested index and loaded models.
-    monkeypatch.setattr("assistant.cli._open_coach", lambda s: coach)
-
-    def call(*argv: str) -> int:
-        return run(list(argv), load=lambda: settings)
-
-    return call
 
 
 def test_ask_json_contract(cli, capsys):
