@@ -85,6 +85,10 @@ def test_question_vocabulary_is_added_not_substituted():
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"
     assert expand("How much will it cost?").startswith("How much will it cost?")
+    assert "budget" in expansion_words("How much will it cost?")
+    # "How much" about time is not a cost, wherever the time word stands.
+    assert "budget" not in expansion_words("How much did onboarding time shrink?")
+    assert "budget" in expansion_words("How much do consultants charge per hour?")
     # What a role does is its responsibilities; what "we" should do is not a role's.
     assert "responsibilities" in expansion_words("What does the executive sponsor do?")
     assert "responsibilities" not in expansion_words("Our answers got worse. What should we do?")
