@@ -16,7 +16,10 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation import CoachSystem, EvalItem, Judge, calibration, load_dataset, score_turn
+from assistant.dataset import EvalItem, load_dataset
+from assistant.judge import Judge
+from assistant.metrics import calibration, score_turn
+from assistant.systems import CoachSystem
 
 if TYPE_CHECKING:
     from assistant.coach import Coach

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.chunking import _item_spans
+from assistant.chunking import item_spans
 from assistant.index_files import atomic_write
 from assistant.lexicon import Vocabulary
 from assistant.structure import heading_text
@@ -242,7 +242,7 @@ def extract(doc: CleanDocument) -> DocumentExtract:
             label = None
             if block.kind != "list":
                 continue
-            spans = _item_spans(text, block)
+            spans = item_spans(text, block)
             label_text = _clean_label(text[previous_label.start : previous_label.end]) if previous_label else ""
             if spans and all(_CHECKBOX.match(text[s:e]) for s, e in spans):
                 groups.append((previous_label, spans))

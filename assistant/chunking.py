@@ -48,7 +48,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if len(_WORDS.findall(text[a:b])) >= 3]
 
 
-def _item_spans(text: str, block: Block) -> list[tuple[int, int]]:
+def item_spans(text: str, block: Block) -> list[tuple[int, int]]:
     """List items, with their continuation lines."""
     items: list[list[int]] = []
     for s, e in _line_spans(text, block.start, block.end):
@@ -64,7 +64,7 @@ def _split_block(text: str, block: Block) -> list[Block]:
     if block.end - block.start <= MAX_CHUNK_CHARS:
         return [block]
     pieces, cur_start, cur_end = [], None, None
-    spans = _item_spans(text, block) if block.kind == "list" else _line_spans(text, block.start, block.end)
+    spans = item_spans(text, block) if block.kind == "list" else _line_spans(text, block.start, block.end)
     for s, e in spans:
         if cur_start is not None and cur_end is not None and e - cur_start > MAX_CHUNK_CHARS:
             pieces.append(Block(block.kind, cur_start, cur_end))
@@ -95,7 +95,7 @@ def _units(doc: CleanDocument, chunk_id: str, blocks: list[Block], group_base: i
         elif b.kind == "label":
             units.append(Unit(doc.doc_id, chunk_id, "label", *_trim(text, b.start, b.end), group))
         elif b.kind == "list":
-            units += [Unit(doc.doc_id, chunk_id, "item", s, e, group) for s, e in _item_spans(text, b)]
+            units += [Unit(doc.doc_id, chunk_id, "item", s, e, group) for s, e in item_spans(text, b)]
         elif b.kind == "code":
             units += _code_units(doc, chunk_id, b, group)
         elif b.kind == "table":

@@ -390,7 +390,9 @@ def cmd_roi(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.evaluation import SYSTEMS, run_eval, write_report
+    from assistant.evaluation import run_eval
+    from assistant.report import write_report
+    from assistant.systems import SYSTEMS
 
     if args.provider:
         settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"provider": args.provider})})

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.corpus import Corpus
-from assistant.retrieval import Hit
+from assistant.types import Hit
 
 _WS = re.compile(r"\s+")
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import LLMSettings, load_settings
+from assistant.facts import numbers, stated_numbers
 from assistant.gold import facts_present, load_gold
-from assistant.verify import numbers, split_statements, stated_numbers
+from assistant.statements import split_statements
 
 GOLD = Path("eval/gold_starter.jsonl")
 _LEAD_IN = re.compile(r"^\s*(From \*.+\):\s*$|\d+ playbook documents speak to this)")

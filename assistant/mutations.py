@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.corpus import Corpus, tokens
+from assistant.facts import NUMBER, negated, numbers
+from assistant.statements import MD
 from assistant.types import Chunk
-from assistant.verify import _MD, _NUMBER, negated, numbers
 
 KINDS = ("supported", "number", "negation", "entity", "repoint", "clause")
 _AUX = re.compile(r"\b(is|are|was|were|should|must|can|will|does|do)\b", re.I)
@@ -46,7 +47,7 @@ class Case:
 
 def _clean(text: str) -> str:
     text = re.sub(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(?:\[[ xX]\]\s+)?", "", text)
-    return re.sub(r"\s+", " ", _MD.sub("", text)).strip()
+    return re.sub(r"\s+", " ", MD.sub("", text)).strip()
 
 
 def build_cases(corpus: Corpus, *, per_kind: int = 100, seed: int = 7) -> list[Case]:
@@ -75,7 +76,7 @@ def build_cases(corpus: Corpus, *, per_kind: int = 100, seed: int = 7) -> list[C
         return out
 
     def swap_number(text: str, chunk: Chunk):
-        m = next(iter(_NUMBER.finditer(text)), None)
+        m = next(iter(NUMBER.finditer(text)), None)
         if m is None:
             return None
         value = int(float(m.group(1).replace(",", "")) or 1)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.corpus import tokens
-from assistant.verify import stem
+from assistant.meaning import stem
 
 # What asks for a confirmation rather than for information: "…, right?", "is that correct?",
 # "can you confirm", "I read that…", "my understanding is…", "the guide says…".

@@ -11,7 +11,7 @@ from assistant.types import Citation
 
 if TYPE_CHECKING:
     from assistant.corpus import Corpus
-    from assistant.retrieval import Hit
+    from assistant.types import Hit
 
 ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 _SPACE = re.compile(r"\s+")

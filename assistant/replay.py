@@ -77,7 +77,7 @@ def flat(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _holders(span: str, sources: Sequence[str]) -> list[int]:
+def passages_holding(span: str, sources: Sequence[str]) -> list[int]:
     """Indexes of the sources that hold ``span``; a span over several lines may be spread across
     neighbouring passages, each line held by one of them."""
     want = flat(span)
@@ -104,7 +104,7 @@ def compose(recorded: Recorded, sources: Sequence[str], *, planted: bool = False
     for k, sentence in enumerate(recorded.sentences):
         markers: list[int] = []
         for _doc, span in sentence.spans:
-            holders = _holders(span, flat_sources)
+            holders = passages_holding(span, flat_sources)
             if not holders:
                 markers = []
                 break
@@ -159,7 +159,7 @@ class Replay:
 
 
 def replay_for_gold(gold_dir: Path, path: Path = ANSWERS, *, planted: bool = False) -> Replay:
-    from assistant.evaluation import load_dataset
+    from assistant.dataset import load_dataset
 
     questions = {item.id: item.turns[0].question for item in load_dataset(gold_dir) if len(item.turns) == 1}
     return Replay({questions[r.id]: r for r in load_recorded(path) if r.id in questions}, planted=planted)

@@ -10,29 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
 from assistant.corpus import Corpus, tokens
 from assistant.errors import IndexNotReadyError, StoreError
-from assistant.types import Chunk
+from assistant.types import Hit
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.retrievers import BaseRetriever
     from llama_index.vector_stores.chroma import ChromaVectorStore
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float  # fused score after the stage boost
-    dense: float  # cosine similarity of the query and the passage (0 when only BM25 found it)
-    rank: int
-    # Looked up in its document for a figure the search did not reach: its line is shown only as another
-    # document's figure for the same thing, never as the answer itself.
-    looked_up: bool = False
 
 
 class HybridRetriever:
@@ -230,14 +218,14 @@ class _UnitIndex:
     def __init__(self, corpus: Corpus) -> None:
         import bm25s
 
-        from assistant.extractive import _context_before
+        from assistant.passage import context_before
 
         self.corpus = corpus
         docs: list[list[str]] = []
         for i, unit in enumerate(corpus.units):
             toks = tokens(corpus.unit_text(i)) + tokens(corpus.chunks[unit.chunk_id].section)
             if unit.kind == "item":
-                for k in _context_before(corpus, i):
+                for k in context_before(corpus, i):
                     toks += tokens(corpus.unit_text(k))
             docs.append(toks or ["_"])
         self.vocab = {t for d in docs for t in d}

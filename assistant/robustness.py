@@ -22,8 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation import EVAL_DIR, _rate, gold_files
+from assistant.dataset import EVAL_DIR, gold_files
 from assistant.gold import GoldCase, load_gold, normalize, with_acronyms
+from assistant.metrics import rate_of
 
 if TYPE_CHECKING:
     from assistant.coach import Coach
@@ -134,8 +135,8 @@ def run(coach: Coach, split: str, eval_dir: Path = EVAL_DIR, limit: int | None =
     every = [ok for oks in kept.values() for ok in oks]
     return {
         "split": split,
-        "consistency": _rate(sum(every), len(every)),
-        "by_rewrite": {name: _rate(sum(oks), len(oks)) for name, oks in kept.items()},
+        "consistency": rate_of(sum(every), len(every)),
+        "by_rewrite": {name: rate_of(sum(oks), len(oks)) for name, oks in kept.items()},
         "misses": misses,
     }
 

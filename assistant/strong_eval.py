@@ -145,7 +145,7 @@ def judge_pairs(corpus: Any, split: str | None = None, path: Path = ANSWERS) -> 
     """Statement–passage pairs labelled by how they were written: each faithful sentence with the
     passage(s) holding its spans (supported), each planted sentence with the same passage(s) — or, for
     a wrong source, another document's passage — (not supported). The judge's accuracy on paraphrase."""
-    from assistant.replay import _holders, flat
+    from assistant.replay import flat, passages_holding
 
     chunks = sorted(corpus.chunks.values(), key=lambda c: (c.doc, c.start))
     by_doc: dict[str, list[Any]] = {}
@@ -161,7 +161,7 @@ def judge_pairs(corpus: Any, split: str | None = None, path: Path = ANSWERS) -> 
             found: list[Any] = []
             for doc, span in sentence.spans:
                 pool = by_doc.get(doc, [])
-                found += [pool[h] for h in _holders(span, [flats[c.id] for c in pool]) if pool[h] not in found]
+                found += [pool[h] for h in passages_holding(span, [flats[c.id] for c in pool]) if pool[h] not in found]
             passage = "\n\n".join(c.text for c in found)
             passages.append(passage)
             if passage:

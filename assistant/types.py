@@ -73,6 +73,17 @@ class Chunk:
     text: str
 
 
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score after the stage boost
+    dense: float  # cosine similarity of the query and the passage (0 when only BM25 found it)
+    rank: int
+    # Looked up in its document for a figure the search did not reach: its line is shown only as another
+    # document's figure for the same thing, never as the answer itself.
+    looked_up: bool = False
+
+
 class Citation(BaseModel):
     n: int
     doc: str

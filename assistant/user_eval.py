@@ -18,20 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation import (
-    CoachSystem,
-    EvalItem,
-    Judge,
-    Turn,
-    TurnResult,
-    _hallucinated,
-    _rate,
-    calibration,
-    errored_turn,
-    score_turn,
-)
+from assistant.dataset import EvalItem, Turn
+from assistant.facts import numbers
 from assistant.gold import Evidence, GoldCase
-from assistant.verify import numbers
+from assistant.judge import Judge
+from assistant.metrics import TurnResult, calibration, errored_turn, hallucinated, rate_of, score_turn
+from assistant.systems import CoachSystem
 
 if TYPE_CHECKING:
     from assistant.coach import Coach
@@ -125,13 +117,13 @@ def run(coach: Coach, split: str, users_dir: Path = USERS_DIR) -> dict[str, Any]
     return {
         "split": split,
         "questions": len(results),
-        "acceptance": _rate(sum(r.accepted for r in results), len(results)),
-        "by_user": {u: _rate(sum(r.accepted for r in by_user[u]), len(by_user[u])) for u in USER_TYPES},
-        "out_of_scope_declined": _rate(sum(r.abstained for r in oos), len(oos)),
-        "premises_corrected": _rate(
+        "acceptance": rate_of(sum(r.accepted for r in results), len(results)),
+        "by_user": {u: rate_of(sum(r.accepted for r in by_user[u]), len(by_user[u])) for u in USER_TYPES},
+        "out_of_scope_declined": rate_of(sum(r.abstained for r in oos), len(oos)),
+        "premises_corrected": rate_of(
             sum(r.accepted and corrects(text, case.wrong or "") for case, r, text in premises), len(premises)
         ),
-        "hallucination": _rate(sum(map(_hallucinated, answered)), len(answered)),
+        "hallucination": rate_of(sum(map(hallucinated, answered)), len(answered)),
         "calibration": calibration([(r.confidence, r.accepted) for r in answered if r.confidence is not None]),
         "cases": [
             {

@@ -175,7 +175,7 @@ def test_a_line_that_counts_what_follows_brings_what_it_counts(coach):
 
 
 def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coach):
-    from assistant.coach import asked_part
+    from assistant.message import asked_part
 
     assert asked_part("We're a 12-person firm. Where do we start?") == "Where do we start?"
     assert asked_part("Our team at a regional insurer is new to AI. Where do we start?") == "Where do we start?"
@@ -248,7 +248,7 @@ def test_the_stage_a_question_names_is_the_stage_its_answer_is_about(coach):
 
 
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
-    from assistant.extractive import in_stated_range, question_numbers
+    from assistant.asking import in_stated_range, question_numbers
 
     records = question_numbers("We have about 50,000 customer records. How long will data preparation take?")
     assert in_stated_range("**Medium Dataset (10K-100K records):**", records)
@@ -278,17 +278,18 @@ def test_a_document_named_by_its_title_is_searched_first(coach):
 
 
 def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch):
-    import assistant.extractive as extractive
+    import assistant.scoring as scoring
+    from assistant.asking import read_question
 
     question = "Which rollout strategy does the methodology recommend?"
     q_vec, hits = coach.retrieve(question)
 
     def score_of_recommendation() -> float:
-        scored = coach.generator.score_units(question, q_vec, hits)
+        scored = scoring.score_units(coach.corpus, read_question(question, coach.corpus.vocabulary), q_vec, hits)
         return next(s.score for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
 
     with_forms = score_of_recommendation()
-    monkeypatch.setattr(extractive, "stem", lambda word: word + "\0")  # no two words share a form
+    monkeypatch.setattr(scoring, "stem", lambda word: word + "\0")  # no two words share a form
     assert with_forms > score_of_recommendation() + 0.02
 
 
@@ -317,7 +318,7 @@ def test_unknown_stage_is_rejected(coach):
 
 
 def test_the_phases_of_a_document_are_answered_with_its_numbered_sections_in_order(coach):
-    from assistant.evaluation import answer_statements
+    from assistant.judge import answer_statements
 
     answer = coach.ask("What are the phases of the 90-day plan?", check_rate=False)
     sections = [c.section for c in answer.citations]
@@ -343,7 +344,7 @@ def test_a_numbered_list_of_labelled_blocks_is_shown_without_holes(coach):
 
 
 def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_introduces_it(coach):
-    from assistant.evaluation import answer_statements
+    from assistant.judge import answer_statements
 
     answer = coach.ask("What goes into a model card?", check_rate=False)
     lines = answer.answer.splitlines()
@@ -365,6 +366,8 @@ def test_an_answer_leads_with_the_section_that_answers_best(coach):
 
 
 def test_a_paragraph_is_quoted_without_holes(coach):
+    from assistant.outlines import paragraph_gaps
+
     corpus = coach.corpus
 
     def unit(opening: str) -> int:
@@ -372,9 +375,9 @@ def test_a_paragraph_is_quoted_without_holes(coach):
 
     first = unit("Every production AI system should have a clear and easy path for a human to intervene")
     third = unit("Users who cannot override an AI system will either stop using it")
-    between = coach.generator._paragraph_gaps([first, third])
+    between = paragraph_gaps(corpus, [first, third])
     assert [corpus.unit_text(i)[:28] for i in between] == ["This is not a sign of distru"]
-    assert coach.generator._paragraph_gaps([first]) == []
+    assert paragraph_gaps(corpus, [first]) == []
 
 
 def test_a_paragraph_comes_with_the_bold_line_that_heads_it_each_on_its_own_line(coach):
@@ -409,7 +412,9 @@ def test_a_list_line_that_introduces_brings_the_rest_of_its_list(coach):
 
 
 def test_a_one_line_answer_also_quotes_another_documents_close_line(coach):
-    from assistant.extractive import Scored
+    from assistant.asking import read_question
+    from assistant.scoring import Scored
+    from assistant.selection import select
 
     corpus = coach.corpus
     pin = next(i for i in range(len(corpus.units)) if corpus.unit_text(i).startswith("Pin model versions where"))
@@ -419,7 +424,7 @@ def test_a_one_line_answer_also_quotes_another_documents_close_line(coach):
     # The other document's line is 0.08 below the best: out of the 0.05 another document gets when the
     # answer has more to it, within the first document's own 0.11 when the answer would be one line.
     scored = [Scored(pin, 0.60, 0.5, 0), Scored(test, 0.52, 0.4, 1)]
-    chosen = coach.generator.select(question, scored)
+    chosen = select(corpus, coach.settings.answer, read_question(question, corpus.vocabulary), scored)
     assert pin in chosen and test in chosen, [corpus.unit_text(i) for i in chosen]
 
 
@@ -436,11 +441,14 @@ def test_parallel_blocks_of_a_timeline_are_shown_whole(coach):
 
 
 def test_a_list_line_that_introduces_is_read_under_its_lists_label(coach):
-    from assistant.extractive import Scored
+    from assistant.asking import read_question
+    from assistant.scoring import Scored
+    from assistant.selection import select
 
     corpus = coach.corpus
     item = next(i for i in range(len(corpus.units)) if corpus.unit_text(i) == "1. **Prompt Engineering:**")
-    chosen = coach.generator.select("How do we make it faster?", [Scored(item, 0.6, 0.5, 0)])
+    asked = read_question("How do we make it faster?", corpus.vocabulary)
+    chosen = select(corpus, coach.settings.answer, asked, [Scored(item, 0.6, 0.5, 0)])
     texts = [corpus.unit_text(i) for i in chosen]
     assert texts[:2] == [
         "**Latency Reduction (Target: <3 seconds for 95th percentile):**",

@@ -55,7 +55,7 @@ def test_the_whole_eval_dataset_is_well_formed_and_anchored(coach):
     evidence quote found in the cleaned documents, and the sizes the eval is meant to have."""
     from collections import Counter
 
-    from assistant.evaluation import gold_files, load_dataset
+    from assistant.dataset import gold_files, load_dataset
 
     cases = [c for path in gold_files() for c in load_gold(path)]
     assert len({c.id for c in cases}) == len(cases)

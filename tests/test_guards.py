@@ -116,7 +116,7 @@ def test_repeated_questions_come_from_the_cache(coach):
     with sqlite3.connect(coach.settings.data_dir / "sessions.sqlite3") as db:
         (flags,) = db.execute("SELECT flags FROM interactions WHERE id = ?", (again.id,)).fetchone()
     assert "cached" in flags
-    key = coach._cache_key("What goes into a model card", None)
+    key = coach.answering.cache_key("What goes into a model card", None)
     assert key[2] == coach.corpus.index_version  # a re-ingest changes the key
 
 

@@ -14,7 +14,7 @@ import urllib.request
 import pytest
 
 from assistant.model_check import unsupported_numbers
-from assistant.verify import MARKER, split_statements
+from assistant.statements import MARKER, split_statements
 
 QUESTIONS = [
     "How long should our AI pilot run?",
@@ -88,7 +88,7 @@ def test_a_stopped_server_gives_the_offline_answer(llama_server, gemma, coach):
     proc, _ = llama_server
     proc.terminate()
     proc.wait(timeout=30)
-    gemma._cache.clear()  # an answer given before the server stopped would come from the cache
+    gemma.answering.clear_cache()  # an answer given before the server stopped would come from the cache
     answer = gemma.ask(QUESTIONS[1])
     assert answer.generator == "extractive"
     assert answer.answer == coach.ask(QUESTIONS[1]).answer

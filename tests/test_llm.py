@@ -8,9 +8,9 @@ import re
 import pytest
 
 from assistant.errors import ConfigError
+from assistant.facts import numbers
 from assistant.fake_llm import FakeLLM
 from assistant.prompts import Prompt, PromptLibrary
-from assistant.verify import numbers
 
 QUESTION = "How long should our AI pilot run?"
 

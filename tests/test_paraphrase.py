@@ -8,10 +8,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.corpus import load_corpus
+from assistant.facts import figures_missing, measures
 from assistant.generation import keeps_model_answer, verification_notice
 from assistant.ingest import Ingestor
 from assistant.vectorstore import build_vector_store
-from assistant.verify import Verified, Verifier, figures_missing, measures
+from assistant.verify import Verified, Verifier
 
 STAFF = (
     "Do we need a data scientist to run the tool? For most bakeries using a hosted tool, no. "

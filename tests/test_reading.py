@@ -3,7 +3,7 @@ set aside. Small texts written here stand in for the playbook."""
 
 from __future__ import annotations
 
-from assistant.coach import without_courtesy
+from assistant.message import without_courtesy
 from assistant.spelling import Speller
 
 PLAYBOOK = (
@@ -81,7 +81,8 @@ def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playboo
     from types import SimpleNamespace
 
     from assistant.config import AnswerSettings
-    from assistant.extractive import ExtractiveGenerator, Scored
+    from assistant.extractive import ExtractiveGenerator
+    from assistant.scoring import Scored
 
     gen = ExtractiveGenerator(
         SimpleNamespace(units=[SimpleNamespace(chunk_id=f"c{i % 3}") for i in range(12)]), AnswerSettings()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.facts import negated, numbers, stated_numbers
 from assistant.mutations import KINDS, build_cases
-from assistant.verify import Verifier, negated, numbers, split_statements, stated_numbers
+from assistant.statements import split_statements
+from assistant.verify import Verifier
 
 
 @pytest.fixture(scope="module")
