@@ -119,7 +119,7 @@ def bench_dashboard(coach: object, n: int = 10_000) -> float:
     from assistant.coach import Coach
     from assistant.ledger import Ledger
     from assistant.types import Answer, Verification
-    from assistant.web import WebHandlers
+    from assistant.web_forms import WebForms
 
     assert isinstance(coach, Coach)
     rng = random.Random(7)
@@ -136,7 +136,7 @@ def bench_dashboard(coach: object, n: int = 10_000) -> float:
         coach.ledger = ledger
         try:
             started = time.perf_counter()
-            WebHandlers(coach).dashboard("", "")
+            WebForms(coach).dashboard("", "")
             return time.perf_counter() - started
         finally:
             coach.ledger = original

@@ -7,9 +7,9 @@ import time
 import uuid
 from collections.abc import Callable
 
-from assistant.checklists import Catalog
 from assistant.coaching import GoNoGoInputs, RoiInputs
 from assistant.ledger import Ledger
+from assistant.playbook_tools import Catalog
 from assistant.presenters import ROI_NAMES, Cites, render_decision, render_roi, render_step
 from assistant.router import Route, route
 from assistant.tools import Tools

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.answering import Answering
+from assistant.catalog import read_catalog
 from assistant.chat import Chat
-from assistant.checklists import Catalog, Checklist, Source, read_catalog
 from assistant.coaching import Decision, GoNoGoInputs, RoiInputs, RoiResult, Score
 from assistant.config import Settings
 from assistant.corpus import Corpus, load_corpus
@@ -27,6 +27,7 @@ from assistant.index_files import IndexFiles
 from assistant.ledger import Ledger
 from assistant.lexicon import Vocabulary
 from assistant.message import validate_question
+from assistant.playbook_tools import Catalog, Checklist, Source
 from assistant.retrieval import HybridRetriever
 from assistant.store import SessionStore
 from assistant.tools import Tools

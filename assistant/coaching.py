@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from assistant.checklists import (
+from assistant.errors import InputError
+from assistant.playbook_tools import (
     MAX_POINTS,
     Band,
     Checklist,
@@ -25,7 +26,6 @@ from assistant.checklists import (
     RoiFigures,
     Source,
 )
-from assistant.errors import InputError
 
 ANSWERS = ("yes", "no", "partial", "unsure", "skip")
 POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0, "unsure": 0.0}

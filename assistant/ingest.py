@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.checklists import DocumentExtract, merge, read_catalog, write_catalog
+from assistant.catalog import merge, read_catalog, write_catalog
 from assistant.checklists import extract as extract_checklists
 from assistant.chunking import chunk_document
 from assistant.cleaning import clean, strip_links
@@ -27,6 +27,7 @@ from assistant.errors import KnowledgeError
 from assistant.index_files import PIPELINE_VERSION, DocRecord, IndexFiles, Manifest
 from assistant.lexicon import VOCABULARY_FILE, Vocabulary
 from assistant.loaders import is_supported, load_text
+from assistant.playbook_tools import DocumentExtract
 from assistant.structure import heading_text, parse_blocks
 from assistant.types import Chunk, CleanDocument, Unit
 from assistant.vectorstore import collection_name

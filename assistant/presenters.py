@@ -12,8 +12,8 @@ from assistant.coaching import shown_value
 from assistant.types import Citation
 
 if TYPE_CHECKING:
-    from assistant.checklists import Checklist, Source
     from assistant.coaching import Decision, RoiResult, Score
+    from assistant.playbook_tools import Checklist, Source
     from assistant.walkthrough import Step
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.checklists import Catalog
+from assistant.playbook_tools import Catalog
 
 _QUESTION_START = re.compile(
     r"^\s*(what|which|who|whom|whose|why|when|where|how|is|are|does|do|did|can|could|should|would|will|"

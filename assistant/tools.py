@@ -8,7 +8,6 @@ import difflib
 from collections.abc import Callable
 
 from assistant.answering import Answering
-from assistant.checklists import Catalog, Checklist, Source
 from assistant.coaching import (
     Decision,
     Gap,
@@ -21,6 +20,7 @@ from assistant.coaching import (
     score_checklist,
 )
 from assistant.errors import InputError
+from assistant.playbook_tools import Catalog, Checklist, Source
 from assistant.walkthrough import HELP, Run, RunStore, Step, apply, new_run, reconcile, step
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.checklists import Checklist, Item
 from assistant.coaching import ANSWERS, normalise_answer
 from assistant.errors import StoreError
+from assistant.playbook_tools import Checklist, Item
 from assistant.store import open_db, redact
 
 HELP = f"Answer {' / '.join(ANSWERS)}; or say back, note <text>, stop, restart."

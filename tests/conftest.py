@@ -46,7 +46,7 @@ def cli(coach, settings, monkeypatch):
     """``cli(*argv)`` runs the command line; it opens the session's coach rather than its own."""
     from assistant.cli import run
 
-    monkeypatch.setattr("assistant.cli._open_coach", lambda s: coach)
+    monkeypatch.setattr("assistant.coach.Coach.open", classmethod(lambda cls, s, **kw: coach))
     return lambda *argv: run(list(argv), load=lambda: settings)
 
 

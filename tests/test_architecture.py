@@ -1,5 +1,6 @@
-"""The shape of the code, checked: no import cycle between modules (type-only imports included), and
-no module importing another's private name. A newcomer can then read any module on its own terms."""
+"""The shape of the code, checked: no module over 400 lines and no class over 250, no import cycle
+between modules (type-only imports included), and no module importing another's private name. A
+newcomer can then read any module on its own terms."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
+MAX_MODULE_LINES = 400
+MAX_CLASS_LINES = 250
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -103,3 +106,18 @@ def test_no_module_imports_another_modules_private_name():
         if imported.startswith("_") and not imported.startswith("__")
     ]
     assert private == []
+
+
+def test_no_module_or_class_is_too_long_to_read_whole():
+    long_modules = [
+        f"{path.name}: {n} lines"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if (n := len(path.read_text("utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    long_classes = [
+        f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for name, tree in _modules().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef) and node.end_lineno and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES
+    ]
+    assert long_modules == [] and long_classes == []

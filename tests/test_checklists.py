@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.checklists import Catalog, extract, merge, parse_criterion, slug
+from assistant.catalog import merge
+from assistant.checklists import extract, slug
 from assistant.coaching import GoNoGoInputs, RoiInputs, compute_roi, evaluate_gonogo, parse_answers, score_checklist
+from assistant.criteria import parse_criterion
 from assistant.errors import InputError
 from assistant.ingest import knowledge_files, prepare_document
 from assistant.lexicon import Vocabulary
+from assistant.playbook_tools import Catalog
 from assistant.walkthrough import RunStore, apply, new_run, parse_command, reconcile
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"

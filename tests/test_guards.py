@@ -82,7 +82,7 @@ def test_injected_instructions_never_reach_the_model_and_the_prompt_never_leaks(
 
 
 def test_no_personal_data_reaches_the_disk(coach, settings):
-    from assistant.web import WebHandlers
+    from assistant.web_handlers import WebHandlers
 
     handlers = WebHandlers(coach)
     pii = " ".join(PII.values())

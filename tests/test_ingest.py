@@ -87,7 +87,7 @@ def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
 
 
 def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedder):
-    from assistant.checklists import read_catalog
+    from assistant.catalog import read_catalog
     from assistant.coach import Coach
     from assistant.errors import ConfigError
 

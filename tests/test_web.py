@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import WebHandlers, build_app, parse_auth, user_id
+from assistant.web import build_app
+from assistant.web_forms import WebForms
+from assistant.web_handlers import WebHandlers, parse_auth, user_id
 
 
 def test_each_answer_carries_its_own_highlighted_sources(coach):
@@ -35,9 +37,9 @@ def test_each_answer_carries_its_own_highlighted_sources(coach):
 
 
 def test_passages_are_shown_as_text_not_markdown():
-    from assistant.web import _passage_html
+    from assistant.web_view import passage_html
 
-    shown = _passage_html(
+    shown = passage_html(
         ("### Checklist\n**Q:** Ready?\n- [ ] Data ", False),
         ("owner named", True),
         (" today\n| a | b |\n|---|---|\n", False),
@@ -69,7 +71,7 @@ def test_unexpected_failure_never_shows_a_traceback(coach, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(coach, "ask", boom)
+    monkeypatch.setattr(coach.answering, "answer", boom)
     _, history, _, _ = handlers.respond("How long is a pilot?", [], "", "")
     assert "something went wrong" in history[-1]["content"]
     assert "exploded" not in history[-1]["content"] and "Traceback" not in history[-1]["content"]
@@ -104,7 +106,7 @@ def test_feedback_is_stored_and_can_be_changed(coach):
 
 
 def test_checklist_tab_runs_scores_and_exports(coach):
-    handlers = WebHandlers(coach)
+    handlers = WebForms(coach)
     choices = handlers.checklist_choices()
     assert choices[0][1].endswith("readiness")  # scored assessments first
     item, progress, result, run_id = handlers.checklist_start("before-production", "tab-user", restart=True)
@@ -127,7 +129,7 @@ def test_checklist_tab_runs_scores_and_exports(coach):
 
 
 def test_tools_tab_forms_take_empty_fields_as_unknown(coach):
-    handlers = WebHandlers(coach)
+    handlers = WebForms(coach)
     assert "Decision: GO" in handlers.gonogo(75, 70, 4.1, "no", "positive")
     assert "Decision: ITERATE" in handlers.gonogo(75, 70, None, "unknown", "positive")
     untouched = handlers.gonogo(None, None, None, "unknown", "unknown")  # the form as it first appears
@@ -150,7 +152,8 @@ def test_dashboard_reads_the_log(coach):
     handlers = WebHandlers(coach)
     _, _, session, answer_id = handlers.respond("What is a model card?", [], "", "", user="dash-user")
     handlers.feedback(answer_id, "down", "unclear", None, "dash-user", session)
-    summary, per_day, latency, reasons = handlers.dashboard("", "")
+    forms = WebForms(coach)
+    summary, per_day, latency, reasons = forms.dashboard("", "")
     assert "Questions" in summary and "unclear" in summary
     # The charts draw with the data there is: bars from zero with their height, the day's point visible.
     (bar, *_), (ax,) = per_day.axes[0].patches, per_day.axes
@@ -158,9 +161,9 @@ def test_dashboard_reads_the_log(coach):
     (line,) = latency.axes[0].get_lines()
     assert line.get_marker() == "o" and len(line.get_xdata()) >= 1
     assert "unclear" in [t.get_text() for t in reasons.axes[0].get_yticklabels()]
-    empty = handlers.dashboard("1999-01-01", "1999-01-02")[1]
+    empty = forms.dashboard("1999-01-01", "1999-01-02")[1]
     assert "No data" in empty.axes[0].texts[0].get_text()
-    assert "not a date" in handlers.dashboard("yesterday", "")[0]
+    assert "not a date" in forms.dashboard("yesterday", "")[0]
 
 
 def test_users_and_auth():
