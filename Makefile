@@ -62,7 +62,7 @@ lint: install
 	@$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	@$(VENV)/bin/mypy assistant
+	@$(VENV)/bin/mypy assistant app.py tests
 
 test: lint typecheck $(LLM_STAMP) $(BROWSER_STAMP)
 	@$(PY) -m pytest -q
@@ -73,11 +73,11 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
-	@$(PY) -m assistant.bench
+	@$(PY) -m assistant.evaluation.bench
 
 # The openai provider with a real model over the gold set (a local llama.cpp + Gemma 3 270M by default).
 bench-llm: $(LLM_STAMP)
-	@$(PY) -m assistant.model_check
+	@$(PY) -m assistant.evaluation.model_check
 
 # The eval harness on the test split; fails when eval/thresholds.json is crossed.
 eval: install

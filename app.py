@@ -9,9 +9,10 @@ from assistant.errors import CoachError
 
 
 def main() -> int:
-    from assistant.coach import Coach
     from assistant.config import load_settings
-    from assistant.web import build_server, parse_auth
+    from assistant.interfaces.web import build_server
+    from assistant.interfaces.web_handlers import parse_auth
+    from assistant.service.coach import Coach
 
     try:
         settings = load_settings()

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigError
-from assistant.lexicon import VOCABULARY_FILE
+from assistant.index.lexicon import VOCABULARY_FILE
 
 
 class LLMSettings(BaseModel):
@@ -106,7 +106,7 @@ class AnswerSettings(BaseModel):
     coherent_below: float = Field(default=0.25, ge=0, le=1)
     coherent_share: float = Field(default=0.6, ge=0, le=1)
     # The logistic model of an answer's acceptance that its stated confidence comes from, fitted on the
-    # dev splits by ``python -m assistant.calibrate`` (features: ``ExtractiveGenerator.answer_features``).
+    # dev splits by ``python -m assistant.evaluation.calibrate`` (features: ``ExtractiveGenerator.answer_features``).
     confidence_weights: dict[str, float] = Field(
         default_factory=lambda: {"bias": -1.807, "support": 6.276, "unseen": -1.378}
     )

@@ -26,16 +26,16 @@ def settings(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from assistant.embeddings import build_embedder
+    from assistant.index.embeddings import build_embedder
 
     return build_embedder(settings)
 
 
 @pytest.fixture(scope="session")
 def coach(settings, embedder):
-    from assistant.coach import Coach
-    from assistant.ingest import Ingestor
-    from assistant.vectorstore import build_vector_store
+    from assistant.index.vectorstore import build_vector_store
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.service.coach import Coach
 
     Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
     return Coach.open(settings, auto_ingest=False)
@@ -44,9 +44,9 @@ def coach(settings, embedder):
 @pytest.fixture
 def cli(coach, settings, monkeypatch):
     """``cli(*argv)`` runs the command line; it opens the session's coach rather than its own."""
-    from assistant.cli import run
+    from assistant.interfaces.cli import run
 
-    monkeypatch.setattr("assistant.coach.Coach.open", classmethod(lambda cls, s, **kw: coach))
+    monkeypatch.setattr("assistant.service.coach.Coach.open", classmethod(lambda cls, s, **kw: coach))
     return lambda *argv: run(list(argv), load=lambda: settings)
 
 
@@ -57,8 +57,8 @@ def collapse(text: str) -> str:
 @pytest.fixture(scope="session")
 def coach_with(coach, settings):
     """A Coach on the same index that asks an OpenAI-compatible endpoint: ``coach_with(base_url, ...)``."""
-    from assistant.coach import Coach
     from assistant.config import LLMSettings
+    from assistant.service.coach import Coach
 
     def make(base_url: str, model: str = "primary", **llm: object) -> Coach:
         llm_settings = LLMSettings(provider="openai", base_url=base_url, model=model, **llm)  # type: ignore[arg-type]

@@ -87,7 +87,7 @@ def test_sources_that_disagree_are_each_attributed(coach):
 
 
 def test_each_part_of_a_two_part_question_is_answered(coach, settings):
-    from assistant.coach import Coach
+    from assistant.service.coach import Coach
 
     answer = coach.ask("What uptime and error rate should we hit in production?")
     assert "99%+ uptime" in answer.answer and "<1%" in answer.answer, answer.answer
@@ -175,7 +175,7 @@ def test_a_line_that_counts_what_follows_brings_what_it_counts(coach):
 
 
 def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coach):
-    from assistant.message import asked_part
+    from assistant.answer.message import asked_part
 
     assert asked_part("We're a 12-person firm. Where do we start?") == "Where do we start?"
     assert asked_part("Our team at a regional insurer is new to AI. Where do we start?") == "Where do we start?"
@@ -222,7 +222,7 @@ def test_the_period_and_the_speed_a_question_asks_about_are_the_playbooks_words(
 
 
 def test_a_question_about_one_stage_is_not_answered_from_lines_for_another(tmp_path):
-    from assistant.lexicon import Vocabulary
+    from assistant.index.lexicon import Vocabulary
 
     vocab = tmp_path / "vocabulary.toml"
     vocab.write_text('[journey]\nstages = ["pilot", "prototype", "production"]\n', "utf-8")
@@ -248,7 +248,7 @@ def test_the_stage_a_question_names_is_the_stage_its_answer_is_about(coach):
 
 
 def test_a_size_the_user_gives_picks_the_playbook_range_that_holds_it():
-    from assistant.asking import in_stated_range, question_numbers
+    from assistant.answer.asking import in_stated_range, question_numbers
 
     records = question_numbers("We have about 50,000 customer records. How long will data preparation take?")
     assert in_stated_range("**Medium Dataset (10K-100K records):**", records)
@@ -278,8 +278,8 @@ def test_a_document_named_by_its_title_is_searched_first(coach):
 
 
 def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch):
-    import assistant.scoring as scoring
-    from assistant.asking import read_question
+    import assistant.answer.scoring as scoring
+    from assistant.answer.asking import read_question
 
     question = "Which rollout strategy does the methodology recommend?"
     q_vec, hits = coach.retrieve(question)
@@ -318,7 +318,7 @@ def test_unknown_stage_is_rejected(coach):
 
 
 def test_the_phases_of_a_document_are_answered_with_its_numbered_sections_in_order(coach):
-    from assistant.judge import answer_statements
+    from assistant.evaluation.judge import answer_statements
 
     answer = coach.ask("What are the phases of the 90-day plan?", check_rate=False)
     sections = [c.section for c in answer.citations]
@@ -344,7 +344,7 @@ def test_a_numbered_list_of_labelled_blocks_is_shown_without_holes(coach):
 
 
 def test_a_fenced_document_is_shown_with_its_headings_under_the_label_that_introduces_it(coach):
-    from assistant.judge import answer_statements
+    from assistant.evaluation.judge import answer_statements
 
     answer = coach.ask("What goes into a model card?", check_rate=False)
     lines = answer.answer.splitlines()
@@ -366,7 +366,7 @@ def test_an_answer_leads_with_the_section_that_answers_best(coach):
 
 
 def test_a_paragraph_is_quoted_without_holes(coach):
-    from assistant.outlines import paragraph_gaps
+    from assistant.answer.outlines import paragraph_gaps
 
     corpus = coach.corpus
 
@@ -412,9 +412,9 @@ def test_a_list_line_that_introduces_brings_the_rest_of_its_list(coach):
 
 
 def test_a_one_line_answer_also_quotes_another_documents_close_line(coach):
-    from assistant.asking import read_question
-    from assistant.scoring import Scored
-    from assistant.selection import select
+    from assistant.answer.asking import read_question
+    from assistant.answer.scoring import Scored
+    from assistant.answer.selection import select
 
     corpus = coach.corpus
     pin = next(i for i in range(len(corpus.units)) if corpus.unit_text(i).startswith("Pin model versions where"))
@@ -441,9 +441,9 @@ def test_parallel_blocks_of_a_timeline_are_shown_whole(coach):
 
 
 def test_a_list_line_that_introduces_is_read_under_its_lists_label(coach):
-    from assistant.asking import read_question
-    from assistant.scoring import Scored
-    from assistant.selection import select
+    from assistant.answer.asking import read_question
+    from assistant.answer.scoring import Scored
+    from assistant.answer.selection import select
 
     corpus = coach.corpus
     item = next(i for i in range(len(corpus.units)) if corpus.unit_text(i) == "1. **Prompt Engineering:**")

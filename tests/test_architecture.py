@@ -90,7 +90,7 @@ def test_the_checks_find_what_they_look_for():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
     graph = _graph()
-    assert len(graph) > 20 and graph["assistant.coach"], "the import graph was not read"
+    assert len(graph) > 20 and graph["assistant.service.coach"], "the import graph was not read"
 
 
 def test_no_import_cycle():
@@ -121,3 +121,15 @@ def test_no_module_or_class_is_too_long_to_read_whole():
         if isinstance(node, ast.ClassDef) and node.end_lineno and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES
     ]
     assert long_modules == [] and long_classes == []
+
+
+def test_the_judge_shares_no_code_with_the_verifier_it_measures():
+    graph = _graph()
+    reach, todo = set(), ["assistant.evaluation.judge"]
+    while todo:
+        for nxt in graph[todo.pop()] - reach:
+            reach.add(nxt)
+            todo.append(nxt)
+    checks = {"assistant.model.verify", "assistant.model.facts", "assistant.model.meaning"}
+    assert "assistant.model.statements" in reach  # it reads answers by the contract's statements, and no more
+    assert reach & checks == set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.brief import write_brief
+from assistant.interfaces.brief import write_brief
 
 QUESTIONS = (
     """How long should a pilot run?

@@ -372,7 +372,7 @@ def test_chat_roi_in_a_browser(server, browser):
 def test_signing_in_then_asking_in_a_browser(coach, browser, artifacts, settings):
     """With ``COACH_WEB__AUTH`` the page asks for a login; a wrong password is turned away, the right
     one opens the chat, and what is logged is the user's pseudonym, never the login name."""
-    from assistant.guards import Pseudonyms, user_key
+    from assistant.service.guards import Pseudonyms, user_key
 
     login, password = "owner@bakery-example.com", "pw-browser-7731"
     with _app(settings, COACH_WEB__AUTH=f"{login}:{password}") as url:

@@ -8,15 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import merge
-from assistant.checklists import extract, slug
-from assistant.coaching import GoNoGoInputs, RoiInputs, compute_roi, evaluate_gonogo, parse_answers, score_checklist
-from assistant.criteria import parse_criterion
 from assistant.errors import InputError
-from assistant.ingest import knowledge_files, prepare_document
-from assistant.lexicon import Vocabulary
-from assistant.playbook_tools import Catalog
-from assistant.walkthrough import RunStore, apply, new_run, parse_command, reconcile
+from assistant.index.lexicon import Vocabulary
+from assistant.ingest.pipeline import knowledge_files, prepare_document
+from assistant.tools.catalog import merge
+from assistant.tools.checklists import extract, slug
+from assistant.tools.coaching import (
+    GoNoGoInputs,
+    RoiInputs,
+    compute_roi,
+    evaluate_gonogo,
+    parse_answers,
+    score_checklist,
+)
+from assistant.tools.criteria import parse_criterion
+from assistant.tools.models import Catalog
+from assistant.tools.walkthrough import RunStore, apply, new_run, parse_command, reconcile
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 VOCABULARY = Vocabulary.load(KNOWLEDGE / "vocabulary.toml")
@@ -292,7 +299,7 @@ def test_state_machine_moves_back_notes_and_skips(catalog):
 
 
 def test_a_run_resumes_after_a_restart(coach, settings, tmp_path):
-    from assistant.coach import Coach
+    from assistant.service.coach import Coach
 
     first = coach.start_checklist("pilot-readiness", user="resume-user", team="ops", restart=True)
     assert first.position == 0 and "Starting" in first.message

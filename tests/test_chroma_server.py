@@ -50,10 +50,10 @@ def chroma_server(tmp_path_factory):
 
 
 def test_two_instances_share_one_chroma_server(chroma_server, settings, embedder, tmp_path):
-    from assistant.coach import Coach
     from assistant.config import ChromaSettings
-    from assistant.ingest import Ingestor
-    from assistant.vectorstore import build_vector_store, open_collection
+    from assistant.index.vectorstore import build_vector_store, open_collection
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.service.coach import Coach
 
     proc, port = chroma_server
     chroma = ChromaSettings(host="127.0.0.1", port=port)
@@ -82,9 +82,9 @@ def test_two_instances_share_one_chroma_server(chroma_server, settings, embedder
 
 
 def _parts(settings, embedder):
-    from assistant.corpus import load_corpus
-    from assistant.retrieval import HybridRetriever
-    from assistant.vectorstore import build_vector_store
+    from assistant.index.corpus import load_corpus
+    from assistant.index.retrieval import HybridRetriever
+    from assistant.index.vectorstore import build_vector_store
 
     corpus = load_corpus(settings)
     return corpus, embedder, HybridRetriever(settings, corpus, embedder, build_vector_store(settings))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import KNOWLEDGE
 
-from assistant.chunking import chunk_document
-from assistant.ingest import knowledge_files, prepare_document
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.pipeline import knowledge_files, prepare_document
 
 
 def all_docs():
@@ -39,7 +39,7 @@ def test_checklist_stays_with_its_heading_and_label():
 
 
 def test_section_paths_and_stage_tags():
-    from assistant.lexicon import Vocabulary
+    from assistant.index.lexicon import Vocabulary
 
     vocabulary = Vocabulary.load(Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.toml")
     d = next(x for x in all_docs() if x.doc_id == "smb-ai-journey.md")
@@ -77,7 +77,7 @@ def test_a_sentence_that_introduces_a_list_stays_with_it():
 
 
 def test_question_vocabulary_is_added_not_substituted():
-    from assistant.lexicon import Vocabulary
+    from assistant.index.lexicon import Vocabulary
 
     vocabulary = Vocabulary.load(Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.toml")
     expand, expansion_words = vocabulary.expand, vocabulary.expansion_words
@@ -114,7 +114,7 @@ def test_prose_in_fences_is_quotable_and_code_is_not():
 
 
 def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
-    from assistant.ingest import prepare_document
+    from assistant.ingest.pipeline import prepare_document
 
     source = (
         '# Costs\n\nWhat we spent:\n\n```python\nsavings = {\n    "caching": {\n'
@@ -170,7 +170,7 @@ def test_what_introduces_a_block_stays_in_the_passage_of_that_block():
 
 
 def test_possessives_are_read_as_their_word():
-    from assistant.corpus import tokens
+    from assistant.index.corpus import tokens
 
     assert tokens("Project Alpha's first use case") == tokens("Project Alpha first use case")
     assert "user" in tokens("the users' feedback")

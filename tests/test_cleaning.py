@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE
 
-from assistant.chunking import chunk_document
 from assistant.errors import KnowledgeError
-from assistant.ingest import prepare_document
-from assistant.loaders import load_text
-from assistant.structure import heading_text
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loaders import load_text
+from assistant.ingest.pipeline import prepare_document
+from assistant.ingest.structure import heading_text
 
 
 def doc(name: str):

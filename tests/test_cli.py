@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from assistant.cli import run
 from assistant.config import Settings
+from assistant.interfaces.cli import run
 
 CONTRACT_KEYS = {
     "id", "answer", "abstained", "citations", "confidence", "generator", "verification", "stage", "session",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import run_eval
-from assistant.judge import Judge
-from assistant.metrics import wilson
-from assistant.report import check_gate, write_report
+from assistant.evaluation.judge import Judge
+from assistant.evaluation.metrics import wilson
+from assistant.evaluation.report import check_gate, write_report
+from assistant.evaluation.run import run_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,7 @@ def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coac
 
 
 def test_a_table_row_that_cites_its_own_source_is_judged_against_it():
-    from assistant.judge import answer_statements
+    from assistant.evaluation.judge import answer_statements
 
     text = (
         "| Issue | Fix |\n|---|---|\n| Low adoption | Re-training session [2] |\n"
@@ -146,7 +146,7 @@ def test_report_files_and_gate(report, tmp_path):
 def test_judge_agrees_with_the_hand_labels(coach):
     """eval/judge_labels.jsonl: at least 200 pairs with both labels, from both generators; the judge's
     balanced accuracy on them meets the gate in eval/thresholds.json."""
-    from assistant.judge import judge_validation
+    from assistant.evaluation.judge import judge_validation
 
     rows = [json.loads(line) for line in (ROOT / "eval" / "judge_labels.jsonl").read_text("utf-8").splitlines()]
     assert len(rows) >= 200
@@ -162,10 +162,10 @@ def test_judge_agrees_with_the_hand_labels(coach):
 def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
     """The gold evidence marks one place; an answer citing another passage that states every key fact
     is on topic, one citing a passage that states none is not, and the strict rate counts both out."""
-    from assistant.dataset import EvalItem, Turn
-    from assistant.gold import Evidence, GoldCase, evidence_spans
-    from assistant.metrics import score_turn
-    from assistant.systems import Passage, SystemAnswer
+    from assistant.evaluation.dataset import EvalItem, Turn
+    from assistant.evaluation.gold import Evidence, GoldCase, evidence_spans
+    from assistant.evaluation.metrics import score_turn
+    from assistant.evaluation.systems import Passage, SystemAnswer
 
     judge = Judge.of(coach)
     marked = Evidence("smb-ai-journey.md", "**Pilot:** 4-8 weeks (proof of concept)")
@@ -194,7 +194,7 @@ def test_an_answer_is_relevant_when_its_citations_state_the_key_facts(coach):
 def test_retrieval_is_scored_on_the_passages_the_answer_was_drawn_from(coach):
     import sqlite3
 
-    from assistant.systems import CoachSystem
+    from assistant.evaluation.systems import CoachSystem
 
     # The question names a stage, so the answer's search favours that stage's passages.
     question = "What metrics matter in the pilot?"
@@ -208,8 +208,8 @@ def test_retrieval_is_scored_on_the_passages_the_answer_was_drawn_from(coach):
 
 
 def test_a_case_that_errors_is_a_failed_case_and_the_run_goes_on(coach, slice_dir, monkeypatch):
-    from assistant.dataset import load_dataset
-    from assistant.systems import CoachSystem
+    from assistant.evaluation.dataset import load_dataset
+    from assistant.evaluation.systems import CoachSystem
 
     first = load_dataset(slice_dir)[0]
     real = CoachSystem.answer
@@ -235,7 +235,7 @@ def test_the_judge_rejects_a_joined_clause_the_passage_does_not_state(coach):
 
 
 def test_user_eval_scores_each_kind_of_user_and_premise(coach, tmp_path):
-    from assistant.user_eval import corrects, run
+    from assistant.evaluation.users import corrects, run
 
     rows = [
         {"id": "a", "user": "smb", "kind": "answerable", "question": "how long is a pilot for us",
@@ -260,7 +260,7 @@ def test_user_eval_scores_each_kind_of_user_and_premise(coach, tmp_path):
 
 
 def test_robustness_rewrites_questions_the_way_people_type_and_compares_key_facts(coach, tmp_path):
-    from assistant.robustness import REWRITES, run
+    from assistant.evaluation.robustness import REWRITES, run
 
     q = "How much does a pilot cost for a small business?"
     variants = {name: rewrite(q, 0) for name, rewrite in REWRITES.items()}
@@ -280,7 +280,7 @@ def test_robustness_rewrites_questions_the_way_people_type_and_compares_key_fact
 
 
 def test_calibration_error_is_the_weighted_gap_between_confidence_and_acceptance():
-    from assistant.metrics import calibration
+    from assistant.evaluation.metrics import calibration
 
     assert calibration([])["ece"] is None
     # Said 0.9 and right 9 times in 10: calibrated. Said 0.9 and right half the time: 0.4 off.
@@ -292,9 +292,9 @@ def test_calibration_error_is_the_weighted_gap_between_confidence_and_acceptance
 
 
 def test_confidence_is_a_fitted_model_of_acceptance():
-    from assistant.calibrate import fit
+    from assistant.answer.extractive import calibrated
     from assistant.config import AnswerSettings
-    from assistant.extractive import calibrated
+    from assistant.evaluation.calibrate import fit
 
     # Answers accepted when their best line answers well, less often when the question's words are not
     # the playbook's: the fitted weights say so, and the stated confidence follows them.

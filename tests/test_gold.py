@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.gold import evidence_spans, facts_present, hit_rank, load_gold
+from assistant.evaluation.gold import evidence_spans, facts_present, hit_rank, load_gold
 
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_starter.jsonl"
 
@@ -55,7 +55,7 @@ def test_the_whole_eval_dataset_is_well_formed_and_anchored(coach):
     evidence quote found in the cleaned documents, and the sizes the eval is meant to have."""
     from collections import Counter
 
-    from assistant.dataset import gold_files, load_dataset
+    from assistant.evaluation.dataset import gold_files, load_dataset
 
     cases = [c for path in gold_files() for c in load_gold(path)]
     assert len({c.id for c in cases}) == len(cases)
@@ -89,7 +89,7 @@ def test_the_user_worded_splits_are_well_formed_and_anchored(coach):
     found in the documents, every false premise with the figure it gets wrong."""
     from pathlib import Path
 
-    from assistant.user_eval import USER_TYPES, load_users
+    from assistant.evaluation.users import USER_TYPES, load_users
 
     users = Path(__file__).resolve().parent.parent / "eval" / "users"
     for path in sorted(users.glob("*.jsonl")):

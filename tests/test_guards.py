@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.guards import injection_flags, redact_pii, without_personal_data
-from assistant.ledger import MIGRATIONS, Ledger
+from assistant.service.guards import injection_flags, redact_pii, without_personal_data
+from assistant.service.ledger import MIGRATIONS, Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 REDTEAM = [json.loads(line) for line in (ROOT / "eval" / "redteam.jsonl").read_text().splitlines() if line.strip()]
@@ -64,7 +64,7 @@ def test_the_red_team_set_is_flagged_and_ordinary_questions_are_not():
 
 
 def test_injected_instructions_never_reach_the_model_and_the_prompt_never_leaks(coach, coach_with):
-    from assistant.fake_llm import FakeLLM
+    from assistant.testing.fake_llm import FakeLLM
 
     # A model that has been talked into leaking: its answer is the system prompt itself.
     with FakeLLM(text=SYSTEM_PROMPT.replace("\n", " ") + " [1]") as fake:
@@ -82,7 +82,7 @@ def test_injected_instructions_never_reach_the_model_and_the_prompt_never_leaks(
 
 
 def test_no_personal_data_reaches_the_disk(coach, settings):
-    from assistant.web_handlers import WebHandlers
+    from assistant.interfaces.web_handlers import WebHandlers
 
     handlers = WebHandlers(coach)
     pii = " ".join(PII.values())
@@ -121,7 +121,7 @@ def test_repeated_questions_come_from_the_cache(coach):
 
 
 def test_rate_limit_for_web_and_api(coach, settings):
-    from assistant.coach import Coach
+    from assistant.service.coach import Coach
 
     limited = Coach(
         settings.model_copy(update={"limits": settings.limits.model_copy(update={"per_user": "3/minute"})}),
@@ -139,7 +139,7 @@ def test_rate_limit_for_web_and_api(coach, settings):
     # The JSON API says so with its own status: 429, by the error's type (not its wording); bad input is 400.
     from fastapi.testclient import TestClient
 
-    from assistant.web import build_server
+    from assistant.interfaces.web import build_server
 
     client = TestClient(build_server(limited))
     codes = [
@@ -161,9 +161,9 @@ def test_migrations_are_named_and_applied_once(tmp_path):
 
 
 def test_names_stored_before_pseudonyms_are_replaced(tmp_path):
-    from assistant.guards import Pseudonyms
-    from assistant.ledger import Ledger
-    from assistant.walkthrough import RunStore
+    from assistant.service.guards import Pseudonyms
+    from assistant.service.ledger import Ledger
+    from assistant.tools.walkthrough import RunStore
 
     path = tmp_path / "sessions.sqlite3"
     RunStore(path).close()

@@ -9,10 +9,10 @@ import pytest
 from conftest import KNOWLEDGE
 
 from assistant.config import Settings
-from assistant.corpus import load_corpus
 from assistant.errors import KnowledgeError
-from assistant.ingest import Ingestor
-from assistant.vectorstore import build_vector_store
+from assistant.index.corpus import load_corpus
+from assistant.index.vectorstore import build_vector_store
+from assistant.ingest.pipeline import Ingestor
 
 
 def test_real_corpus_counts_and_metadata(coach):
@@ -25,7 +25,7 @@ def test_real_corpus_counts_and_metadata(coach):
         assert corpus.texts[chunk.doc][chunk.start : chunk.end] == chunk.text
         assert chunk.stages and chunk.section
     # The store holds one vector per unit plus one per passage heading.
-    store = coach.retriever.dense._vector_store  # type: ignore[attr-defined]
+    store = coach.retriever.dense._vector_store
     assert store._collection.count() == len(corpus.units) + len(corpus.chunks)
 
 
@@ -87,9 +87,9 @@ def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
 
 
 def test_the_vocabulary_file_is_data_and_a_change_to_it_is_read(small_kb, embedder):
-    from assistant.catalog import read_catalog
-    from assistant.coach import Coach
     from assistant.errors import ConfigError
+    from assistant.service.coach import Coach
+    from assistant.tools.catalog import read_catalog
 
     settings, kb = small_kb
     vocab = kb / "vocabulary.toml"
@@ -129,7 +129,7 @@ def test_missing_knowledge_folder_says_what_to_do(tmp_path):
 
 
 def test_an_interrupted_ingest_leaves_the_previous_index_usable(small_kb, embedder, monkeypatch):
-    from assistant.coach import Coach
+    from assistant.service.coach import Coach
 
     settings, kb = small_kb
     store = build_vector_store(settings)

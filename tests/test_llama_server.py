@@ -13,8 +13,8 @@ import urllib.request
 
 import pytest
 
-from assistant.model_check import unsupported_numbers
-from assistant.statements import MARKER, split_statements
+from assistant.evaluation.model_check import unsupported_numbers
+from assistant.model.statements import MARKER, split_statements
 
 QUESTIONS = [
     "How long should our AI pilot run?",

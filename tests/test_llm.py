@@ -8,9 +8,9 @@ import re
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.facts import numbers
-from assistant.fake_llm import FakeLLM
-from assistant.prompts import Prompt, PromptLibrary
+from assistant.model.facts import numbers
+from assistant.model.prompts import Prompt, PromptLibrary
+from assistant.testing.fake_llm import FakeLLM
 
 QUESTION = "How long should our AI pilot run?"
 
@@ -50,8 +50,8 @@ def test_a_timeout_gives_the_offline_answer(coach_with):
 
 def supported(coach, question=QUESTION, source=1):
     """A statement the question's source [source] supports: one of its own sentences or items."""
-    from assistant.corpus import tokens
-    from assistant.mutations import _clean
+    from assistant.evaluation.mutations import _clean
+    from assistant.index.corpus import tokens
 
     _, hits = coach.retrieve(question)
     chunk = hits[source - 1].chunk

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import Settings
-from assistant.corpus import load_corpus
-from assistant.facts import figures_missing, measures
-from assistant.generation import keeps_model_answer, verification_notice
-from assistant.ingest import Ingestor
-from assistant.vectorstore import build_vector_store
-from assistant.verify import Verified, Verifier
+from assistant.index.corpus import load_corpus
+from assistant.index.vectorstore import build_vector_store
+from assistant.ingest.pipeline import Ingestor
+from assistant.model.facts import figures_missing, measures
+from assistant.model.generation import keeps_model_answer, verification_notice
+from assistant.model.verify import Verified, Verifier
 
 STAFF = (
     "Do we need a data scientist to run the tool? For most bakeries using a hosted tool, no. "

@@ -3,7 +3,7 @@ rather than asserts, and a figure of another kind are left alone."""
 
 from __future__ import annotations
 
-from assistant.premise import figure_question, figures, premise_note
+from assistant.answer.premise import figure_question, figures, premise_note
 
 ANSWER = """From *Field Guide: A 90-Day Plan* (Trial > Length):
 - **Trial:** 4-8 weeks [1]
@@ -69,7 +69,7 @@ def test_a_figure_to_confirm_is_searched_as_what_it_asks():
 
 
 def test_a_terse_statement_with_a_question_mark_asks_to_confirm_its_figure():
-    from assistant.premise import asks_to_confirm
+    from assistant.answer.premise import asks_to_confirm
 
     assert asks_to_confirm("testers get $1000 a quarter?")
     assert "not give $1000" in premise_note("testers get $1000 a quarter?", ANSWER.replace("5-10 people", "$100-250"))

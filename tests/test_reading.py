@@ -3,8 +3,8 @@ set aside. Small texts written here stand in for the playbook."""
 
 from __future__ import annotations
 
-from assistant.message import without_courtesy
-from assistant.spelling import Speller
+from assistant.answer.message import without_courtesy
+from assistant.index.spelling import Speller
 
 PLAYBOOK = (
     "Production readiness needs guardrails, monitoring and a rollback plan. Track the metrics weekly. "
@@ -48,8 +48,8 @@ def test_courtesy_is_not_part_of_the_question():
 
 
 def test_a_name_the_playbook_never_uses_is_what_the_question_is_about():
-    from assistant.corpus import tokens
-    from assistant.wording import unknown_names
+    from assistant.answer.wording import unknown_names
+    from assistant.index.corpus import tokens
 
     vocabulary = set(tokens(PLAYBOOK)) | {"sso", "ai", "act", "set", "bot", "gpt"}
 
@@ -80,9 +80,9 @@ def test_the_coach_declines_a_question_about_something_the_playbook_never_names(
 def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playbook():
     from types import SimpleNamespace
 
+    from assistant.answer.extractive import ExtractiveGenerator
+    from assistant.answer.scoring import Scored
     from assistant.config import AnswerSettings
-    from assistant.extractive import ExtractiveGenerator
-    from assistant.scoring import Scored
 
     gen = ExtractiveGenerator(
         SimpleNamespace(units=[SimpleNamespace(chunk_id=f"c{i % 3}") for i in range(12)]), AnswerSettings()
@@ -102,10 +102,10 @@ def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playboo
 def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder):
     """Only one of two documents has "phases" in its headings; asked about the phases of the other,
     by its title, the answer comes from the one named."""
-    from assistant.coach import Coach
     from assistant.config import Settings
-    from assistant.ingest import Ingestor
-    from assistant.vectorstore import build_vector_store
+    from assistant.index.vectorstore import build_vector_store
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.service.coach import Coach
 
     kb = tmp_path / "knowledge"
     kb.mkdir()
@@ -135,7 +135,7 @@ def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder
 def test_a_document_is_named_by_words_of_its_title_and_file_name_that_fit_no_other():
     from types import SimpleNamespace
 
-    from assistant.retrieval import HybridRetriever, _name_words
+    from assistant.index.retrieval import HybridRetriever, _name_words
 
     titles = {
         "genai-implementation-guide.txt": "Generative AI implementation: from pilot to production",
@@ -148,7 +148,7 @@ def test_a_document_is_named_by_words_of_its_title_and_file_name_that_fit_no_oth
     retriever = SimpleNamespace(name_words=names, common_name_words=common)
 
     def named(question: str) -> set[str]:
-        return HybridRetriever._named_by_words(retriever, question.lower())  # type: ignore[arg-type]
+        return HybridRetriever._named_by_words(retriever, question.lower())
 
     # "implementation" is in two titles and "guide" in a title and a file name: together, one document.
     assert named("What obstacles does the implementation guide describe?") == {"genai-implementation-guide.txt"}
@@ -159,7 +159,7 @@ def test_a_document_is_named_by_words_of_its_title_and_file_name_that_fit_no_oth
 
 
 def test_words_for_any_document_do_not_name_one():
-    from assistant.retrieval import _distinctive_title_words
+    from assistant.index.retrieval import _distinctive_title_words
 
     titles = {"a.md": "SMB Journey: Complete Guide", "b.md": "Methodology Playbook"}
     assert _distinctive_title_words(titles, frozenset())["a.md"] == {"smb", "journey", "complete", "guide"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from assistant.coach import Coach
-from assistant.store import SessionStore, redact
+from assistant.service.coach import Coach
+from assistant.service.store import SessionStore, redact
 
 
 def test_follow_up_survives_a_restart(coach, settings):

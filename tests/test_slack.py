@@ -150,7 +150,7 @@ def slack(coach, settings):
     import uvicorn
     from slack_bolt.adapter.asgi import SlackRequestHandler
 
-    from assistant.slack import SlackCredentials, build_app
+    from assistant.interfaces.slack import SlackCredentials, build_app
 
     fake = FakeSlack()
     custom = settings.model_copy(
@@ -332,7 +332,7 @@ def test_socket_mode_takes_an_event_over_the_websocket_acks_it_and_answers(coach
     app mention from a WebSocket server on loopback, acknowledges its envelope and answers in the thread."""
     from websockets.sync.server import serve
 
-    from assistant.slack import SlackCredentials, build_app, socket_handler
+    from assistant.interfaces.slack import SlackCredentials, build_app, socket_handler
 
     fake = FakeSlack()
     received: list[dict[str, Any]] = []

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.fake_llm import FakeLLM
-from assistant.replay import compose, load_recorded, parse_prompt, render, replay_for_gold
-from assistant.strong_eval import run
+from assistant.evaluation.strong import run
+from assistant.testing.fake_llm import FakeLLM
+from assistant.testing.replay import compose, load_recorded, parse_prompt, render, replay_for_gold
 
 
 def test_the_replay_cites_each_sentence_by_the_source_that_holds_it_in_this_prompt():

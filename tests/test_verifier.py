@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.facts import negated, numbers, stated_numbers
-from assistant.mutations import KINDS, build_cases
-from assistant.statements import split_statements
-from assistant.verify import Verifier
+from assistant.evaluation.mutations import KINDS, build_cases
+from assistant.model.facts import negated, numbers, stated_numbers
+from assistant.model.statements import split_statements
+from assistant.model.verify import Verifier
 
 
 @pytest.fixture(scope="module")

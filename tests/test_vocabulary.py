@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.lexicon import Vocabulary, defined_acronyms
+from assistant.index.lexicon import Vocabulary, defined_acronyms
 
 VOCAB = """
 [[expansion]]

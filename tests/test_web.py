@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import build_app
-from assistant.web_forms import WebForms
-from assistant.web_handlers import WebHandlers, parse_auth, user_id
+from assistant.interfaces.web import build_app
+from assistant.interfaces.web_forms import WebForms
+from assistant.interfaces.web_handlers import WebHandlers, parse_auth, user_id
 
 
 def test_each_answer_carries_its_own_highlighted_sources(coach):
@@ -37,7 +37,7 @@ def test_each_answer_carries_its_own_highlighted_sources(coach):
 
 
 def test_passages_are_shown_as_text_not_markdown():
-    from assistant.web_view import passage_html
+    from assistant.interfaces.web_view import passage_html
 
     shown = passage_html(
         ("### Checklist\n**Q:** Ready?\n- [ ] Data ", False),
@@ -183,7 +183,7 @@ def test_app_builds(coach):
 
 
 def test_the_chat_streams_the_model_draft_then_shows_the_verified_answer(coach, coach_with):
-    from assistant.fake_llm import FakeLLM
+    from assistant.testing.fake_llm import FakeLLM
 
     _, hits = coach.retrieve("How long should a pilot run?")
     unit = coach.corpus.units_by_chunk[hits[0].chunk.id][1]

@@ -1,0 +1,276 @@
+"""The answer to one question: the follow-up rewritten with the session's history, what to search for,
+retrieval, the offline answer, the model's verified answer when one is configured, a premise the quotes
+contradict named first, and the answer logged and cached."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.answer.asking import wants_figure
+from assistant.answer.extractive import Draft, ExtractiveGenerator
+from assistant.answer.followup import condense, is_follow_up
+from assistant.answer.message import asked_part, bare_ask, without_courtesy
+from assistant.answer.premise import figure_question, premise_note
+from assistant.config import Settings
+from assistant.errors import InputError, ProviderError
+from assistant.index.corpus import Corpus, tokens
+from assistant.index.retrieval import HybridRetriever
+from assistant.index.spelling import Speller
+from assistant.service.guards import injection_flags, redact, without_personal_data
+from assistant.service.ledger import Ledger
+from assistant.service.store import SessionStore
+from assistant.types import STAGES, Answer, Hit, Usage, Verification
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from assistant.model.generation import LLMGenerator
+
+MAX_HISTORY = 20
+log = logging.getLogger("assistant.answer.answering")
+Cached = tuple[Answer, list[tuple[str, float]]]
+
+
+class Answering:
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Corpus,
+        embedder: BaseEmbedding,
+        retriever: HybridRetriever,
+        store: SessionStore,
+        ledger: Ledger,
+        llm: LLMGenerator | None,
+    ) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.embedder = embedder
+        self.retriever = retriever
+        self.store = store
+        self.ledger = ledger
+        self.llm = llm
+        self.generator = ExtractiveGenerator(corpus, settings.answer)
+        self.speller = Speller(list(corpus.texts.values()))
+        self._cache: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # -- search ----------------------------------------------------------------------------------
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
+
+    def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
+        q_vec = self.embed_query(question)
+        rs = self.settings.retrieval
+        hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
+        if rs.figures_per_document and wants_figure(question):
+            # Each document's own figure for what is asked, when the search did not reach it.
+            have = {h.chunk.id for h in hits}
+            floor = min((h.score for h in hits), default=1.0) * 0.5
+            for cid in self.generator.figure_passages(question, q_vec, have, rs.figures_per_document):
+                hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))
+        return q_vec, hits
+
+    def search_text(self, question: str) -> str:
+        """What is searched for: the question without the clauses that carry personal data, its
+        misspelled words and the askers' words of the vocabulary read as the playbook's."""
+        return self.corpus.vocabulary.in_playbook_words(self.speller.correct(without_personal_data(question)))
+
+    def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
+        """What a standalone question is searched for, and with which stage: the one the user picked,
+        else the one stage the question names."""
+        # What the asker tells of themselves is context, not what to look up.
+        plain = without_courtesy(standalone)
+        # A figure the asker wants confirmed is what they ask about: the playbook's figure is looked up.
+        plain = figure_question(plain, tuple(self.corpus.titles.values())) or plain
+        query = self.search_text(asked_part(plain) or plain)
+        named = self.corpus.vocabulary.stages_in(query)
+        if stage and stage != "general" and not named:
+            # "How long does this stage take?" with Production picked is asked of the production stage.
+            query = f"{query} ({stage} stage)"
+        return query, stage or (named[0] if len(named) == 1 else None)
+
+    def condense(self, question: str, history: list[str]) -> str:
+        """A follow-up rewritten into a standalone question: by the model when one is configured and
+        it gives a sensible rewrite, else deterministically."""
+        if not history or not is_follow_up(question):
+            return question
+        if self.llm is not None:
+            try:
+                rewritten = self.llm.condense(redact(question), history)
+                known = set(tokens(" ".join([question, *history[-2:]])))
+                if known & set(tokens(rewritten)):
+                    return rewritten
+            except ProviderError as exc:
+                log.warning("follow-up rewrite by the model failed: %s", exc)
+        return condense(question, history)
+
+    # -- the answer ------------------------------------------------------------------------------
+    def answer(
+        self,
+        text: str,
+        *,
+        started: float,
+        session: str | None,
+        stage: str | None,
+        id: str | None,
+        on_delta: Callable[[str], None] | None,
+        user: str | None,
+        channel: str,
+    ) -> Answer:
+        """Answer a validated question. ``on_delta`` gets the model's text as it streams in (the answer
+        that is returned is the verified one, which may differ)."""
+        if stage is not None and stage not in STAGES:
+            raise InputError(f"Unknown stage '{stage}'. Choose one of: {', '.join(STAGES)}.")
+        flags = injection_flags(text)
+        history = self.store.history(session, MAX_HISTORY) if session else []
+        standalone = self.condense(text, history)
+        query, effective_stage = self.search_plan(standalone, stage)
+        key = self.cache_key(query, effective_stage)
+        cached = self._cached(key) if on_delta is None else None
+        if cached is not None:
+            answer, chunks = cached[0].model_copy(deep=True), cached[1]
+            answer.id, answer.session = id or uuid.uuid4().hex[:12], session
+            answer.standalone_question = standalone if standalone != text else None
+            if session:
+                self.store.add(session, text, standalone, answer.id, answer.abstained)
+            self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
+            return answer
+        q_vec, hits = self.retrieve(query, stage=effective_stage)
+        draft = self.generator.generate(query, q_vec, hits)
+        bare = bare_ask(standalone)
+        if draft.abstained and bare and bare != query and not flags:
+            # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
+            # does cover: the question itself is looked up before declining.
+            bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage)
+            retry = self.generator.generate(bare, bare_vec, bare_hits)
+            if not retry.abstained:
+                q_vec, hits, draft = bare_vec, bare_hits, retry
+        answer = Answer(
+            id=id or uuid.uuid4().hex[:12],
+            answer=draft.answer,
+            abstained=draft.abstained,
+            citations=draft.citations,
+            confidence=draft.confidence,
+            generator=self.generator.name,
+            verification=Verification(sentences=draft.statements, removed=0, fallback=False),
+            stage=effective_stage,
+            session=session,
+            standalone_question=standalone if standalone != text else None,
+            nearest_topics=draft.nearest_topics,
+        )
+        # The playbook's coverage decides abstention for every provider: a model is not asked about
+        # what the playbook does not cover.
+        if self.llm is not None and not draft.abstained and flags:
+            # Instructions aimed at the assistant: the model is not given them; the playbook answers.
+            answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
+        elif self.llm is not None and not draft.abstained:
+            self._with_model(answer, redact(query), hits, draft, on_delta)
+        if not answer.abstained:
+            # A figure the asker wants confirmed that the quotes contradict is named first.
+            note = premise_note(standalone, answer.answer, tuple(self.corpus.titles.values()))
+            if note:
+                answer.answer = f"{note}\n\n{answer.answer}"
+        if session:
+            self.store.add(session, text, standalone, answer.id, answer.abstained)
+        self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)
+        self._remember(key, answer, [(h.chunk.id, h.score) for h in hits])
+        return answer
+
+    def _finish(
+        self,
+        answer: Answer,
+        text: str,
+        started: float,
+        user: str | None,
+        channel: str,
+        chunks: list[tuple[str, float]],
+        flags: list[str],
+    ) -> None:
+        """Time the answer and log it (the question is redacted by the log)."""
+        answer.latency_ms = round((time.perf_counter() - started) * 1000)
+        who = user or (f"session:{answer.session}" if answer.session else "")
+        self.ledger.log(answer, question=text, user=who, channel=channel, chunks=chunks, flags=",".join(flags))
+
+    def _with_model(
+        self,
+        answer: Answer,
+        question: str,
+        hits: list[Hit],
+        draft: Draft,
+        on_delta: Callable[[str], None] | None,
+    ) -> None:
+        assert self.llm is not None
+        sources = [h.chunk for h in hits[: self.settings.llm.sources]]
+        attempt = self.llm.answer(question, sources, on_delta=on_delta)
+        answer.prompt_version = attempt.prompt_version
+        if attempt.answer is None:
+            answer.notice = (
+                f"The language model could not be reached ({attempt.notices[-1]}); this is the offline answer."
+                if attempt.notices
+                else None
+            )
+            return
+        done = attempt.answer
+        c = done.completion
+        answer.usage = Usage(
+            model=c.model,
+            prompt_tokens=c.prompt_tokens,
+            completion_tokens=c.completion_tokens,
+            cost_usd=c.cost_usd(self.settings.llm.prices),
+            estimated=c.estimated,
+            latency_ms=c.latency_ms,
+            overhead_ms=attempt.overhead_ms,
+        )
+        if attempt.failed_models:
+            answer.notice = f"Answered by the fallback model {c.model}: {attempt.notices[-1]}"
+        from assistant.model.generation import keeps_model_answer, verification_notice
+
+        v = done.verified
+        keep = keeps_model_answer(v)
+        said = verification_notice(v, keep)
+        if said:
+            answer.notice = f"{answer.notice} {said}" if answer.notice else said
+        if not keep:
+            answer.verification = Verification(
+                sentences=v.statements, removed=v.removed, recited=v.recited, fallback=True
+            )
+            return
+        answer.answer = v.text
+        answer.citations = v.citations
+        answer.generator = f"openai/{c.model}"
+        answer.verification = Verification(sentences=v.statements, removed=v.removed, recited=v.recited)
+        answer.confidence = round(draft.confidence * (v.kept / max(v.statements, 1)), 2)
+
+    # -- the cache -----------------------------------------------------------------------------
+    def cache_key(self, standalone: str, stage: str | None) -> tuple[str, ...]:
+        norm = " ".join(standalone.lower().split()).rstrip("?.! ")
+        llm = self.settings.llm
+        return (norm, stage or "", self.corpus.index_version, llm.provider, llm.model or "", llm.prompt_version or "")
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _cached(self, key: tuple[str, ...]) -> tuple[Answer, list[tuple[str, float]]] | None:
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _remember(self, key: tuple[str, ...], answer: Answer, chunks: list[tuple[str, float]]) -> None:
+        size = self.settings.limits.cache_size
+        if size <= 0 or answer.notice or answer.error:
+            return  # an answer given while the model was failing is not worth repeating
+        with self._cache_lock:
+            self._cache[key] = (answer.model_copy(deep=True), chunks)
+            while len(self._cache) > size:
+                self._cache.popitem(last=False)

@@ -1,0 +1,190 @@
+"""What a question asks, read once: the kind of figure it wants, whether it wants a list, a remedy or
+what not to do, the quantities it states about the asker's situation, the journey stage it names and
+whether it asks for a document's outline. Every later stage of the offline answer reads this, not the
+question's text."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import Stemmer
+
+from assistant.index.corpus import tokens
+from assistant.index.lexicon import Vocabulary
+
+_LIST_QUESTION = re.compile(
+    r"\b(what are|which|list|steps|checklist|criteria|signs|signals|roles|tips|examples|mistakes|pitfalls|"
+    r"components|elements|phases|metrics|deliverables|prerequisites|requirements|questions|risks|"
+    r"what should|how (?:do|should|can|did) (?:i|we|they|the)|what do (?:i|we)|what does|when (?:should|do|must)|"
+    r"what happens|what (?:goes|went) (?:into|in|wrong)|what (?:are|were) the|"
+    r"what (?:\w+ )?\w+[^s\W]s (?:does|do|are|should|can|did|would))\b",
+    re.I,
+)
+# Questions that want a figure: units carrying one are preferred.
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (?:much|many|long|big|small|often|soon|fast)|cost|costs|budget|price|percent|percentage|"
+    r"timeline|duration|what size|how large|rate|ratio|threshold)\b",
+    re.I,
+)
+# What kind of figure a question asks for, and what such a figure looks like in the text.
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"\bhow long\b|\bduration\b|\btimeline\b|\bhow many (?:weeks|months|days)\b", re.I),
+        re.compile(
+            r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)(?:\s*(?:[-–]|to)\s*\w+)?\+?\s*"
+            r"(?:weeks?|months?|days?|years?|wks?)\b(?!\s*/)",
+            re.I,
+        ),
+    ),
+    (re.compile(r"\bhow much\b|\bcost|\bbudget|\bprice|\bspend", re.I), re.compile(r"\$\s?\d|\d\s?[kKmM]\b")),
+    (re.compile(r"\bpercent|\bshare\b|\brate\b|\bhow many of\b", re.I), re.compile(r"\d\s?%")),
+    (
+        re.compile(r"\bhow many (?:users|people|employees)\b|\busers\b", re.I),
+        re.compile(r"\d[\d,+-]*\s*(?:users|people)"),
+    ),
+)
+# The period a question asks an amount for, and how the text writes each period.
+PERIODS = {
+    "year": (
+        re.compile(r"\b(?:per year|a year|yearly|annual(?:ly)?|each year|every year|per annum)\b", re.I),
+        re.compile(r"\b(?:annual(?:ly)?|per year|a year|yearly|per annum)\b|/\s*(?:year|yr)\b", re.I),
+    ),
+    "month": (
+        re.compile(r"\b(?:per month|a month|monthly|each month|every month)\b", re.I),
+        re.compile(r"\b(?:per month|a month|monthly)\b|/\s*(?:month|mo)\b", re.I),
+    ),
+    "quarter": (
+        re.compile(r"\b(?:per quarter|a quarter|quarterly|each quarter|every quarter)\b", re.I),
+        re.compile(r"\b(?:per quarter|a quarter|quarterly)\b", re.I),
+    ),
+}
+# Questions that ask what to do about something: the playbook's remedies answer them.
+_REMEDY_QUESTION = re.compile(
+    r"\b(?:how (?:do|can|should|to|would) (?:we|i|you)|what (?:should|can|do|must) (?:we|i|you) do|what to do|"
+    r"fix|solve|handle|deal with|prevent|stop|avoid|reduce|cut|improve|defend|protect|mitigate|overcome|"
+    r"bring .{0,20} down|get .{0,30} to)\b",
+    re.I,
+)
+# A question about what not to do, skip or hold back ("what should we avoid building?").
+_NEGATIVE_QUESTION = re.compile(
+    r"\b(?:avoid|hold off|hold back|not (?:to )?(?:do|build|add|include)|n't (?:do|build|add|include)|skip|"
+    r"leave out|shouldn't|should not|don't)\b",
+    re.I,
+)
+# A question for several things of a kind: "what rollout strategies…", "which options…", "list the…".
+_PLURAL_ASK = re.compile(
+    r"\b(?:(?:what|which) (?:\w+ )?(?!(?:does|has|is|was|this)\b)\w+[^s\W]s|list|options|kinds|types)\b", re.I
+)
+# A number the question gives about the user's own situation ("about 50,000 customer records"), and
+# the ranges the playbook sizes things by ("**Medium Dataset (10K-100K records):**", "<200 users").
+_NUM = r"\$?(\d[\d,]*(?:\.\d+)?)\s*([kKmM]\b)?"
+_QUESTION_NUMBER = re.compile(_NUM + r"\+?\s+((?:[a-z-]+\s+){0,2}[a-z-]+)")
+_RANGE = re.compile(
+    r"(?:" + _NUM + r"\s*(?:[-–]|to)\s*" + _NUM + r"|" + _NUM + r"\+|(<)\s*" + _NUM + r")"
+    r"\s*\)?\s*((?:[a-z-]+\s*){1,2})",
+    re.I,
+)
+# A question for the phases (stages, steps) a document is laid out in, not for one of them.
+_OUTLINE_ASK = re.compile(
+    r"\b(?:what|which|list|name|outline|walk (?:me|us) through|tell (?:me|us))\b[^?]*?"
+    r"(?:\b(phase|stage|step)s\b|\b(?:each|every) (phase|stage|step)\b)",
+    re.I,
+)
+_ONE_PART = re.compile(
+    r"\b(?:phase|stage|step)\s+\d|\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+(?:phase|stage|step)\b",
+    re.I,
+)
+_STEMMER = Stemmer.Stemmer("english")
+
+Numbers = tuple[tuple[float, frozenset[str]], ...]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the offline answer reads it."""
+
+    text: str
+    words: frozenset[str]  # the question's words
+    extra: frozenset[str]  # the playbook's words for what it asks ("how long": timeline), not its own
+    wants_figure: bool  # an amount, a duration, a share, a threshold
+    figure_shapes: tuple[re.Pattern[str], ...]  # what the figure asked for looks like in the text
+    asks_duration: bool
+    periods: frozenset[str]  # the period an amount is asked for ("per year": year)
+    wants_list: bool
+    plural: bool  # several things of a kind
+    remedy: bool  # what to do about something
+    negative: bool  # what not to do
+    numbers: Numbers  # the quantities it states about the asker's situation
+    stage: str | None  # the one journey stage it names
+    outline: str | None  # "phase", "stage" or "step" when it asks for a document's outline
+
+
+def read_question(question: str, vocabulary: Vocabulary) -> Asked:
+    words = frozenset(tokens(question))
+    extra = frozenset(tokens(" ".join(vocabulary.expansion_words(question)))) - words
+    stages = vocabulary.journey_stages_in(question)
+    outline = _OUTLINE_ASK.search(question)
+    return Asked(
+        text=question,
+        words=words,
+        extra=extra,
+        wants_figure=wants_figure(question),
+        figure_shapes=figure_shapes(question),
+        asks_duration=bool(_ANSWER_TYPES[0][0].search(question)),
+        periods=frozenset(name for name, (asks, _) in PERIODS.items() if asks.search(question)),
+        wants_list=bool(_LIST_QUESTION.search(question)),
+        plural=bool(_PLURAL_ASK.search(question)),
+        remedy=bool(_REMEDY_QUESTION.search(question)),
+        negative=bool(_NEGATIVE_QUESTION.search(question)),
+        numbers=question_numbers(question),
+        stage=stages.pop() if len(stages) == 1 else None,
+        outline=(outline.group(1) or outline.group(2)).lower() if outline and not _ONE_PART.search(question) else None,
+    )
+
+
+def wants_figure(question: str) -> bool:
+    """Whether a question asks for a figure: an amount, a duration, a share, a threshold."""
+    return bool(_QUANTITY_QUESTION.search(question))
+
+
+def figure_shapes(question: str) -> tuple[re.Pattern[str], ...]:
+    """What the kind of figure a question asks for looks like ("how much": an amount of money)."""
+    return tuple(shape for asks, shape in _ANSWER_TYPES if asks.search(question))
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The word's stem (Snowball), for matching another form of it."""
+    return _STEMMER.stemWord(word)
+
+
+def _number(digits: str, scale: str | None) -> float:
+    value = float(digits.replace(",", ""))
+    return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
+
+
+def question_numbers(question: str) -> Numbers:
+    """The quantities a question states, each with the words that follow it ("50,000 customer records":
+    50000, {customer, record})."""
+    return tuple(
+        (_number(m.group(1), m.group(2)), frozenset(tokens(m.group(3)))) for m in _QUESTION_NUMBER.finditer(question)
+    )
+
+
+def in_stated_range(text: str, numbers: Numbers) -> bool:
+    """Whether ``text`` states a range of the same thing that holds one of the question's quantities."""
+    for m in _RANGE.finditer(text):
+        g = m.groups()
+        if g[0] is not None:
+            low, high = _number(g[0], g[1]), _number(g[2], g[3])
+        elif g[4] is not None:
+            low, high = _number(g[4], g[5]), math.inf
+        else:
+            low, high = 0.0, _number(g[7], g[8])
+        what = set(tokens(g[9] or ""))
+        if any(low <= value <= high and what & nouns for value, nouns in numbers):
+            return True
+    return False

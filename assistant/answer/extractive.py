@@ -1,0 +1,140 @@
+"""The offline generator: composes an answer from the playbook's own sentences and list items.
+
+The question is read once (``asking``); every line of the retrieved passages is scored against it
+(``scoring``); the lines that answer it are chosen and brought whole (``selection``, ``outlines``); and
+``rendering`` writes them out grouped by source document, so that figures from documents that disagree
+stay attributed. Every statement is verbatim text of the passage it cites. When nothing scores high
+enough, it abstains and names the nearest topics the playbook does cover.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answer.asking import figure_shapes, read_question
+from assistant.answer.outlines import section_outline
+from assistant.answer.passage import context_tokens, figure_kinds
+from assistant.answer.rendering import abstention_text, nearest_topics, render
+from assistant.answer.scoring import Scored, score_units
+from assistant.answer.selection import select
+from assistant.answer.wording import unknown_names
+from assistant.config import AnswerSettings
+from assistant.index.corpus import Corpus, tokens
+from assistant.types import Citation, Hit
+
+
+@dataclass
+class Draft:
+    """A composed answer before it gets its id, timing and session."""
+
+    answer: str
+    citations: list[Citation]
+    abstained: bool
+    confidence: float
+    support: float
+    statements: int
+    nearest_topics: list[str]
+    # What confidence is computed from (``answer_features``); empty for a declined question.
+    features: dict[str, float] = field(default_factory=dict)
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(self, corpus: Corpus, settings: AnswerSettings) -> None:
+        self.corpus = corpus
+        self.settings = settings
+        self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
+        self._figure_context: list[set[str]] = []
+
+    def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> Draft:
+        corpus = self.corpus
+        asked = read_question(question, corpus.vocabulary)
+        looked_up = [h for h in hits if h.looked_up]
+        hits = [h for h in hits if not h.looked_up]
+        scored = score_units(corpus, asked, q_vec, hits)
+        support = max((s.support for s in scored), default=0.0)
+        confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
+        topics = nearest_topics(corpus, hits)
+        if not scored or (support < self.settings.abstain_below and not self._coherent(scored)):
+            return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
+        unknown = unknown_names(question, self._known)
+        if unknown:
+            # The question names something the playbook never mentions: its quotes answer another question.
+            return Draft(abstention_text(topics, unknown), [], True, round(confidence, 2), support, 0, topics)
+        outline = section_outline(corpus, asked, hits)
+        top = max((h.score for h in hits), default=1.0)
+        others = score_units(corpus, asked, q_vec, looked_up, top=top) if looked_up else []
+        selected = outline or select(corpus, self.settings, asked, scored, others)
+        doc_order: list[str] = []
+        for s in [*scored, *others]:
+            doc = corpus.units[s.unit].doc
+            if doc not in doc_order:
+                doc_order.append(doc)
+        text, citations, statements = render(corpus, selected, doc_order, headed=bool(outline))
+        features = self.answer_features(question, support)
+        confidence = calibrated(features, self.settings.confidence_weights)
+        return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features)
+
+    def figure_passages(self, question: str, q_vec: np.ndarray, exclude: set[str], min_support: float) -> list[str]:
+        """For a question that asks for a figure: each document's best line that gives one (an amount, a
+        duration, a share), by the line's meaning and its words read with its headings. The passages of
+        those lines not in ``exclude``, best first. Documents that disagree on a figure often state it in
+        words the search's best passages do not share ("13% of pilots reach production" beside "one of only
+        8% of enterprise AI projects that make it to full-scale deployment")."""
+        corpus = self.corpus
+        if self._figure_units is None:
+            self._figure_units = [i for i in range(len(corpus.units)) if figure_kinds(corpus.unit_text(i))]
+            self._figure_context = [context_tokens(corpus, i) for i in self._figure_units]
+        # The kind of figure asked for, when the question says ("how much": an amount of money).
+        shapes = figure_shapes(question)
+        q_toks = set(tokens(question))
+        q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        dense = corpus.unit_vectors[self._figure_units] @ q_vec
+        best: dict[str, tuple[float, str]] = {}
+        for j, i in enumerate(self._figure_units):
+            unit = corpus.units[i]
+            if shapes and not any(shape.search(corpus.unit_text(i)) for shape in shapes):
+                continue
+            lex = sum(corpus.idf_of(t) for t in q_toks & self._figure_context[j]) / q_weight
+            support = 0.65 * float(dense[j]) + 0.35 * min(lex, 1.0)
+            if support > best.get(unit.doc, (-1.0, ""))[0]:
+                best[unit.doc] = (support, unit.chunk_id)
+        found = sorted(best.values(), reverse=True)
+        return [cid for support, cid in found if support >= min_support and cid not in exclude]
+
+    def _coherent(self, scored: list[Scored], top: int = 6) -> bool:
+        """Whether the best-supported lines mostly come from one passage, with support above
+        ``coherent_below``: a question worded unlike the playbook ("bot takes 12s, ppl complaining") whose
+        lines of best support are one list of fixes is about that passage; an off-topic question's best
+        lines are scattered."""
+        cfg = self.settings
+        best = sorted(scored, key=lambda s: -s.support)[:top]
+        if not best or best[0].support < cfg.coherent_below or len(best) < top:
+            return False
+        chunk = self.corpus.units[best[0].unit].chunk_id
+        same = sum(self.corpus.units[s.unit].chunk_id == chunk for s in best[1:])
+        return same / (top - 1) >= cfg.coherent_share
+
+    def _known(self, word: str) -> bool:
+        """A word of the playbook's vocabulary (a stop word is known)."""
+        return all(t in self.corpus.idf for t in tokens(word))
+
+    def answer_features(self, question: str, support: float) -> dict[str, float]:
+        """What predicts whether an answer will be accepted: how well its best line answers (support),
+        and the share of the question's weight in words the playbook never uses (the wording of a
+        typed question the quotes may not fit)."""
+        corpus = self.corpus
+        q_toks = set(tokens(question))
+        weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        return {"support": support, "unseen": sum(corpus.idf_of(t) for t in q_toks if t not in corpus.idf) / weight}
+
+
+def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The probability that an answer is accepted: a logistic model of its features, with weights
+    fitted on the dev splits (``python -m assistant.evaluation.calibrate``)."""
+    z = weights.get("bias", 0.0) + sum(w * features.get(name, 0.0) for name, w in weights.items() if name != "bias")
+    return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))

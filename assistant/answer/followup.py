@@ -1,0 +1,75 @@
+"""Follow-up questions: rewrite a question that leans on the conversation into a standalone one.
+
+Deterministic: a follow-up that names another stage ("And for production?") takes the previous
+question with the stage swapped; a short or pronoun-led follow-up ("How many hours does that take?")
+is asked together with the previous question's topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.index.corpus import tokens
+
+_STAGE_WORDS = ("pilot", "prototype", "production")
+_STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
+_LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
+# Words of what a question asks rather than what it is about (question words are already stopwords).
+INTENT_WORDS = frozenset(
+    [
+        "much",
+        "many",
+        "long",
+        "often",
+        "soon",
+        "budget",
+        "cost",
+        "costs",
+        "price",
+        "take",
+        "takes",
+        "taking",
+        "time",
+        "need",
+        "needs",
+        "describe",
+        "explain",
+        "mean",
+        "means",
+        "tell",
+        "list",
+        "give",
+        "say",
+        "says",
+    ]
+)
+_PRONOUNS = re.compile(r"\b(it|that|this|those|these|they|them|its|their|there|one)\b", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    content = tokens(question)
+    return bool(_LEADS.match(question)) or len(content) <= 2 or (bool(_PRONOUNS.search(question)) and len(content) <= 5)
+
+
+def condense(question: str, history: list[str]) -> str:
+    """``history`` holds the previous standalone questions of the session, oldest first."""
+    if not history or not is_follow_up(question):
+        return question
+    previous = history[-1]
+    new_stages = [m.group(1).lower() for m in _STAGE.finditer(question)]
+    old_stages = [m.group(1).lower() for m in _STAGE.finditer(previous)]
+    if new_stages and old_stages and new_stages[0] != old_stages[0]:
+        target = new_stages[0]
+        return _STAGE.sub(lambda m: _match_case(m.group(1), target) + (m.group(2) or ""), previous)
+    rest = _LEADS.sub("", question).strip(" ,?.!") or question
+    # The follow-up brings its own intent ("how long", "how do we fix"); the previous question lends only
+    # its topic, without what it asked ("What budget should a prototype have?" lends "prototype").
+    topic = [w for w in _WORD.findall(previous) if tokens(w) and w.lower() not in INTENT_WORDS]
+    if not topic:
+        return f"{previous.rstrip(' ?.!')}: {rest}?"
+    return f"{rest[:1].upper()}{rest[1:]} ({' '.join(topic)})?"
+
+
+def _match_case(original: str, word: str) -> str:
+    return word.capitalize() if original[:1].isupper() else word

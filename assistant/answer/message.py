@@ -1,0 +1,122 @@
+"""How a typed message is read before it is searched: courtesy set aside, the part that asks found
+apart from what the asker tells of themselves, and the message checked to be a question at all."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from assistant.answer.followup import INTENT_WORDS
+from assistant.errors import InputError
+from assistant.index.corpus import tokens
+
+if TYPE_CHECKING:
+    pass
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+
+
+_BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|are)\b)", re.I)
+
+
+# A clause that asks after one that tells, in one sentence: "we're a 40-person broker — what checks…",
+# "our bot takes 12 seconds, how do we fix it".
+_CLAUSE_ASKS = re.compile(
+    r"(?:\s+[—–-]+\s+|[,;:]\s+)(?=(?:what|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b)",
+    re.I,
+)
+
+
+_ASK_START = re.compile(r"^(?:what|what's|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b", re.I)
+
+
+# Who the asker is ("We're a 20-person firm", "I run a shop", "Our team of 40 at an insurer"), as
+# against what their project, data or people do ("Our acceptance rate is under 40%"), which is asked about.
+_IDENTITY = re.compile(
+    r"^(?:hi[,!.]?\s+)?(?:we(?:'re| are)|i(?:'m| am)|(?:i|we) (?:run|own|manage|work (?:at|for|in))|"
+    r"(?:our|my) (?:company|firm|business|shop|store|team|organi[sz]ation|practice|agency|studio|startup)\b"
+    r"(?: [\w,-]+){0,6}? (?:is|are|of|has|have|does|runs|makes|sells)\b|"
+    r"(?:i|we)'?m? (?:just )?(?:getting started|new to|starting))",
+    re.I,
+)
+
+
+# Courtesy carries no question: a greeting or a mention first, "could you tell me", "please", thanks.
+_COURTESY = (
+    re.compile(
+        r"^(?:(?:@[\w.-]+|hi|hello|hey|dear \w+|good (?:morning|afternoon|evening))\b"
+        r"(?:\s+(?:there|team|all|coach|everyone|folks))?[\s,!.:;-]*)+",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:(?:could|can|would) you(?: please)?|please)\s+(?:tell me|explain|let me know|help me understand)\b"
+        r"(?:\s+(?:if|whether))?[\s,:;-]*|^i was wondering(?: if| whether)?\b[\s,:;-]*",
+        re.I,
+    ),
+    re.compile(r"[\s,.!-]*\b(?:many |thanks|thank you|thx|cheers|ty)\b(?: so much| a lot| in advance)?[\s!.]*$", re.I),
+    re.compile(r"\bplease\b[\s,]*", re.I),
+)
+
+
+def without_courtesy(question: str) -> str:
+    """The message without its greeting, "could you please tell me" and thanks."""
+    text = question.strip()
+    for pattern in _COURTESY:
+        text = pattern.sub("", text).strip()
+    return text[:1].upper() + text[1:] if text else question
+
+
+def _parts(question: str) -> tuple[list[str], list[int]]:
+    parts = [p.strip() for s in _SENTENCE.split(question.strip()) for p in _CLAUSE_ASKS.split(s) if p.strip()]
+    return parts, [k for k, p in enumerate(parts) if p.endswith("?") or _ASK_START.match(p)]
+
+
+def _stands_alone(asked: str) -> bool:
+    """ "What should we do?", "How do we fix it?" are about what was told before them."""
+    return bool(set(tokens(asked)) - INTENT_WORDS) and not _BACK_REFERENCE.search(asked)
+
+
+def bare_ask(question: str) -> str | None:
+    """Only the sentences that ask, when they stand on their own and something else was told; else None."""
+    parts, asks = _parts(question)
+    asked = " ".join(parts[k] for k in asks)
+    return asked if asks and len(asks) < len(parts) and _stands_alone(asked) else None
+
+
+def asked_part(question: str) -> str | None:
+    """What a message asks, without what the asker tells of who they are ("We're a 12-person firm.
+    Where do we start?" asks "Where do we start?"); None when nothing is set aside. What their
+    project or people do stays ("Staff are resisting.", "Our data is out of date."), and so does the
+    line an ask refers back to or cannot stand without."""
+    parts, asks = _parts(question)
+    if not asks or len(asks) == len(parts):
+        return None
+    keep = set(asks) | {k for k, p in enumerate(parts) if not _IDENTITY.match(p)}
+    if not _stands_alone(" ".join(parts[k] for k in asks)):
+        if asks[0] == 0:
+            return None
+        keep.add(asks[0] - 1)
+    if len(keep) == len(parts):
+        return None
+    return " ".join(parts[k] for k in sorted(keep))
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """Return the cleaned question, or raise ``InputError`` saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise InputError("The question must be text. Type it as a sentence.")
+    if "\x00" in question or sum(unicodedata.category(c) == "Cc" and c not in "\n\t\r" for c in question) > 3:
+        raise InputError("The question contains binary data, not text. Type the question as plain text.")
+    text = " ".join(question.split())
+    if not text:
+        raise InputError(
+            "The question is empty. Type a question about the playbook, e.g. 'How long should a pilot run?'"
+        )
+    if len(text) > max_chars:
+        raise InputError(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
+            "Shorten it to the part you want answered."
+        )
+    return text

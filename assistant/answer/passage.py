@@ -1,0 +1,183 @@
+"""How the playbook's lines sit in their passages: what a line continues, announces or introduces, the
+labels above it, and the shapes of the lines that matter for an answer (figures with their measure,
+numbered and parallel labels). Pure functions of the corpus."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.index.corpus import Corpus, tokens
+
+# A line that introduces what follows: it ends with a colon, in bold or not ("1. **Start Small (Pilot):**").
+INTRODUCES = re.compile(r":[*_]*\s*$")
+FIGURE = re.compile(r"\d|\$|%|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+# A figure with its measure ("4-6 hours/week", "$15K-$50K"), and the measure alone.
+_UNITS = r"(%|hours?/week|hours?|weeks?|months?|days?|users?)(?![a-z])"
+MEASURED = re.compile(r"\$?\d[\d,.]*[kKmM]?(?:\s*[-–]\s*\$?\d[\d,.]*[kKmM]?)?\+?\s*" + _UNITS)
+MEASURE = re.compile(r"(?<=\d)\+?\s*" + _UNITS)
+# An amount per period of time ("2-4 hours/week", "10 hours per week"): effort or a rate, not a duration.
+RATE = re.compile(r"\d\+?\s*(?:hours?|hrs?|days?|minutes?|mins?)\s*(?:/|per\s+|a\s+)(?:week|month|day|wk)\b", re.I)
+# A line that counts what follows ("against 5 primary attack vectors", "three conditions"), and the
+# numbered labels of what it counts ("**1. Prompt Injection Attacks:**").
+COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+ANNOUNCE = re.compile(
+    r"\b(\d{1,2}|" + "|".join(COUNT_WORDS) + r")\s+(?:[a-z-]+\s+){0,2}"
+    r"(?!(?:minute|hour|day|week|month|year|user|people|person|dollar|percent|time)s\b)[a-z-]+s\b",
+    re.I,
+)
+NUMBERED_LABEL = re.compile(r"^\W*(\d{1,2})[.)]\s+\S")
+ORDINAL_LEAD = re.compile(r"^\W*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|finally)\b", re.I)
+# A label that numbers one of several parallel blocks: "**Option 2: Role-Based Rollout**", "**Step 3:**".
+PARALLEL_LABEL = re.compile(r"^\W*([A-Za-z]+) \d{1,2}\b")
+# A heading that numbers one of a document's parallel sections: "Phase 2 (Days 31–60): Build and validate",
+# "3. Phase 2: The Hardening".
+NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}\.\s*)?(phase|stage|step)\s+\d{1,2}\b", re.I)
+_MONEY = re.compile(r"\$\s?\d|\d\s?(?:usd|dollars?)\b", re.I)
+_TIME = re.compile(r"\d\+?\s*(?:hours?|hrs?|weeks?|wks?|months?|days?|years?)\b", re.I)
+_SHARE = re.compile(r"\d\s?%|\bpercent")
+
+
+def figure_kinds(text: str) -> set[str]:
+    """What a line's figures measure: money, time, a share."""
+    found = {"money": _MONEY, "time": _TIME, "share": _SHARE}
+    return {kind for kind, pattern in found.items() if pattern.search(text)}
+
+
+def comparable(a: set[str], b: set[str]) -> bool:
+    """Two lines' figures can answer the same question: they share a measure, or one gives none."""
+    return not a or not b or bool(a & b)
+
+
+def context_tokens(corpus: Corpus, i: int) -> set[str]:
+    """The words a unit states, with its section path and the labels above it."""
+    out = set(corpus.unit_tokens[i]) | set(tokens(corpus.chunks[corpus.units[i].chunk_id].section))
+    for k in context_before(corpus, i):
+        out |= corpus.unit_tokens[k]
+    return out
+
+
+def continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
+    """Up to ``limit`` sentences that follow a short or opening sentence in its paragraph."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    same = [j for j in idx if corpus.units[j].group == unit.group]
+    pos = same.index(i)
+    if pos > 0 and len(corpus.unit_text(i)) > 90:
+        return []
+    return same[pos + 1 : pos + 1 + limit]
+
+
+def announced(corpus: Corpus, i: int, limit: int) -> list[int]:
+    """What a line announces when it counts it ("We design defenses against 5 primary attack vectors.")
+    and its section goes on with that many numbered labels ("**1. Prompt Injection Attacks:**", …): the
+    labels, each with its one-line summary. Empty otherwise."""
+    m = ANNOUNCE.search(corpus.unit_text(i))
+    if not m:
+        return []
+    count = int(m.group(1)) if m.group(1).isdigit() else COUNT_WORDS[m.group(1).lower()]
+    if not 2 <= count <= limit:
+        return []
+    unit = corpus.units[i]
+    section = (unit.doc, corpus.chunks[unit.chunk_id].section)
+    after = [
+        j
+        for c in corpus.chunks.values()
+        if (c.doc, c.section) == section
+        for j in corpus.units_by_chunk.get(c.id, [])
+        if corpus.units[j].start > unit.start
+    ]
+    after.sort(key=lambda j: corpus.units[j].start)
+    # "Three conditions must hold. First, … Second, … Third, …": the paragraph through its last ordinal.
+    same = [j for j in after if corpus.units[j].group == unit.group]
+    ordinals = [k for k, j in enumerate(same) if ORDINAL_LEAD.match(corpus.unit_text(j))]
+    if len(ordinals) >= count:
+        return same[: ordinals[count - 1] + 1]
+    numbered = [
+        (j, int(m.group(1)))
+        for j in after
+        if corpus.units[j].kind == "label" and (m := NUMBERED_LABEL.match(corpus.unit_text(j)))
+    ]
+    if [n for _, n in numbered[:count]] != list(range(1, count + 1)):
+        return []
+    out: list[int] = []
+    for j, _ in numbered[:count]:
+        nxt = after[after.index(j) + 1 : after.index(j) + 2]
+        short = [k for k in nxt if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
+        out += [j, *short]
+    return out
+
+
+def content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
+    """What a label or an introducing sentence introduces: the next list, table or paragraph in its
+    passage (and the list an introducing paragraph leads into)."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(i)
+    if pos + 1 >= len(idx):
+        return []
+    nxt = corpus.units[idx[pos + 1]]
+    level = md_level(corpus.unit_text(i))
+    if level:
+        # A heading inside a fenced document ("# Model Card: …"): everything under it, down to the next
+        # heading of its level, its sub-headings ("## Intended Use") included.
+        out: list[int] = []
+        for j in idx[pos + 1 :]:
+            sub = md_level(corpus.unit_text(j))
+            if (sub and sub <= level) or len(out) >= 3 * limit:
+                break
+            out.append(j)
+        return out
+    if nxt.kind == "label":  # "**Q: ...**" / "**A:**" / "**Minimum Team:**": follow the labels down
+        rest = content_after(corpus, idx[pos + 1], limit)
+        return [idx[pos + 1], *rest] if rest else []
+    if nxt.group == unit.group:  # the rest of the introducing paragraph, then what it leads into
+        rest = [j for j in idx[pos + 1 :] if corpus.units[j].group == unit.group]
+        if unit.kind == "item":  # "- When new model versions release, test:": the rest of its list
+            return rest[:limit]
+        return rest[:3] + (content_after(corpus, rest[-1], limit) if rest else [])
+    group = [j for j in idx if corpus.units[j].group == nxt.group][:limit]
+    if nxt.kind == "sentence" and group and corpus.unit_text(group[-1]).rstrip().endswith(":"):
+        group += content_after(corpus, group[-1], limit)
+    elif unit.kind == "label" and nxt.kind == "sentence" and len(group) == 1 and len(corpus.unit_text(group[0])) <= 160:
+        # A short note under the label ("(For regulated industries: …)") and then what the label heads.
+        group += content_after(corpus, group[0], limit)
+    return group
+
+
+def lead_line(corpus: Corpus, i: int) -> list[int]:
+    """The one-line paragraph right above ``i``'s paragraph when it opens with a bold label and so heads
+    it ("**Biggest ROI driver** (38% of total benefit): **Efficiency gains**" above "Not headcount
+    reduction. …"); empty otherwise."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(min(j for j in idx if corpus.units[j].group == unit.group)) - 1
+    if pos < 0:
+        return []
+    above = idx[pos]
+    lone = pos == 0 or corpus.units[idx[pos - 1]].group != corpus.units[above].group
+    text = corpus.unit_text(above)
+    if corpus.units[above].kind == "sentence" and lone and text.startswith("**") and len(text) <= 160:
+        return [above]
+    return []
+
+
+def md_level(text: str) -> int:
+    """The level of a Markdown heading line ("## Intended Use": 2), 0 for any other line."""
+    m = re.match(r"^(#{1,6})\s", text)
+    return len(m.group(1)) if m else 0
+
+
+def context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
+    """The labels and lead-in sentences directly above ``i``'s list, nearest first, up to ``limit``:
+    "**Defense:**", then "*Attacker uses AI to extract data…*", then "**2. Data Exfiltration:**". The walk
+    stops at another list, so a "Don't Add:" list is not read under the "Add:" above it."""
+    unit = corpus.units[i]
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    pos = idx.index(min(j for j in idx if corpus.units[j].group == unit.group)) - 1
+    out: list[int] = []
+    # A paragraph is read under the labels above it ("**Q: ...**" "**A:**"); a list also under lead-ins.
+    kinds = ("label", "sentence") if unit.kind == "item" else ("label",)
+    while pos >= 0 and len(out) < limit and corpus.units[idx[pos]].kind in kinds:
+        out.append(idx[pos])
+        pos -= 1
+    return out

@@ -1,0 +1,237 @@
+"""A premise the playbook contradicts: "the pilot should run ~6 months, right?" asks to confirm a
+figure. When the answer's quotes give figures of the same kind (a share, an amount of money, a
+duration, a count) and none of them is the asker's, the answer opens by saying so, before the quotes
+that give the playbook's own figures.
+
+Figures are compared as values of one kind: durations in weeks ("six-month" is 26 weeks), money in
+dollars ("$10k" is 10,000), shares in percent. A stated range holds every value inside it ("6 weeks"
+agrees with "4-8 weeks"); a threshold ("65%+") is its own value, so "95%" does not agree with it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.index.corpus import tokens
+from assistant.model.meaning import stem
+
+# What asks for a confirmation rather than for information: "…, right?", "is that correct?",
+# "can you confirm", "I read that…", "my understanding is…", "the guide says…".
+_ASSERTS = re.compile(
+    r"\b(?:right|correct|yeah|yes|true|no)\s*\?|\bis (?:that|this|it) (?:right|correct|true|so)\b|\bconfirm\b|"
+    r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bisn'?t it\b|\bsays\b",
+    re.I,
+)
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+}  # fmt: skip
+_VALUE = r"(\d+(?:[.,]\d+)*|" + "|".join(_WORD_NUMBERS) + r")"
+_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "mo": 52 / 12, "year": 52.0, "yr": 52.0}
+_DURATION = re.compile(
+    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?[\s-]*(day|week|wk|month|mo|year|yr)s?\b(?!\s*\d)", re.I
+)
+# A short duration (a response time, an effort): seconds, "10s", "90 minutes", "20-40 hours".
+_SECONDS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hr": 3600.0}
+_SECONDS["hour"] = 3600.0
+_SHORT = re.compile(
+    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?\s*(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b",
+    re.I,
+)
+# A span of positions is a duration too: "Days 1–30" is 30 days, "Week 3-4" two weeks.
+_SPAN = re.compile(r"\b(day|week|month)s?\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
+_SHARE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%", re.I)
+_MONEY = re.compile(
+    r"\$\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?(?:\s*(?:-|–|to)\s*\$?\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?)?", re.I
+)
+_COUNT = re.compile(
+    rf"(?<![\w.$-]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?\+?\s+"
+    r"(?!%|percent|day|week|wk|month|mo|year|yr|hour|hr|min|sec)([a-z]{3,})",
+    re.I,
+)
+# A number that names a position ("Tier 1", "Phase 2", "Week 6") counts nothing.
+_POSITION = re.compile(
+    r"\b(?:tier|phase|stage|step|level|wave|lesson|option|case|week|month|day|year|version|v)\s*$", re.I
+)
+_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+# Where a quoted line divides into parts that each give their own figure.
+_PARTS = re.compile(r"[|;()]|\s[–—-]\s|,\s")
+
+
+# A terse statement ending in a question mark asks to confirm it ("champions get $1000 a quarter?");
+# a question that starts with a question word or an auxiliary asks.
+_ASKING_START = re.compile(
+    r"^\W*(?:what|which|who|whom|whose|why|when|where|how|is|are|was|were|do|does|did|can|could|should|would|"
+    r"will|shall|may|might|must|has|have|had)\b",
+    re.I,
+)
+
+
+def asks_to_confirm(question: str) -> bool:
+    """Whether a message asks to confirm what it states rather than asks for information."""
+    if _ASSERTS.search(question):
+        return True
+    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
+    last = sentences[-1]
+    # The figure is in the sentence that ends in the question mark ("bot takes 12s. fixes?" asks for fixes),
+    # and no sentence asks ("How long is it? 6 months?" asks how long).
+    return (
+        last.endswith("?") and bool(figures(last)) and not any(_ASKING_START.search(sentence) for sentence in sentences)
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str  # "weeks", "seconds", "%", "$", "count"
+    low: float
+    high: float
+    text: str  # as written
+
+    def holds(self, value: float) -> bool:
+        return self.low - 1e-6 <= value <= self.high + 1e-6
+
+
+def _value(raw: str | None) -> float | None:
+    if not raw:
+        return None
+    word = _WORD_NUMBERS.get(raw.lower())
+    if word is not None:
+        return float(word)
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _scaled(raw: str | None, scale: str | None) -> float | None:
+    value = _value(raw)
+    if value is None:
+        return None
+    return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
+
+
+def figures(text: str) -> list[Figure]:
+    """The durations, shares, amounts of money and counts a text states."""
+    text = _MARKER.sub("", text)
+    out: list[Figure] = []
+    taken: list[tuple[int, int]] = []
+    for m in _MONEY.finditer(text):
+        low = _scaled(m.group(1), m.group(2) or m.group(4))
+        high = _scaled(m.group(3), m.group(4)) if m.group(3) else low
+        if low is not None and high is not None:
+            out.append(Figure("$", low, high, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _SHARE.finditer(text):
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("%", low, high if high is not None else low, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _DURATION.finditer(text):
+        unit = _WEEKS[m.group(3).lower()]
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("weeks", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _SHORT.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        name = m.group(3).lower()
+        unit = _SECONDS.get(name) or _SECONDS[name.rstrip("s")]
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("seconds", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _SPAN.finditer(text):
+        length = (float(m.group(3)) - float(m.group(2)) + 1) * _WEEKS[m.group(1).lower()]
+        if length > 0:
+            out.append(Figure("weeks", length, length, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _COUNT.finditer(text):
+        if any(s <= m.start() < e for s, e in taken) or _POSITION.search(text[: m.start()]):
+            continue
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("count", low, high if high is not None else low, m.group(0).strip()))
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(p) for t in tokens(_MARKER.sub("", text)) for p in t.split("-") if p and not p[0].isdigit()}
+
+
+def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> str | None:
+    """The line that corrects the asker's figure, or None: the question asks to confirm a figure, the
+    answer gives figures of its kind, and none of them is it. A figure of a document's title ("the
+    90-day roadmap") names the document; it is nothing the asker claims."""
+    if not asks_to_confirm(question):
+        return None
+    # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
+    # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
+    # figure in its own part, beside the whole's.
+    lines = [
+        (part, figures(part))
+        for line in answer.splitlines()
+        if _MARKER.search(line)
+        for part in _PARTS.split(_MARKER.sub("", line))
+    ]
+    asked = _stems(question)
+    framing = " ".join([*titles, *(line for line in answer.splitlines() if not _MARKER.search(line))]).lower()
+    for claim in figures(question):
+        if claim.text.lower() in framing:
+            continue  # the name of a source ("A 90-Day Plan"), not a figure the asker states
+        about = asked - _stems(claim.text)
+        # The lines most about what the figure is of ("activation" for "50% activation"), else every line.
+        of_kind = [(len(about & _stems(line)), [f for f in found if f.kind == claim.kind]) for line, found in lines]
+        best = max((score for score, found in of_kind if found), default=0)
+        same = [f for score, found in of_kind if score == best for f in found]
+        if not same:
+            continue
+        value = claim.low if claim.low == claim.high else None
+        if value is None:  # the asker's range: wrong when no figure given overlaps it
+            if any(f.low <= claim.high and claim.low <= f.high for f in same):
+                continue
+        elif any(f.holds(value) for f in same):
+            continue
+        return f"The playbook does not give {claim.text} here; what it says:"
+    return None
+
+
+# What asks for the confirmation, as it is removed from the question that is searched.
+_TAGS = re.compile(
+    r",?\s*\b(?:right|correct|yeah|yes|true|no)\s*\?|,?\s*\bis (?:that|this|it) (?:right|correct|true|so)\b\??|"
+    r"\b(?:can|could) you confirm(?: that)?\b|\bi (?:read|heard|was told|think|thought|believe)(?: that)?\b|"
+    r"\bmy understanding is(?: that)?\b|,?\s*\bisn'?t it\b\??",
+    re.I,
+)
+_HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
+_ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage"}
+
+
+def figure_question(question: str, titles: tuple[str, ...] = ()) -> str | None:
+    """A message that asks to confirm a figure, as the question it is about: the figure becomes what is
+    asked ("pilot should run ~6 months right?" is "pilot should run how long?"), so that the search
+    finds the playbook's figure rather than lines that happen to share the asker's. None for any other
+    message."""
+    if not asks_to_confirm(question):
+        return None
+    named = " ".join(titles).lower()
+    claims = [f for f in figures(question) if f.text.lower() not in named]
+    if not claims:
+        return None
+    out = question
+    for claim in claims:
+        at = out.find(claim.text)
+        if at < 0:
+            continue
+        if claim.kind == "count":
+            noun = claim.text.split()[-1]
+            asked = f"how many {noun}"
+        else:
+            asked = _ASK[claim.kind]
+        before = _HEDGE.sub("", out[:at])
+        out = f"{before}{asked}{out[at + len(claim.text) :]}"
+    out = _TAGS.sub(lambda m: "?" if "?" in m.group(0) else "", out).strip(" ,")
+    out = re.sub(r"[.,]\s*\?", "?", re.sub(r"\s{2,}", " ", out))
+    return out if out.endswith("?") else f"{out}?"

@@ -1,0 +1,121 @@
+"""How well each line of the retrieved passages answers the question: its meaning (dense), the
+question's words it states with its headings and the labels above it (lexical), and what the question
+asks of it — a figure of the kind and period asked for, a remedy rather than the problem, the stage
+named, what not to do."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
+from assistant.answer.passage import FIGURE, RATE, context_before
+from assistant.answer.rendering import is_bare_label
+from assistant.index.corpus import Corpus, tokens
+from assistant.types import Hit
+
+# The labels of the playbook's remedies ("**Solution:**", "**Fixes:**", "**Defense:**"), which answer a
+# question of what to do, and of its descriptions of the problem ("**Symptoms:**"), which do not.
+_REMEDY_LABEL = re.compile(
+    r"\b(?:solutions?|fix(?:es)?|defen[cs]e|mitigations?|approach|how we did it|address (?:it|each)|"
+    r"what actually works|what to do|tactics|strategy|prevent this|options|levers|interventions?|"
+    r"the fix|protection strategy)\b",
+    re.I,
+)
+_PROBLEM_LABEL = re.compile(
+    r"\b(?:problems?|symptoms?|root causes?|the challenge|the impact|what actually happens|why pilots fail|"
+    r"example attack|common risks)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Scored:
+    unit: int
+    score: float
+    support: float  # how well the unit alone answers the question (dense + lexical)
+    hit_rank: int
+
+
+def score_units(
+    corpus: Corpus, asked: Asked, q_vec: np.ndarray, hits: list[Hit], top: float | None = None
+) -> list[Scored]:
+    """Every unit of ``hits``' passages, best first; ``top`` is the retrieval score the passages'
+    own scores are read against (their best, by default)."""
+    q_toks, extra = asked.words, asked.extra
+    q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+    out: list[Scored] = []
+    top = top or max((h.score for h in hits), default=1.0) or 1.0
+    for hit in hits:
+        idx = corpus.units_by_chunk.get(hit.chunk.id, [])
+        if not idx:
+            continue
+        dense = corpus.unit_vectors[idx] @ q_vec
+        # The section path, and the document's title: a question that names a document ("in the 90-day
+        # plan") is answered from it. Titles share most words, so only the distinctive ones tell.
+        section_toks = set(tokens(hit.chunk.section)) | set(tokens(hit.chunk.title))
+        prior = hit.score / top  # how strongly retrieval ranked the unit's passage
+        chains = {i: context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
+        for j, i in enumerate(idx):
+            unit = corpus.units[i]
+            # An item is read under its section and the labels just above its list
+            # ("**Fixes:**" > "1. **Customization:**").
+            context = corpus.unit_tokens[i] | section_toks
+            chain = chains.get(i, [])
+            for k in chain:
+                context = context | corpus.unit_tokens[k]
+            matched = q_toks & context
+            lex = sum(corpus.idf_of(t) for t in matched) + 0.5 * sum(corpus.idf_of(t) for t in extra & context)
+            lex = min(lex / q_weight, 1.0)
+            support = 0.65 * float(dense[j]) + 0.35 * lex
+            score = 0.85 * support + 0.15 * prior
+            # Another form of a question word ("recommend": "recommendation") ranks a line higher,
+            # but does not count as the playbook covering the question.
+            unmatched = {stem(t): t for t in q_toks - matched}
+            if unmatched:
+                forms = unmatched.keys() & {stem(t) for t in context}
+                score += 0.85 * 0.35 * 0.5 * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
+            text = corpus.unit_text(i)
+            chain_text = " ".join(corpus.unit_text(k) for k in chain)
+            score += _asked_of(asked, text, chain_text)
+            if asked.stage:
+                labelled = corpus.vocabulary.labelled_stage(
+                    text, [corpus.unit_text(k) for k in chain], hit.chunk.section
+                )
+                if labelled and labelled != asked.stage:
+                    score -= 0.35  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
+            if unit.kind == "header" or (unit.kind == "label" and is_bare_label(text)):
+                score -= 0.15  # context for a list or table, rarely an answer on its own
+            out.append(Scored(i, score, support, hit.rank))
+    out.sort(key=lambda s: (-s.score, s.unit))
+    return out
+
+
+def _asked_of(asked: Asked, text: str, chain_text: str) -> float:
+    """How much better (or worse) a line with the labels above it fits what the question asks of it."""
+    score = 0.0
+    if asked.wants_figure and FIGURE.search(text):
+        if any(t.search(text) for t in asked.figure_shapes):
+            score += 0.18  # the kind of figure asked for: a duration for "how long"
+        elif asked.asks_duration and RATE.search(text):
+            score -= 0.05  # a rate ("2-4 hours/week") is not how long something takes
+        else:
+            score += 0.08
+    for name, (_, written) in PERIODS.items():
+        if asked.periods and written.search(text):
+            # An amount for the period asked ("per year": "annually"), not another one.
+            score += 0.1 if name in asked.periods else -0.1
+    if asked.numbers and in_stated_range(f"{chain_text} {text}", asked.numbers):
+        score += 0.12  # the playbook's figure for a situation of the size the user describes
+    if asked.remedy and chain_text:
+        if _REMEDY_LABEL.search(chain_text):
+            score += 0.08
+        elif _PROBLEM_LABEL.search(chain_text):
+            score -= 0.08
+    if "❌" in text or "❌" in chain_text[:40]:
+        score += 0.08 if asked.negative else -0.08  # a "don't" item answers only a "don't" question
+    elif asked.negative and "✅" in text:
+        score -= 0.05
+    return score

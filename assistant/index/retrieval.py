@@ -1,0 +1,250 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by reciprocal rank, de-duplicated, with an
+optional boost for passages about the user's stage.
+
+The fusion is written here rather than taken from llama-index's ``QueryFusionRetriever`` because the
+answer step needs each passage's own dense similarity (to decide whether the playbook covers a
+question), which that retriever folds away.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from assistant.config import Settings
+from assistant.errors import IndexNotReadyError, StoreError
+from assistant.index.corpus import Corpus, tokens
+from assistant.types import Hit
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Corpus,
+        embedder: BaseEmbedding,
+        vector_store: ChromaVectorStore,
+    ) -> None:
+        from llama_index.core import VectorStoreIndex
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        self.settings = settings.retrieval
+        self.chroma = settings.chroma
+        self.corpus = corpus
+        index = VectorStoreIndex.from_vector_store(vector_store, embed_model=embedder)
+        # Vectors are per unit; a passage's dense score is its best unit's.
+        self.dense: BaseRetriever = index.as_retriever(similarity_top_k=self.settings.dense_k * 8)
+        bm25_dir = settings.index_dir / "bm25"
+        try:
+            bm25 = BM25Retriever.from_persist_dir(str(bm25_dir), show_progress=False)
+        except (OSError, ValueError) as exc:
+            raise IndexNotReadyError(f"The BM25 index in {bm25_dir} is missing or damaged. Run: coach ingest") from exc
+        bm25.similarity_top_k = min(self.settings.bm25_k, len(corpus.chunks))
+        self.bm25: BaseRetriever = bm25
+        self.units = _UnitIndex(corpus) if self.settings.unit_k and self.settings.unit_weight else None
+        # Section paths weigh fully; the document title, shared by all its passages, only a little.
+        self.title_words = _distinctive_title_words(corpus.titles, corpus.vocabulary.document_nouns)
+        self.name_words, self.common_name_words = _name_words(corpus.titles)
+        self.headings: dict[str, dict[str, float]] = {}
+        for cid, chunk in corpus.chunks.items():
+            weights = dict.fromkeys(_words(chunk.title), 0.3)
+            if chunk.section != chunk.title:  # a passage before the first heading has only the title
+                weights.update(dict.fromkeys(_words(chunk.section), 1.0))
+            self.headings[cid] = weights
+
+    def named_documents(self, query: str) -> set[str]:
+        """The documents a question names by a word of their title no other title has ("the SMB guide",
+        "the 90-day roadmap", "the methodology")."""
+        toks = tokens(query)
+        lowered = query.lower()
+        named = set()
+        for doc, title in self.title_words.items():
+            for word in title & set(toks):
+                # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
+                if re.search(rf"\bthe (?:[\w-]+ ){{0,2}}{re.escape(word)}s?\b(?! ai\b)", lowered):
+                    named.add(doc)
+        # Two or more words of one document's name that together fit no other ("the implementation
+        # guide": the title says implementation, the file name guide) name it too.
+        if not named:
+            named |= self._named_by_words(lowered)
+        # Who the user says they are ("for a small business") names the document written for them, when
+        # the playbook's word for it ("SMB") is in one title only.
+        audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
+        named |= {doc for doc, title in self.title_words.items() if title & audience}
+        return named
+
+    def _named_by_words(self, lowered: str) -> set[str]:
+        """The one document whose name holds the first two or more words after a "the" ("the
+        implementation guide"), when no other document's name holds them all."""
+        named: set[str] = set()
+        for m in re.finditer(r"(?=\bthe ((?:[\w-]+ ){1,3}[\w-]+))", lowered):
+            words = tokens(m.group(1))
+            for n in range(2, len(words) + 1):
+                phrase = set(words[:n]) - self.common_name_words
+                holders = [doc for doc, name in self.name_words.items() if phrase <= name]
+                if len(phrase) >= 2 and len(holders) == 1:
+                    named.add(holders[0])
+        return named if len(named) == 1 else set()
+
+    def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
+        """Passages whose section path names what the question asks about, best first."""
+        words = set(_words(query)) - _FILLER
+        scored = []
+        for cid, weights in self.headings.items():
+            matched = sum(self.corpus.idf_of(w) * weights[w] for w in words if w in weights)
+            if matched <= 0:
+                continue
+            # A heading that is mostly the question's words beats a long one that shares a few.
+            total = sum(self.corpus.idf_of(w) * weight for w, weight in weights.items())
+            score = matched * (0.5 + 0.5 * matched / total)
+            scored.append((-score, -dense.get(cid, 0.0), cid))
+        scored.sort()
+        return [cid for _, _, cid in scored[: self.settings.heading_k]]
+
+    def retrieve(
+        self, query: str, embedding: list[float], *, stage: str | None = None, top_k: int | None = None
+    ) -> list[Hit]:
+        from llama_index.core.schema import QueryBundle
+
+        lexical_query = self.corpus.vocabulary.expand(query)
+        bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
+        fused: dict[str, float] = {}
+        dense: dict[str, float] = {}
+        try:
+            found = self.dense.retrieve(bundle)
+        except Exception as exc:  # chromadb raises several unrelated types for a dead or broken store
+            where = (
+                f"The Chroma server at {self.chroma.host}:{self.chroma.port} cannot be reached"
+                if self.chroma.host
+                else "The vector store cannot be read"
+            )
+            raise StoreError(f"{where} ({type(exc).__name__}). Check it is running, then ask again.") from exc
+        for nws in found:
+            chunk_id = str(nws.node.metadata.get("chunk", ""))
+            # Chroma's llama-index adapter reports exp(-cosine distance); undo it.
+            sim = 1.0 + math.log(max(nws.score or 1e-9, 1e-9))
+            if chunk_id and sim > dense.get(chunk_id, -1.0):
+                dense[chunk_id] = sim
+        dense_ranked = sorted(dense, key=lambda cid: -dense[cid])[: self.settings.dense_k]
+        for rank, chunk_id in enumerate(dense_ranked):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
+        for rank, nws in enumerate(self.bm25.retrieve(bundle)):
+            if (nws.score or 0.0) <= 0:
+                continue  # no query word in the passage at all
+            fused[nws.node.node_id] = fused.get(nws.node.node_id, 0.0) + self.settings.bm25_weight / (
+                self.settings.rrf_k + rank + 1
+            )
+        if self.units is not None:
+            for rank, chunk_id in enumerate(self.units.ranking(lexical_query, self.settings.unit_k)):
+                weight = self.settings.unit_weight / (self.settings.rrf_k + rank + 1)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
+        for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
+        named = self.named_documents(lexical_query)
+        # A question that names one document by its title ("the 90-day plan") is answered from it,
+        # when the search found anything there.
+        only = (
+            named
+            if self.settings.named_document_only
+            and len(named) == 1
+            and any(c.doc in named for c in (self.corpus.chunks.get(n) for n in fused) if c is not None)
+            else None
+        )
+        hits = []
+        for node_id, score in fused.items():
+            chunk = self.corpus.chunks.get(node_id)
+            if chunk is None:
+                continue  # the store holds a passage the index files do not (another instance's ingest)
+            if only is not None and chunk.doc not in only:
+                continue
+            if stage and stage in chunk.stages:
+                score *= 1.0 + self.settings.stage_boost
+            if len(named) == 1 and chunk.doc in named:
+                score *= 1.0 + self.settings.document_boost
+            hits.append((score, node_id, chunk))
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        k = top_k or self.settings.top_k
+        return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
+
+
+def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
+    """Each document's title words that no other title shares, less the nouns any document goes by
+    ("the guide", "the plan": the vocabulary's document nouns)."""
+    words = {doc: {t for t in tokens(title) if "-" not in t or t[0].isdigit()} - nouns for doc, title in titles.items()}
+    return {doc: w - set().union(*(o for d, o in words.items() if d != doc)) for doc, w in words.items()}
+
+
+def _name_words(titles: dict[str, str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Each document's name: the words of its title and of its file name; and the words more than half the
+    documents' names share ("ai", "pilot", "production"), which name none of them."""
+    names = {
+        doc: set(tokens(title)) | set(tokens(re.sub(r"[-_.]", " ", doc.rsplit(".", 1)[0])))
+        for doc, title in titles.items()
+    }
+    counts: dict[str, int] = {}
+    for words in names.values():
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    common = {w for w, n in counts.items() if n * 2 > len(names) and len(names) > 2}
+    return {doc: words - common for doc, words in names.items()}, common
+
+
+# Words of how a question is asked, not of what it is about.
+_FILLER = frozenset(["long", "take", "usually", "typically", "actually", "generally", "happen", "happens", "go"])
+
+
+def _words(text: str) -> list[str]:
+    """Content words, with hyphenated compounds also split into their parts ("90-day": 90, day)."""
+    out = []
+    for tok in tokens(text):
+        out.append(tok)
+        if "-" in tok:
+            out += [p for p in tok.split("-") if p]
+    return out
+
+
+class _UnitIndex:
+    """BM25 over the playbook's smallest pieces (sentences, list items, rows), each read with its
+    section path and the labels just above its list. A passage ranks by its best piece, so a long
+    section that holds one exactly matching line is not drowned by its other lines, as it is when the
+    whole passage is scored at once."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        import bm25s
+
+        from assistant.answer.passage import context_before
+
+        self.corpus = corpus
+        docs: list[list[str]] = []
+        for i, unit in enumerate(corpus.units):
+            toks = tokens(corpus.unit_text(i)) + tokens(corpus.chunks[unit.chunk_id].section)
+            if unit.kind == "item":
+                for k in context_before(corpus, i):
+                    toks += tokens(corpus.unit_text(k))
+            docs.append(toks or ["_"])
+        self.vocab = {t for d in docs for t in d}
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(docs, show_progress=False)
+
+    def ranking(self, query: str, k: int) -> list[str]:
+        q = [t for t in tokens(query) if t in self.vocab]
+        if not q:
+            return []
+        n = min(len(self.corpus.units), k * 6)
+        ids, scores = self.bm25.retrieve([q], k=n, show_progress=False)
+        out: list[str] = []
+        for i, score in zip(ids[0], scores[0], strict=True):
+            if score <= 0:
+                break
+            cid = self.corpus.units[int(i)].chunk_id
+            if cid not in out:
+                out.append(cid)
+            if len(out) >= k:
+                break
+        return out

@@ -1,0 +1,191 @@
+"""The hard facts of a sentence, which a paraphrase may not change: its figures (as values, and shares,
+multiples and durations with their unit), the periods of what it says happens regularly, its negations,
+and the stages, roles and names it mentions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.index.corpus import tokens
+
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*([kKmM]\b|million\b|thousand\b|billion\b)?")
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "hundred": 100, "half": 0.5, "double": 2, "twice": 2, "triple": 3,
+}  # fmt: skip
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
+NEGATION = re.compile(
+    r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
+    r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b)(?![-/])",
+    re.I,
+)
+_CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)")
+
+# Words that say where a claim comes from, not what it claims.
+ATTRIBUTION = frozenset(
+    [
+        "playbook",
+        "guide",
+        "source",
+        "document",
+        "according",
+        "note",
+        "notes",
+        "recommend",
+        "recommends",
+        "suggest",
+        "suggests",
+        "state",
+        "states",
+        "explain",
+        "explains",
+        "mention",
+        "mentions",
+    ]
+)
+
+
+def numbers(text: str) -> set[float]:
+    found: set[float] = set()
+    for m in NUMBER.finditer(text):
+        raw = m.group(1).replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        scale = (m.group(2) or "").lower()
+        found.add(value)
+        if scale in ("k", "thousand"):
+            found.add(value * 1_000)
+        elif scale in ("m", "million"):
+            found.add(value * 1_000_000)
+        elif scale == "billion":
+            found.add(value * 1_000_000_000)
+    for m in _NUMBER_WORD.finditer(text):
+        found.add(float(NUMBER_WORDS[m.group(1).lower()]))
+    found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
+    return found
+
+
+def stated_numbers(text: str) -> set[float]:
+    """Numbers a statement asserts: as written (50K is 50000; "four" is 4)."""
+    found: set[float] = set()
+    for m in NUMBER.finditer(text):
+        try:
+            value = float(m.group(1).replace(",", ""))
+        except ValueError:
+            continue
+        scale = (m.group(2) or "").lower()
+        factor = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9}.get(scale, 1.0)
+        found.add(value * factor)
+    for m in _NUMBER_WORD.finditer(text):
+        found.add(float(NUMBER_WORDS[m.group(1).lower()]))
+    found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
+    return found
+
+
+_P_NUMBER = re.compile(r"\b[pP](\d{2})\b")  # a percentile: p95
+_ENUMERATOR = re.compile(r"^[\s#>*-]*(?:\*\*)?\d{1,2}[.)]\s", re.M)
+_MEASURE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?[\s-]*"
+    r"(%|x\b|×|(?:wk|week|day|month|mo|year|yr|hour|hr|minute|min)s?\b)",
+    re.I,
+)
+
+
+_POSITION = re.compile(r"\b(week|month|day|year|phase|stage|tier|wave)s?\s+(\d+)(?:\s*(?:-|–|to)\s*(\d+))?", re.I)
+
+
+def measures(text: str) -> set[tuple[float, str]]:
+    """Shares, multiples and durations with their unit: "30-50%" is 30% and 50%, "1.5x" a multiple,
+    "4–6 wks" 4 and 6 weeks."""
+    out: set[tuple[float, str]] = set()
+    for m in _MEASURE.finditer(text):
+        raw = m.group(3).lower().rstrip("s")
+        unit = {"×": "x", "wk": "week", "mo": "month", "yr": "year", "hr": "hour", "min": "minute"}.get(raw, raw)
+        out.update((float(v), unit) for v in m.group(1, 2) if v)
+    for m in _POSITION.finditer(text):  # "week 6" is a point in time, not "6 weeks"
+        out.update((float(v), m.group(1).lower() + "#") for v in m.group(2, 3) if v)
+    return out
+
+
+def figures_missing(statement: str, source: str) -> bool:
+    """A figure of the statement the source does not state: as a value (list numbering is not a
+    figure), and a share, multiple or duration as one ("2x" is not the "2" of "Lesson 2")."""
+    source = _ENUMERATOR.sub(" ", source)
+    statement = re.sub(r"^\W*one\b|\bone of\b", " ", statement, flags=re.I)  # "One lever is…": not a figure
+    return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
+
+
+# How often something happens is a hard fact, like a figure: "weekly" where the passage says "monthly" is a
+# swap. A period the statement states as a frequency must be named in the quoted text, in any form.
+_FREQUENCY = re.compile(
+    r"\b(?:(hour|dai|day|week|month|quarter|year|annual)(?:ly|y)\b|(?:bi-?weekly|fortnightly)\b|"
+    r"(?:every|each|per|once a|twice a)\s+(day|week|month|quarter|year|hour))",
+    re.I,
+)
+_PERIOD = {"hour": "hour", "dai": "day", "day": "day", "week": "week", "month": "month", "quarter": "quarter",
+           "year": "year", "annual": "year"}  # fmt: skip
+_PERIOD_WORDS = {
+    "hour": r"hour|hr", "day": r"day|daily", "week": r"week|wk", "month": r"month|mo\b",
+    "quarter": r"quarter|q[1-4]\b", "year": r"year|yr|annual",
+}  # fmt: skip
+
+
+def periods_missing(statement: str, source: str) -> bool:
+    """A frequency of the statement ("weekly", "every quarter") whose period the source never names."""
+    for m in _FREQUENCY.finditer(statement):
+        word = (m.group(1) or m.group(2) or "week").lower()
+        period = _PERIOD.get(word, "week")
+        if not re.search(rf"\b(?:{_PERIOD_WORDS[period]})", source, re.I):
+            return True
+    return False
+
+
+def negated(text: str) -> bool:
+    return bool(NEGATION.search(text))
+
+
+def negations(text: str) -> int:
+    return len(NEGATION.findall(text))
+
+
+def parts(text: str) -> set[str]:
+    """Content words, with hyphenated compounds also split ("pilot-ready": pilot, ready)."""
+    out = set()
+    for tok in tokens(text):
+        out.add(tok)
+        if "-" in tok:
+            out.update(tokens(tok.replace("-", " ")))
+    return out
+
+
+# Where a sentence joins another claim to the first: "…, and …", "…; …", "…, but …".
+CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas)\s+|;\s+", re.I)
+MIN_CLAUSE_COVERAGE = 0.5  # idf-weighted share of a joined clause's content words found in the passage
+
+
+def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float]) -> bool:
+    """Whether a clause joined to the statement ("…, and solution: start simple") speaks of what the
+    passage does not: a sentence can be mostly supported and still carry one claim that is not."""
+    for clause in CLAUSE_JOIN.split(statement)[1:]:
+        words = set(tokens(clause)) - ATTRIBUTION
+        if len(words) < 2:
+            continue
+        weight = sum(idf(w) for w in words)
+        if sum(idf(w) for w in words & passage) / weight < MIN_CLAUSE_COVERAGE:
+            return True
+    return False
+
+
+def entities(text: str, held: frozenset[str]) -> set[str]:
+    """The stages and roles (of ``held``) and the capitalised names ``text`` names."""
+    text = re.sub(r"\bleads? to\b", " ", text, flags=re.I)  # the verb, not the role
+    found = {t for t in parts(text) if t in held}
+    for m in _CAPITALIZED.finditer(text):
+        word = m.group(1)
+        if len(word) > 1:
+            found.update(tokens(word))
+    return found

@@ -1,0 +1,163 @@
+"""What a sentence means against the passage it cites, beyond its hard facts: the same words in another
+form (stems, abbreviations, comparison symbols written as words), the connective wording a writer adds,
+opposite words that make a swap, what a negation is about, and the clauses a sentence joins."""
+
+from __future__ import annotations
+
+import re
+
+import snowballstemmer
+
+from assistant.index.corpus import tokens
+from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, negations
+from assistant.types import Chunk
+
+_STEMMER = snowballstemmer.stemmer("english")
+# How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
+# "Finally, …", "The practitioner notes…". General English; what a document is called comes from its title.
+CONNECTIVE = frozenset([
+    "also", "finally", "first", "firstly", "second", "secondly", "then", "so", "thus", "therefore", "overall",
+    "instead", "rather", "typically", "usually", "generally", "essentially", "basically", "simply", "specifically",
+    "particularly", "especially", "likewise", "similarly", "additionally", "furthermore", "moreover", "meanwhile",
+    "put", "puts", "give", "gives", "take", "takes", "list", "lists", "lay", "lays", "set", "sets", "call",
+    "calls", "name", "names", "advise", "advises", "insist", "insists", "add", "adds", "agree", "agrees", "describe",
+    "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
+    "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
+    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether",
+])  # fmt: skip
+# Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
+# passage says "before implementation begins").
+_OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
+              ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"), ("optional", "requir"),
+              ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
+              ("manual", "autom"), ("internal", "extern"))  # fmt: skip
+TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
+MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
+SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
+# (coverage, meaning) pairs, any of which supports: the stemmed, idf-weighted share of the content words
+# found in the span, and the cosine of the sentence with the span (or its best unit). Nearly the span's
+# words needs little of its meaning; a paraphrase in other words needs more.
+ACCEPT = ((0.85, 0.3), (0.7, 0.5), (0.55, 0.7))
+CLAUSE_COVERAGE = 0.5  # each joined clause, on its own
+
+
+_ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min": "minute", "mins": "minute",
+                  "yr": "year", "yrs": "year", "mo": "month", "mos": "month"}  # fmt: skip
+# Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer.
+_COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
+                "<": ("under", "below", "less", "fewer", "lower", "within")}  # fmt: skip
+
+
+def stem(word: str) -> str:
+    word = _ABBREVIATIONS.get(word, word)
+    if word in NUMBER_WORDS and NUMBER_WORDS[word] >= 1:
+        return str(int(NUMBER_WORDS[word]))
+    return str(_STEMMER.stemWord(word))
+
+
+def comparison_stems(text: str) -> set[str]:
+    """The words a comparison symbol of the text may be written as."""
+    return {stem(w) for sym, words in _COMPARISONS.items() if sym in text for w in words}
+
+
+def covered(word: str, have: set[str] | frozenset[str]) -> bool:
+    """A word is in the span by its stem, or, hyphenated ("three-tier"), by each of its parts."""
+    if stem(word) in have:
+        return True
+    if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() for h in have):
+        return True  # "reduced" and "reduction", "overran" and "overrun"
+    parts = [p for p in word.split("-") if p]
+    return len(parts) > 1 and all(stem(p) in have for p in parts)
+
+
+def stem_set(words: set[str] | frozenset[str]) -> set[str]:
+    out = set()
+    for w in words:
+        out.add(stem(w))
+        if "-" in w:
+            out.update(stem(p) for p in w.split("-") if p)
+    return out
+
+
+def word_forms(text: str) -> set[str]:
+    return stem_set(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
+
+
+def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
+    """The clause says one word of an opposite pair and not the other, where the source sentences (every
+    one, or together) say the other and never the one."""
+    for a, b in _OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            if x not in said or y in said or any(x in f for f in sources):
+                continue
+            if (all if every else any)(y in f for f in sources):
+                return True
+    return False
+
+
+def negations_about(sentence: str, stems: set[str]) -> int:
+    """Negations of the sentence whose scope — the words after it, up to the next comma, "but" or
+    stop — speaks of the clause: "not because the technology fails but because…" negates the
+    technology failing, not what follows; "what it is not for," negates the words before it; a
+    closing "no." answers what came before it."""
+    count = 0
+    for m in NEGATION.finditer(sentence):
+        after = sentence[m.end() :]
+        words = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
+        if not words:
+            if not tokens(after):
+                count += 1  # "…from scratch — no.": the answer to what came before
+                continue
+            # "…what it is not for, …": the words before it, back to the last break
+            words = stem_set(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
+        if words and 2 * len(words & stems) >= len(words):
+            count += 1
+    return count
+
+
+def clauses(statement: str) -> list[str]:
+    """The statement's clauses; one of under two content words stays with the one before it."""
+    out: list[str] = []
+    for piece in CLAUSE_JOIN.split(statement):
+        if out and len(tokens(piece)) < 2:
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def in_sequence(words: list[str], chunk: Chunk) -> bool:
+    """``words`` appear one after another in a line of the passage's text."""
+    n = len(words)
+    lines = [tokens(line) for line in chunk.text.splitlines()]
+    return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
+
+
+def polarity_agrees(statement: str, span_text: str) -> bool:
+    """Each clause is negated exactly when a sentence of the span it is closest to is, and says
+    "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
+    external", and "no. What you need is…" does not negate the sentence after it."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
+    if not sentences:
+        return True
+    sent_stems = [stem_set(set(tokens(s))) for s in sentences]
+    for clause in clauses(statement):
+        stems = stem_set(set(tokens(clause)))
+        if not stems:
+            continue
+        overlap = [len(stems & ss) for ss in sent_stems]
+        top = max(overlap)
+        if 2 * top < len(stems):
+            # No one sentence of the span speaks of this clause (the coverage checks judge it), but
+            # an opposite word is still a swap where the sentences it draws on say the other one.
+            near = [s for o, s in zip(overlap, sentences, strict=True) if o >= max(3, len(stems) // 3)]
+            if near and says_opposite(word_forms(clause), [word_forms(s) for s in near], every=False):
+                return False
+            continue
+        parity = negations(clause) % 2
+        closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
+        if not any(negations_about(s, stems) % 2 == parity for s in closest):
+            return False
+        if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
+            return False  # "after implementation ends" where the passage says "before … begins"
+    return True

@@ -1,0 +1,325 @@
+"""The citation verifier: every statement of an answer is checked against the passage it cites.
+
+A statement is one sentence or list item with its citation markers. It is supported by a passage
+when, in the passage's best-matching units (or its section path):
+- every number, percentage, amount, duration and ratio it states appears;
+- it is negated exactly when the passage's best-matching unit is ("must not" is not "must");
+- every stage, role, tool or name it mentions appears;
+- its content words are mostly there (idf-weighted lexical coverage), and it means the same
+  (MiniLM cosine with the best unit), or it is nearly word for word.
+A statement that fails against its cited passage but passes against another retrieved passage is
+re-cited; one that passes against none is removed. Deterministic: the same answer and passages
+always give the same result. The eval harness uses the same checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.index.corpus import Corpus, tokens
+from assistant.model.facts import ATTRIBUTION, entities, figures_missing, parts, periods_missing
+from assistant.model.meaning import (
+    ACCEPT,
+    CLAUSE_COVERAGE,
+    CONNECTIVE,
+    MAX_SPAN_UNITS,
+    SPAN_WINDOW,
+    TIME_STEMS,
+    clauses,
+    comparison_stems,
+    covered,
+    in_sequence,
+    polarity_agrees,
+    stem,
+    stem_set,
+)
+from assistant.model.statements import split_statements
+from assistant.types import Chunk, Citation
+
+# Thresholds: calibrated with the mutation suite (tests/test_verifier.py) and real model output.
+FRAGMENT_WORDS = 3  # a statement of this many content words or fewer must appear in the passage in order
+LABEL_WORDS = 8  # so must a label ("Common Week 1 Issues & Fixes:") of this many or fewer
+MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found in the support span
+MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
+VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
+MIN_CONTENT_WORDS = 2  # shorter pieces ("Here is what I found:") are not statements
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    support: float
+    reason: str  # "" when supported; else what failed first
+    units: tuple[int, ...] = ()  # corpus units that support it (empty when not supported)
+    heading: int | None = None  # where the quote starts instead, in the document: the passage's own heading
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one statement: kept (perhaps re-cited) or removed, and why."""
+
+    text: str
+    kept: bool
+    reason: str = ""
+    recited: bool = False
+
+
+@dataclass
+class Verified:
+    text: str
+    citations: list[Citation]
+    statements: int
+    kept: int
+    removed: int
+    recited: int
+    reasons: list[str] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def closeness(vectors: np.ndarray, vector: np.ndarray) -> float:
+    """Cosine of the statement with the span as a whole (its units' mean), or with its closest unit."""
+    mean = vectors.mean(axis=0)
+    return max(float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0), float((vectors @ vector).max()))
+
+
+class Verifier:
+    def __init__(self, corpus: Corpus, embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.corpus = corpus
+        self.embed = embed  # texts -> normalized vectors, one row per text
+        self.held = corpus.vocabulary.held  # stages and roles a sentence cannot swap (vocabulary.toml)
+        self._unit_stems: dict[int, frozenset[str]] = {}
+        self._meta: dict[str, frozenset[str]] = {}
+        self._plain: dict[int, np.ndarray] = {}
+
+    def plain_vectors(self, units: list[int]) -> np.ndarray:
+        """The units' own text embedded alone (the index embeds each with its section and label,
+        which is right for search and blurs the meaning of a paraphrase), each once per verifier."""
+        missing = [i for i in dict.fromkeys(units) if i not in self._plain]
+        if missing:
+            vecs = self.embed([self.corpus.unit_text(i) for i in missing])
+            self._plain.update({i: np.asarray(v, dtype=np.float32) for i, v in zip(missing, vecs, strict=True)})
+        return np.stack([self._plain[i] for i in units])
+
+    def unit_stems(self, i: int) -> frozenset[str]:
+        if i not in self._unit_stems:
+            self._unit_stems[i] = frozenset(stem_set(self.corpus.unit_tokens[i]))
+        return self._unit_stems[i]
+
+    def meta_words(self, title: str) -> frozenset[str]:
+        """Words that name the document rather than claim something ("the SMB guide", "the
+        methodology"): its title's, but for stages, roles and figures, which carry meaning."""
+        if title not in self._meta:
+            words = {t for t in parts(title) if t not in self.held and not any(c.isdigit() for c in t)}
+            self._meta[title] = frozenset(words | ATTRIBUTION | CONNECTIVE)
+        return self._meta[title]
+
+    def _span(self, words: set[str], idx: list[int], sem: np.ndarray) -> list[int]:
+        """The passage's units the statement draws on: greedily, the unit that adds the most of its
+        content words, among units near the first one chosen, until none adds any."""
+        corpus = self.corpus
+        want = {w: stem(w) for w in words}
+        # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
+        # beside "Week 8: User adoption >50%" does not make "50% by week 6").
+        telling = {st for w, st in want.items() if not any(c.isdigit() for c in w) and st not in TIME_STEMS}
+        covered: set[str] = set()
+        chosen: list[int] = []
+        while len(chosen) < MAX_SPAN_UNITS:
+            best, gain_best = -1, 0.0
+            for k, i in enumerate(idx):
+                if k in chosen or (chosen and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
+                    continue
+                if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
+                    continue  # a table's figures are read along one row, not gathered from several
+                stems = self.unit_stems(i)
+                if not stems & telling:
+                    continue
+                gain = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
+                gain += 0.01 * float(sem[k])  # ties go to the unit closer in meaning
+                if gain > gain_best + 1e-9:
+                    best, gain_best = k, gain
+            if best < 0 or gain_best < 0.05:
+                break
+            chosen.append(best)
+            stems = self.unit_stems(idx[best])
+            covered |= {w for w, st in want.items() if st in stems}
+        if not chosen:
+            chosen = [int(np.argmax(sem))]
+        return chosen  # the unit that covers most first
+
+    def _context(self, span: list[int], idx: list[int]) -> list[int]:
+        """The labels and table headers the span's units are read under."""
+        units = self.corpus.units
+        out: set[int] = set()
+        for k in span:
+            group = units[idx[k]].group
+            j = k
+            while j > 0 and units[idx[j - 1]].group == group:
+                j -= 1
+            for h in (j, j - 1):
+                if 0 <= h < len(idx) and h not in span and units[idx[h]].kind in ("label", "header"):
+                    out.add(h)
+        return sorted(out)
+
+    def check(self, statement: str, vector: np.ndarray, chunk: Chunk) -> Check:
+        corpus = self.corpus
+        idx = corpus.units_by_chunk.get(chunk.id, [])
+        meta = self.meta_words(chunk.title)
+        words = set(tokens(statement)) - meta
+        if not idx or not words:
+            return Check(False, 0.0, "empty")
+        weight = sum(corpus.idf_of(w) for w in words)
+        sem = corpus.unit_vectors[idx] @ vector
+        span_order = self._span(words, idx, sem)
+        span = sorted(span_order)
+        around = self._context(span, idx)
+        span_units = [idx[k] for k in span]
+        span_text = "\n".join(corpus.unit_text(i) for i in span_units)
+        context_text = "\n".join([chunk.section, *(corpus.unit_text(idx[k]) for k in around)])
+        in_span = set().union(*(self.unit_stems(i) for i in span_units), *(self.unit_stems(idx[k]) for k in around))
+        have = in_span | stem_set(set(tokens(chunk.section))) | comparison_stems(span_text)
+        coverage = sum(corpus.idf_of(w) for w in words if covered(w, have)) / weight
+        semantic = max(closeness(corpus.unit_vectors[span_units], vector), float(sem[span].max()))
+        if coverage >= ACCEPT[-1][0] and not any(coverage >= c and semantic >= m for c, m in ACCEPT):
+            # Only where it decides: the span's own text, embedded without its section and label.
+            semantic = max(semantic, closeness(self.plain_vectors(span_units), vector))
+        support = round(0.5 * min(semantic, 1.0) + 0.5 * coverage, 3)
+        units = tuple(sorted(span_units))
+        # A figure is the quoted text's: the span's, or a label it sits under ("Week 1-2: Setup"), which
+        # the quote then takes in; never the section path above the passage, which no quote shows.
+        labels = [idx[k] for k in around if corpus.units[idx[k]].kind == "label"]
+        labels_text = "\n".join(corpus.unit_text(i) for i in labels)
+        heading = chunk.text.split("\n", 1)[0] if chunk.text.lstrip("#").strip().startswith(
+            chunk.section.rsplit(" > ", 1)[-1][:30]
+        ) else ""  # fmt: skip
+        heading_at: int | None = None
+        quoted = span_text + "\n" + labels_text + "\n" + heading
+        if figures_missing(statement, quoted):
+            return Check(False, support, "number")
+        if periods_missing(statement, quoted):
+            return Check(False, support, "frequency")
+        if figures_missing(statement, span_text):
+            if labels and not figures_missing(statement, span_text + "\n" + labels_text):
+                units = tuple(sorted({*span_units, *labels}))
+            else:
+                heading_at = chunk.start  # the passage's own heading states it: the quote starts there
+        lo, hi = max(0, span[0] - 2), min(len(idx), span[-1] + 3)
+        near = "\n".join([context_text, *(corpus.unit_text(i) for i in idx[lo:hi])])
+        if not polarity_agrees(statement, near):
+            return Check(False, support, "negation")
+        primary = corpus.unit_text(idx[span_order[0]])
+        if self._entity_missing(statement, primary, span_text, context_text, chunk.title):
+            return Check(False, support, "entity")
+        labels = [i for i in idx if corpus.units[i].kind in ("label", "header")]
+        elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span
+        if any(stem(w) in elsewhere for w in words - self.held if not covered(w, in_span)):
+            # A word the span lacks and a label of another list or table of the passage has: taken from
+            # the neighbour ("Money measures are the early signals" where those are the usage measures).
+            # Stages and roles are the entity check's.
+            return Check(False, support, "swap")
+        if not any(coverage >= c and semantic >= m for c, m in ACCEPT):
+            return Check(False, support, "coverage" if coverage < ACCEPT[1][0] else "meaning")
+        label = statement.rstrip().endswith(":")
+        short = len(statement.split()) <= FRAGMENT_WORDS + 1  # a sentence with a verb is not a heading
+        fragment = (len(words) <= FRAGMENT_WORDS and short) or (label and len(words) <= LABEL_WORDS)
+        if fragment and not in_sequence([w for w in tokens(statement) if w not in meta], chunk):
+            # A few words that say nothing but a name ("Project roadmap", "Common Week 2 Issues & Fixes:")
+            # are only the passage's when its text has them in that order: its words scattered over its
+            # lines, or a heading above it, do not make a heading of it.
+            return Check(False, support, "fragment")
+        for clause in clauses(statement)[1:]:
+            cw = set(tokens(clause)) - meta
+            if len(cw) >= 2:
+                share = sum(corpus.idf_of(w) for w in cw if covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
+                if share < CLAUSE_COVERAGE:
+                    return Check(False, support, "clause")
+        return Check(True, support, "", units, heading_at)
+
+    def _entity_missing(self, statement: str, primary: str, span_text: str, context_text: str, title: str) -> bool:
+        """A stage, role or name the statement states that the span does not: absent from the span and
+        the labels and section path it is read under; or a swap: a stage or role the span's main unit
+        does not name, where that unit names another one the statement leaves out ("production
+        results" where the unit is the pilot's results, found beside the production line)."""
+        stated = entities(statement, self.held) - self.meta_words(title)
+        missing = stated - parts(span_text)
+        if missing - parts(context_text):
+            return True
+        named = parts(primary) & self.held
+        return bool((stated & self.held) - named and named - stated)
+
+    def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
+        """Keep the statements of ``answer`` that its sources support, each cited to the span that
+        supports it; ``sources[k]`` is the passage the model saw as [k+1]."""
+        statements = [s for s in split_statements(answer) if len(tokens(s.text)) >= MIN_CONTENT_WORDS]
+        vectors = self.embed([s.text for s in statements]) if statements else np.zeros((0, 1))
+        citations: list[Citation] = []
+        by_span: dict[tuple[str, int, int], int] = {}
+        lines: dict[int, list[str]] = {}
+        kept = removed = recited = 0
+        reasons: list[str] = []
+        outcomes: list[Outcome] = []
+        for st, vec in zip(statements, vectors, strict=True):
+            cited = [sources[m - 1] for m in st.markers if 1 <= m <= len(sources)]
+            checks = [(c, self.check(st.text, vec, c)) for c in cited]
+            passing = [(c, ch) for c, ch in checks if ch.ok]
+            moved = False
+            if not passing:
+                others = [c for c in sources if c not in cited]
+                alt = [(c, self.check(st.text, vec, c)) for c in others]
+                alt = [(c, ch) for c, ch in alt if ch.ok]
+                if alt:
+                    passing = [max(alt, key=lambda a: a[1].support)]
+                    moved = True
+            if not passing:
+                removed += 1
+                reasons.append(checks[0][1].reason if checks else "uncited")
+                outcomes.append(Outcome(st.text, False, reasons[-1]))
+                continue
+            outcomes.append(Outcome(st.text, True, recited=moved))
+            kept += 1
+            recited += moved
+            markers = []
+            for chunk, ch in passing:
+                n = self._cite(chunk, ch, citations, by_span)
+                if n not in markers:
+                    markers.append(n)
+            marks = "".join(f"[{n}]" for n in markers)
+            text = st.text.rstrip()
+            rendered = f"- {text} {marks}" if st.item else f"{text} {marks}"
+            lines.setdefault(st.line, []).append(rendered)
+        out: list[str] = []
+        for ln in sorted(lines):
+            parts = lines[ln]
+            if parts[0].startswith("- "):
+                out.extend(parts)
+            else:
+                out.append(" ".join(parts))
+        return Verified("\n".join(out), citations, len(statements), kept, removed, recited, reasons, outcomes)
+
+    def _cite(
+        self, chunk: Chunk, check: Check, citations: list[Citation], by_span: dict[tuple[str, int, int], int]
+    ) -> int:
+        corpus = self.corpus
+        units = [corpus.units[i] for i in check.units]
+        start, end = min(u.start for u in units), max(u.end for u in units)
+        if check.heading is not None:
+            start = min(start, check.heading)
+        key = (chunk.doc, start, end)
+        if key not in by_span:
+            by_span[key] = len(citations) + 1
+            citations.append(
+                Citation(
+                    n=by_span[key],
+                    doc=chunk.doc,
+                    title=chunk.title,
+                    section=chunk.section,
+                    quote=corpus.texts[chunk.doc][start:end],
+                    start=start,
+                    end=end,
+                    verified=True,
+                    support=check.support,
+                )
+            )
+        return by_span[key]
