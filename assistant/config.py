@@ -90,6 +90,9 @@ class AnswerSettings(BaseModel):
     select_margin: float = Field(default=0.11, ge=0, le=1)
     # Another document's figure is shown beside the best one when it scores within this much of it.
     figure_margin: float = Field(default=0.15, ge=0, le=1)
+    # ...and only when that line, on its own, answers the question about as well as the best one: its
+    # support (meaning and words) is at most this much lower.
+    joins_below: float = Field(default=0.1, ge=0, le=1)
     # How far below the best line another may score and still be shown for giving a different figure, in
     # the same measure, for the same thing (the playbook disagreeing with itself).
     other_figure_margin: float = Field(default=0.35, ge=0, le=1)

@@ -71,6 +71,8 @@ def select(
         # A sentence of the same paragraph as the best one is its context, and is taken more readily.
         same_paragraph = unit.kind == "sentence" and (unit.doc, unit.group) == (best_unit.doc, best_unit.group)
         near = s.score >= (best.score - margin if other_doc else floor)
+        if other_doc and near and s.score < best.score - 0.05 and s.support < best.support - cfg.joins_below:
+            near = False  # another document's figure joins when its line answers about as well on its own
         # An item of the same list as the best one: the list is likely the answer.
         if unit.kind == "item" and (unit.doc, unit.group) == (best_unit.doc, best_unit.group):
             near = near or s.score >= best.score - 0.12
@@ -87,7 +89,8 @@ def select(
             if s.score < floor:
                 break
             if corpus.units[s.unit].doc != best_unit.doc and corpus.units[s.unit].kind != "header":
-                take(s.unit)
+                if s.support >= best.support - cfg.joins_below:
+                    take(s.unit)
                 break
 
     # A question that asks for two things ("uptime and error rate") is answered on both: a word of
@@ -100,6 +103,8 @@ def select(
             if s.score < best.score - cfg.coverage_margin or len(chosen) >= cfg.max_units + 2:
                 break
             if tok in corpus.unit_tokens[s.unit] and corpus.units[s.unit].kind != "header":
+                if corpus.units[s.unit].doc != best_unit.doc and s.support < best.support - cfg.joins_below:
+                    break  # another document's line for one word of the question, not about the question
                 take(s.unit)
                 covered |= context_tokens(corpus, s.unit)
                 break
