@@ -83,7 +83,32 @@ class RetrievalSettings(BaseModel):
     figures_per_document: float = Field(default=0.42, ge=0, le=1)
 
 
+class ScoringSettings(BaseModel):
+    """The named features a line of the retrieved passages is scored by (``answer/scoring.py``), and
+    their weights. A line's support is how well it alone answers: ``meaning`` × the cosine of the line
+    and the question + ``words`` × the question's weighted words it states with its headings. Its score
+    adds how strongly retrieval ranked its passage, and what the question asks of it."""
+
+    meaning: float = 0.65
+    words: float = 0.35
+    support: float = 0.85  # score = support × this + passage rank × ``passage``
+    passage: float = 0.15
+    expansion: float = 0.5  # the playbook's word for what is asked ("how long": timeline) counts this much
+    word_forms: float = 0.5  # another form of a question word ("recommendation") counts this much of it
+    figure_asked: float = 0.18  # a figure of the kind asked for: a duration for "how long"
+    figure_other: float = 0.08  # any other figure, for a question that wants one
+    rate_for_duration: float = -0.05  # "2-4 hours/week" is not how long something takes
+    period: float = 0.1  # an amount for the period asked ("per year": "annually"); minus for another one
+    situation_size: float = 0.12  # the playbook's figure for a situation of the size the asker gives
+    remedy: float = 0.08  # under a remedy's label for "how do we fix…"; minus under the problem's
+    dont: float = 0.08  # a "don't" item answers a "don't" question; minus for any other
+    do_for_dont: float = -0.05  # a "do" item, for a "don't" question
+    other_stage: float = -0.35  # a line labelled for another stage than the one asked about
+    bare_label: float = -0.15  # a table header or a bare label: context, rarely an answer
+
+
 class AnswerSettings(BaseModel):
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     max_question_chars: int = Field(default=2000, ge=10)
     max_units: int = Field(default=7, ge=1, le=40)
     # How far below the best line of the answer another line of its document may score and be taken.

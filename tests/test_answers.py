@@ -285,7 +285,8 @@ def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch)
     q_vec, hits = coach.retrieve(question)
 
     def score_of_recommendation() -> float:
-        scored = scoring.score_units(coach.corpus, read_question(question, coach.corpus.vocabulary), q_vec, hits)
+        asked = read_question(question, coach.corpus.vocabulary)
+        scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
         return next(s.score for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
 
     with_forms = score_of_recommendation()

@@ -168,3 +168,38 @@ def test_words_for_any_document_do_not_name_one():
         "a.md": {"smb", "journey"},
         "b.md": {"methodology"},
     }
+
+
+def test_another_documents_line_joins_only_when_it_answers_about_as_well(tmp_path, embedder):
+    """Two documents; the question is about one thing in one of them. A line of the other document that
+    shares a word with the question ("time") and gives a figure of the same measure is not shown beside
+    the answer; with the gate off (any support), it is."""
+    from assistant.config import Settings
+    from assistant.index.vectorstore import build_vector_store
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.service.coach import Coach
+
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    (kb / "team.md").write_text(
+        "# Bakery Team Notes\n\n## Onboarding with the assistant\n\nNew bakers became productive in 3 weeks "
+        "instead of 8 weeks. The assistant answered their recipe questions at any hour.\n\n"
+        "## Shifts\n\nEach shift starts with a ten-minute huddle at the ovens.\n",
+        "utf-8",
+    )
+    (kb / "money.md").write_text(
+        "# Money Guide\n\n## Payback\n\n- Time to positive return: 3-12 months depending on the shop\n"
+        "- Hiring a baker costs $30K-$40K a year\n\n## Suppliers\n\nFlour prices change every season.\n",
+        "utf-8",
+    )
+    question = "How much did the new bakers' ramp-up time shrink?"
+    answers = {}
+    for joins_below in (0.1, 1.0):
+        settings = Settings(data_dir=tmp_path / f"data-{joins_below}", knowledge_dir=kb)
+        settings.answer.joins_below = joins_below
+        Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+        answers[joins_below] = Coach.open(settings, auto_ingest=False).ask(question, check_rate=False)
+    gated, ungated = answers[0.1], answers[1.0]
+    assert "3 weeks instead of 8 weeks" in gated.answer, gated.answer
+    assert {c.doc for c in gated.citations} == {"team.md"}, gated.answer
+    assert "money.md" in {c.doc for c in ungated.citations}, ungated.answer  # what the gate keeps out

@@ -55,7 +55,7 @@ class ExtractiveGenerator:
         asked = read_question(question, corpus.vocabulary)
         looked_up = [h for h in hits if h.looked_up]
         hits = [h for h in hits if not h.looked_up]
-        scored = score_units(corpus, asked, q_vec, hits)
+        scored = score_units(corpus, asked, q_vec, hits, self.settings.scoring)
         support = max((s.support for s in scored), default=0.0)
         confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
         topics = nearest_topics(corpus, hits)
@@ -67,7 +67,7 @@ class ExtractiveGenerator:
             return Draft(abstention_text(topics, unknown), [], True, round(confidence, 2), support, 0, topics)
         outline = section_outline(corpus, asked, hits)
         top = max((h.score for h in hits), default=1.0)
-        others = score_units(corpus, asked, q_vec, looked_up, top=top) if looked_up else []
+        others = score_units(corpus, asked, q_vec, looked_up, self.settings.scoring, top=top) if looked_up else []
         selected = outline or select(corpus, self.settings, asked, scored, others)
         doc_order: list[str] = []
         for s in [*scored, *others]:
@@ -100,7 +100,7 @@ class ExtractiveGenerator:
             if shapes and not any(shape.search(corpus.unit_text(i)) for shape in shapes):
                 continue
             lex = sum(corpus.idf_of(t) for t in q_toks & self._figure_context[j]) / q_weight
-            support = 0.65 * float(dense[j]) + 0.35 * min(lex, 1.0)
+            support = self.settings.scoring.meaning * float(dense[j]) + self.settings.scoring.words * min(lex, 1.0)
             if support > best.get(unit.doc, (-1.0, ""))[0]:
                 best[unit.doc] = (support, unit.chunk_id)
         found = sorted(best.values(), reverse=True)

@@ -13,6 +13,7 @@ import numpy as np
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
 from assistant.answer.passage import FIGURE, RATE, context_before
 from assistant.answer.rendering import is_bare_label
+from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
 from assistant.types import Hit
 
@@ -40,10 +41,15 @@ class Scored:
 
 
 def score_units(
-    corpus: Corpus, asked: Asked, q_vec: np.ndarray, hits: list[Hit], top: float | None = None
+    corpus: Corpus,
+    asked: Asked,
+    q_vec: np.ndarray,
+    hits: list[Hit],
+    w: ScoringSettings,
+    top: float | None = None,
 ) -> list[Scored]:
-    """Every unit of ``hits``' passages, best first; ``top`` is the retrieval score the passages'
-    own scores are read against (their best, by default)."""
+    """Every unit of ``hits``' passages, best first, by the features and weights of ``w``; ``top`` is the
+    retrieval score the passages' own scores are read against (their best, by default)."""
     q_toks, extra = asked.words, asked.extra
     q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
     out: list[Scored] = []
@@ -67,55 +73,55 @@ def score_units(
             for k in chain:
                 context = context | corpus.unit_tokens[k]
             matched = q_toks & context
-            lex = sum(corpus.idf_of(t) for t in matched) + 0.5 * sum(corpus.idf_of(t) for t in extra & context)
+            lex = sum(corpus.idf_of(t) for t in matched) + w.expansion * sum(corpus.idf_of(t) for t in extra & context)
             lex = min(lex / q_weight, 1.0)
-            support = 0.65 * float(dense[j]) + 0.35 * lex
-            score = 0.85 * support + 0.15 * prior
+            support = w.meaning * float(dense[j]) + w.words * lex
+            score = w.support * support + w.passage * prior
             # Another form of a question word ("recommend": "recommendation") ranks a line higher,
             # but does not count as the playbook covering the question.
             unmatched = {stem(t): t for t in q_toks - matched}
             if unmatched:
                 forms = unmatched.keys() & {stem(t) for t in context}
-                score += 0.85 * 0.35 * 0.5 * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
+                score += w.support * w.words * w.word_forms * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
             text = corpus.unit_text(i)
             chain_text = " ".join(corpus.unit_text(k) for k in chain)
-            score += _asked_of(asked, text, chain_text)
+            score += _asked_of(asked, text, chain_text, w)
             if asked.stage:
                 labelled = corpus.vocabulary.labelled_stage(
                     text, [corpus.unit_text(k) for k in chain], hit.chunk.section
                 )
                 if labelled and labelled != asked.stage:
-                    score -= 0.35  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
+                    score += w.other_stage  # "How long is the production stage?" is not "**Pilot:** 4-8 weeks"
             if unit.kind == "header" or (unit.kind == "label" and is_bare_label(text)):
-                score -= 0.15  # context for a list or table, rarely an answer on its own
+                score += w.bare_label  # context for a list or table, rarely an answer on its own
             out.append(Scored(i, score, support, hit.rank))
     out.sort(key=lambda s: (-s.score, s.unit))
     return out
 
 
-def _asked_of(asked: Asked, text: str, chain_text: str) -> float:
+def _asked_of(asked: Asked, text: str, chain_text: str, w: ScoringSettings) -> float:
     """How much better (or worse) a line with the labels above it fits what the question asks of it."""
     score = 0.0
     if asked.wants_figure and FIGURE.search(text):
         if any(t.search(text) for t in asked.figure_shapes):
-            score += 0.18  # the kind of figure asked for: a duration for "how long"
+            score += w.figure_asked  # the kind of figure asked for: a duration for "how long"
         elif asked.asks_duration and RATE.search(text):
-            score -= 0.05  # a rate ("2-4 hours/week") is not how long something takes
+            score += w.rate_for_duration  # a rate ("2-4 hours/week") is not how long something takes
         else:
-            score += 0.08
+            score += w.figure_other
     for name, (_, written) in PERIODS.items():
         if asked.periods and written.search(text):
             # An amount for the period asked ("per year": "annually"), not another one.
-            score += 0.1 if name in asked.periods else -0.1
+            score += w.period if name in asked.periods else -w.period
     if asked.numbers and in_stated_range(f"{chain_text} {text}", asked.numbers):
-        score += 0.12  # the playbook's figure for a situation of the size the user describes
+        score += w.situation_size  # the playbook's figure for a situation of the size the user describes
     if asked.remedy and chain_text:
         if _REMEDY_LABEL.search(chain_text):
-            score += 0.08
+            score += w.remedy
         elif _PROBLEM_LABEL.search(chain_text):
-            score -= 0.08
+            score -= w.remedy
     if "❌" in text or "❌" in chain_text[:40]:
-        score += 0.08 if asked.negative else -0.08  # a "don't" item answers only a "don't" question
+        score += w.dont if asked.negative else -w.dont  # a "don't" item answers only a "don't" question
     elif asked.negative and "✅" in text:
-        score -= 0.05
+        score += w.do_for_dont
     return score
