@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     pass
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+# A sentence ends at its stop before a capital; a question or exclamation mark ends it before any word,
+# as chat messages are typed ("what tools do we need? we're not techy").
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[?!])\s+(?=[a-z])")
 
 
 _BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|are)\b)", re.I)
