@@ -240,6 +240,10 @@ class Judge:
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
         if len(_DENIAL.findall(statement)) % 2 != len(_DENIAL.findall(sentences[order[0]])) % 2:
             return False  # denied where the passage asserts, or the reverse
+        said = _names(statement, self.held) & self.held
+        closest = {p for w in tokens(sentences[order[0]]) for p in _pieces(w)} & self.held
+        if said - closest and closest - said:
+            return False  # a stage or role put where the closest line names another one
         window = " ".join(sentences[k] for k in order[:_WINDOW])
         coverage = share(claimed, window)
         if coverage < _COVERED:
