@@ -66,3 +66,30 @@ def coach_with(coach, settings):
         return Coach(custom, coach.corpus, coach.embedder, coach.retriever)
 
     return make
+
+
+@pytest.fixture
+def written(tmp_path, embedder):
+    """``written({"name.md": text, ...}, **answer_settings)``: a Coach over small documents a test writes,
+    ingested with the real embedder into the test's own data dir."""
+    from assistant.config import Settings
+    from assistant.index.vectorstore import build_vector_store
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.service.coach import Coach
+
+    made = 0
+
+    def make(documents: dict[str, str], **answer: object) -> Coach:
+        nonlocal made
+        made += 1
+        kb = tmp_path / f"knowledge-{made}"
+        kb.mkdir()
+        for name, text in documents.items():
+            (kb / name).write_text(text, "utf-8")
+        settings = Settings(data_dir=tmp_path / f"data-{made}", knowledge_dir=kb)
+        for key, value in answer.items():
+            setattr(settings.answer, key, value)
+        Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
+        return Coach.open(settings, auto_ingest=False)
+
+    return make

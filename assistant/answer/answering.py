@@ -17,14 +17,14 @@ import numpy as np
 from assistant.answer.asking import wants_figure
 from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.followup import condense, is_follow_up
-from assistant.answer.message import asked_part, bare_ask, without_courtesy
-from assistant.answer.premise import figure_question, premise_note
+from assistant.answer.premise import premise_note
+from assistant.answer.reading import Reader, Reading
 from assistant.config import Settings
 from assistant.errors import InputError, ProviderError
 from assistant.index.corpus import Corpus, tokens
 from assistant.index.retrieval import HybridRetriever
 from assistant.index.spelling import Speller
-from assistant.service.guards import injection_flags, redact, without_personal_data
+from assistant.service.guards import injection_flags, redact
 from assistant.service.ledger import Ledger
 from assistant.service.store import SessionStore
 from assistant.types import STAGES, Answer, Hit, Usage, Verification
@@ -59,6 +59,7 @@ class Answering:
         self.llm = llm
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.speller = Speller(list(corpus.texts.values()))
+        self.reader = Reader(corpus, self.speller)
         self._cache: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -79,23 +80,16 @@ class Answering:
         return q_vec, hits
 
     def search_text(self, question: str) -> str:
-        """What is searched for: the question without the clauses that carry personal data, its
-        misspelled words and the askers' words of the vocabulary read as the playbook's."""
-        return self.corpus.vocabulary.in_playbook_words(self.speller.correct(without_personal_data(question)))
+        return self.reader.search_text(question)
+
+    def read(self, standalone: str, stage: str | None = None) -> Reading:
+        return self.reader.read(standalone, stage)
 
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         """What a standalone question is searched for, and with which stage: the one the user picked,
         else the one stage the question names."""
-        # What the asker tells of themselves is context, not what to look up.
-        plain = without_courtesy(standalone)
-        # A figure the asker wants confirmed is what they ask about: the playbook's figure is looked up.
-        plain = figure_question(plain, tuple(self.corpus.titles.values())) or plain
-        query = self.search_text(asked_part(plain) or plain)
-        named = self.corpus.vocabulary.stages_in(query)
-        if stage and stage != "general" and not named:
-            # "How long does this stage take?" with Production picked is asked of the production stage.
-            query = f"{query} ({stage} stage)"
-        return query, stage or (named[0] if len(named) == 1 else None)
+        reading = self.reader.read(standalone, stage)
+        return reading.query, reading.stage
 
     def condense(self, question: str, history: list[str]) -> str:
         """A follow-up rewritten into a standalone question: by the model when one is configured and
@@ -132,7 +126,8 @@ class Answering:
         flags = injection_flags(text)
         history = self.store.history(session, MAX_HISTORY) if session else []
         standalone = self.condense(text, history)
-        query, effective_stage = self.search_plan(standalone, stage)
+        reading = self.reader.read(standalone, stage)
+        query, effective_stage = reading.query, reading.stage
         key = self.cache_key(query, effective_stage)
         cached = self._cached(key) if on_delta is None else None
         if cached is not None:
@@ -144,8 +139,8 @@ class Answering:
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
         q_vec, hits = self.retrieve(query, stage=effective_stage)
-        draft = self.generator.generate(query, q_vec, hits)
-        bare = bare_ask(standalone)
+        draft = self.generator.generate(query, q_vec, hits, reading.asked)
+        bare = reading.bare
         if draft.abstained and bare and bare != query and not flags:
             # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
             # does cover: the question itself is looked up before declining.
@@ -175,7 +170,7 @@ class Answering:
             self._with_model(answer, redact(query), hits, draft, on_delta)
         if not answer.abstained:
             # A figure the asker wants confirmed that the quotes contradict is named first.
-            note = premise_note(standalone, answer.answer, tuple(self.corpus.titles.values()))
+            note = premise_note(standalone, answer.answer, self.reader.titles, reading.claims)
             if note:
                 answer.answer = f"{note}\n\n{answer.answer}"
         if session:

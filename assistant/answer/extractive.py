@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer.asking import figure_shapes, read_question
+from assistant.answer.asking import Asked, figure_shapes, read_question
 from assistant.answer.outlines import section_outline
 from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
@@ -50,9 +50,11 @@ class ExtractiveGenerator:
         self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
         self._figure_context: list[set[str]] = []
 
-    def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> Draft:
+    def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit], asked: Asked | None = None) -> Draft:
+        """The answer to ``question`` from the lines of ``hits``; ``asked`` is the question as already
+        read (``reading.Reading.asked``), else it is read here."""
         corpus = self.corpus
-        asked = read_question(question, corpus.vocabulary)
+        asked = asked or read_question(question, corpus.vocabulary)
         looked_up = [h for h in hits if h.looked_up]
         hits = [h for h in hits if not h.looked_up]
         scored = score_units(corpus, asked, q_vec, hits, self.settings.scoring)

@@ -5,15 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from assistant.answer.followup import INTENT_WORDS
 from assistant.errors import InputError
 from assistant.index.corpus import tokens
-
-if TYPE_CHECKING:
-    pass
-
 
 # A sentence ends at its stop before a capital; a question or exclamation mark ends it before any word,
 # as chat messages are typed ("what tools do we need? we're not techy").
@@ -92,17 +87,33 @@ def asked_part(question: str) -> str | None:
     Where do we start?" asks "Where do we start?"); None when nothing is set aside. What their
     project or people do stays ("Staff are resisting.", "Our data is out of date."), and so does the
     line an ask refers back to or cannot stand without."""
-    parts, asks = _parts(question)
-    if not asks or len(asks) == len(parts):
-        return None
-    keep = set(asks) | {k for k, p in enumerate(parts) if not _IDENTITY.match(p)}
-    if not _stands_alone(" ".join(parts[k] for k in asks)):
-        if asks[0] == 0:
-            return None
-        keep.add(asks[0] - 1)
-    if len(keep) == len(parts):
-        return None
-    return " ".join(parts[k] for k in sorted(keep))
+    parts, keep = _kept(question)
+    return " ".join(parts[k] for k in sorted(keep)) if len(keep) < len(parts) else None
+
+
+def situation(question: str) -> tuple[str, ...]:
+    """What ``asked_part`` sets aside: the asker's own situation, context for the answer, not searched."""
+    parts, keep = _kept(question)
+    return tuple(p for k, p in enumerate(parts) if k not in keep)
+
+
+def asks(question: str) -> tuple[str, ...]:
+    """The sentences and clauses of a message that ask something, in order."""
+    parts, asking = _parts(question)
+    return tuple(parts[k] for k in asking)
+
+
+def _kept(question: str) -> tuple[list[str], set[int]]:
+    parts, asking = _parts(question)
+    everything = set(range(len(parts)))
+    if not asking or len(asking) == len(parts):
+        return parts, everything
+    keep = set(asking) | {k for k, p in enumerate(parts) if not _IDENTITY.match(p)}
+    if not _stands_alone(" ".join(parts[k] for k in asking)):
+        if asking[0] == 0:
+            return parts, everything
+        keep.add(asking[0] - 1)
+    return parts, keep
 
 
 def validate_question(question: object, max_chars: int) -> str:

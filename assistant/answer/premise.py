@@ -161,11 +161,23 @@ def _stems(text: str) -> set[str]:
     return {stem(p) for t in tokens(_MARKER.sub("", text)) for p in t.split("-") if p and not p[0].isdigit()}
 
 
-def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> str | None:
-    """The line that corrects the asker's figure, or None: the question asks to confirm a figure, the
-    answer gives figures of its kind, and none of them is it. A figure of a document's title ("the
-    90-day roadmap") names the document; it is nothing the asker claims."""
+def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
+    """The figures a message asks to have confirmed; none when it asks for information. A figure of a
+    document's title ("the 90-day roadmap") names the document; it is nothing the asker claims."""
     if not asks_to_confirm(question):
+        return ()
+    named = " ".join(titles).lower()
+    return tuple(f for f in figures(question) if f.text.lower() not in named)
+
+
+def premise_note(
+    question: str, answer: str, titles: tuple[str, ...] = (), claims: tuple[Figure, ...] | None = None
+) -> str | None:
+    """The line that corrects the asker's figure, or None: the question asks to confirm a figure
+    (``claims``, read from the question when not given), the answer gives figures of its kind, and
+    none of them is it."""
+    claims = claimed(question, titles) if claims is None else claims
+    if not claims:
         return None
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
@@ -178,7 +190,7 @@ def premise_note(question: str, answer: str, titles: tuple[str, ...] = ()) -> st
     ]
     asked = _stems(question)
     framing = " ".join([*titles, *(line for line in answer.splitlines() if not _MARKER.search(line))]).lower()
-    for claim in figures(question):
+    for claim in claims:
         if claim.text.lower() in framing:
             continue  # the name of a source ("A 90-Day Plan"), not a figure the asker states
         about = asked - _stems(claim.text)
@@ -209,15 +221,14 @@ _HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)
 _ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage"}
 
 
-def figure_question(question: str, titles: tuple[str, ...] = ()) -> str | None:
+def figure_question(
+    question: str, titles: tuple[str, ...] = (), claims: tuple[Figure, ...] | None = None
+) -> str | None:
     """A message that asks to confirm a figure, as the question it is about: the figure becomes what is
     asked ("pilot should run ~6 months right?" is "pilot should run how long?"), so that the search
     finds the playbook's figure rather than lines that happen to share the asker's. None for any other
     message."""
-    if not asks_to_confirm(question):
-        return None
-    named = " ".join(titles).lower()
-    claims = [f for f in figures(question) if f.text.lower() not in named]
+    claims = claimed(question, titles) if claims is None else claims
     if not claims:
         return None
     out = question

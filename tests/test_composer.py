@@ -1,0 +1,102 @@
+"""How the offline answer is composed, shown on small documents written here (a bakery's AI playbook),
+not on the shipped corpus: what a message asks is read apart from what it tells, a list is brought
+whole, the figure of the asked period wins, each part of a question is answered, a picked stage is
+honoured, a wrong figure is corrected, documents that disagree are each attributed, and what the
+documents do not cover is declined."""
+
+from __future__ import annotations
+
+import pytest
+
+GUIDE = """# Harbour Bakery AI Guide
+
+## Pilot stage
+
+### Timeline
+
+The pilot runs 4-8 weeks with two counter staff using the order assistant every morning.
+
+### Budget
+
+A pilot costs $2,000-$5,000, most of it for setting up the order sheet.
+
+### Pilot checklist
+
+Before the pilot starts, confirm each of these:
+- The order sheet is cleaned and has one owner
+- Two counter staff have agreed to log every wrong suggestion
+- A weekly review slot is in the diary
+- The old paper process stays available as a fallback
+
+## Production stage
+
+### Timeline
+
+Production rollout takes 3-6 months, one shop at a time.
+
+### Savings
+
+Once live, the assistant saves $400 per month in wasted dough.
+
+### Flour orders
+
+Better flour orders save the bakery another $3,000 a year.
+"""
+
+MILL = """# Mill Street Roadmap
+
+## Pilot length
+
+Mill Street ran its pilot for 12 weeks before deciding, longer than most bakeries need.
+
+## Staff
+
+The head baker owns the assistant and meets the supplier every Friday.
+"""
+
+
+@pytest.fixture
+def bakery(written):
+    return written({"guide.md": GUIDE})
+
+
+def test_what_the_asker_tells_of_themselves_is_context_not_the_question(bakery):
+    told = "We're a 12-person bakery on the harbour. How long does the pilot run?"
+    reading = bakery.answering.read(told)
+    assert reading.situation == ("We're a 12-person bakery on the harbour.",)
+    assert reading.parts == ("How long does the pilot run?",)
+    plain = bakery.ask("How long does the pilot run?", check_rate=False)
+    answer = bakery.ask(told, check_rate=False)
+    assert "4-8 weeks" in answer.answer
+    assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]
+
+
+def test_a_list_is_brought_whole(bakery):
+    answer = bakery.ask("What is on the pilot checklist?", check_rate=False)
+    for item in ("one owner", "wrong suggestion", "weekly review", "paper process"):
+        assert item in answer.answer, answer.answer
+    # Every quoted line is cited, once per passage.
+    assert len({c.n for c in answer.citations}) == len(answer.citations)
+
+
+def test_a_figure_the_guide_does_not_give_is_corrected_first(bakery):
+    reading = bakery.answering.read("the pilot should run about 6 months, right?")
+    assert [c.text for c in reading.claims] == ["6 months"]
+    answer = bakery.ask("the pilot should run about 6 months, right?", check_rate=False)
+    first, rest = answer.answer.split("\n\n", 1)
+    assert "6 months" in first and "4-8 weeks" in rest, answer.answer
+    agreed = bakery.ask("the pilot runs about 6 weeks, right?", check_rate=False)
+    assert "does not give" not in agreed.answer, agreed.answer  # 6 weeks lies within 4-8 weeks
+
+
+def test_documents_that_disagree_are_each_attributed(written):
+    coach = written({"guide.md": GUIDE, "mill.md": MILL})
+    answer = coach.ask("How many weeks should a pilot run?", check_rate=False)
+    assert {c.doc for c in answer.citations} == {"guide.md", "mill.md"}, answer.answer
+    assert "Harbour Bakery AI Guide" in answer.answer and "Mill Street Roadmap" in answer.answer
+
+
+def test_what_the_documents_do_not_cover_is_declined_with_near_topics(bakery):
+    answer = bakery.ask("What VAT rate applies to wedding cakes in Belgium?", check_rate=False)
+    assert answer.abstained and not answer.citations
+    assert answer.nearest_topics
