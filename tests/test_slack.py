@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -381,3 +382,56 @@ def test_socket_mode_takes_an_event_over_the_websocket_acks_it_and_answers(coach
         handler.close()
         server.shutdown()
         fake.close()
+
+
+def test_failures_are_answered_where_they_were_asked_with_an_error_id(slack, coach, monkeypatch, caplog):
+    """Slack's one error boundary: an unexpected failure in a mention, a button press or a slash command
+    is answered in its thread (or the command's own reply) with an error id that the ledger keeps, and
+    the log holds neither the message nor a secret; a service error says what is wrong; a malformed
+    event is acknowledged and answered by nothing."""
+    from assistant.errors import ProviderError
+
+    h, fake = slack
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(coach, "chat", broken)
+    monkeypatch.setattr(coach, "checklist_reply", broken)
+    since = time.time()
+    with caplog.at_level("ERROR"):
+        secret = "my card 4111 1111 1111 1111"
+        event = {"type": "app_mention", "user": "U9", "text": f"<@UBOT> {secret}", "channel": "C9", "ts": "900.1"}
+        assert h.event(event, "Ev-fail-1")[0] == 200
+        (post,) = fake.wait_posts("C9", 1)
+    error_id = re.search(r"error ([0-9a-f]{8})", post["text"]).group(1)
+    assert post["thread_ts"] == "900.1" and "Traceback" not in post["text"]
+    assert secret not in caplog.text and error_id in caplog.text
+    assert coach.ledger.stats(since=since).routes.get("error") == 1  # the ledger counts it
+
+    assert h.action("checklist_yes", "run-1|yes", "C9", "900.1")[0] == 200
+    pressed = fake.wait_posts("C9", 2)[1]
+    assert pressed["thread_ts"] == "900.1" and re.search(r"error [0-9a-f]{8}", pressed["text"])
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ProviderError("The language model endpoint is not answering.")
+
+    monkeypatch.setattr(coach, "chat", down)
+    h.event({**event, "ts": "900.2", "text": "<@UBOT> How long is a pilot?"}, "Ev-fail-2")
+    assert fake.wait_posts("C9", 3)[2]["text"] == "The language model endpoint is not answering."
+
+    form = {"command": "/coach", "text": "ask How long is a pilot?", "team_id": "T1", "user_id": "U9",
+            "channel_id": "C9", "response_url": fake.url + "respond", "trigger_id": "t"}  # fmt: skip
+    assert h.send(urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded")[0] == 200
+    deadline = time.time() + 20
+    while time.time() < deadline and not [p for m, p, _ in fake.calls if m == "respond"]:
+        time.sleep(0.05)
+    (responded,) = [p for m, p, _ in fake.calls if m == "respond"]
+    assert responded["text"] == "The language model endpoint is not answering."
+    assert responded["response_type"] == "ephemeral"
+
+    # No channel to answer in: acknowledged, logged, nothing posted.
+    before = len(fake.posts())
+    assert h.event({"type": "app_mention", "user": "U9", "text": "<@UBOT> hi", "ts": "900.3"}, "Ev-fail-3")[0] == 200
+    time.sleep(1)
+    assert len(fake.posts()) == before

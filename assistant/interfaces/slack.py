@@ -12,19 +12,22 @@ error id; the log has the detail, never the message text.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.errors import CoachError, ConfigError, InputError
+from assistant.errors import ConfigError
+from assistant.interfaces.boundary import failure
 from assistant.service.ledger import REASONS
 from assistant.types import Answer
 
@@ -191,6 +194,33 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
     def reply(channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text[:3000], blocks=blocks)
 
+    def report(error: BaseException, body: Any, respond: Any = None) -> None:
+        """Slack's one error boundary: a failure is answered where the request came from (the thread,
+        or the slash command's own reply), as ``boundary.failure`` words it."""
+        body = body if isinstance(body, dict) else {}
+        team, user, channel, thread_ts = _origin(body)
+        message = failure(coach, error, user=f"slack:{team}:{user}" if user else "", channel="slack")
+        try:
+            if body.get("command") and respond is not None:
+                respond(text=message, response_type="ephemeral")
+            elif channel:
+                reply(channel, thread_ts, message)
+        except Exception:
+            log.error("could not report a failed request to Slack")
+
+    def shielded(listener: Callable[..., None]) -> Callable[..., None]:
+        """A listener whose failures are reported (Bolt's own handler would see the request as never
+        acknowledged once the listener has acknowledged it)."""
+
+        @functools.wraps(listener)
+        def run(**kwargs: Any) -> None:
+            try:
+                listener(**kwargs)
+            except Exception as exc:
+                report(exc, kwargs.get("body") or kwargs.get("command"), kwargs.get("respond"))
+
+        return run
+
     def handle_message(event: dict[str, Any], team: str, text: str) -> None:
         channel, user = event["channel"], event.get("user", "")
         thread_ts = event.get("thread_ts") or event.get("ts")
@@ -202,19 +232,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         except Exception:  # a missing scope must not stop the answer
             log.info("could not add the acknowledgement reaction")
         session = f"slack:{team}:{channel}:{thread_ts}"
-        try:
-            answer = coach.chat(text, session=session, user=f"slack:{team}:{user}", channel="slack")
-        except InputError as exc:
-            reply(channel, thread_ts, str(exc))
-            return
-        except CoachError as exc:
-            reply(channel, thread_ts, f"Sorry — {exc}")
-            return
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("slack answer failed %s", error_id)
-            reply(channel, thread_ts, f"Sorry — something went wrong on my side (error {error_id}).")
-            return
+        answer = coach.chat(text, session=session, user=f"slack:{team}:{user}", channel="slack")
         blocks = answer_blocks(answer)
         step = (answer.tool or {}).get("step") if answer.route == "checklist" else None
         if isinstance(step, dict) and not step.get("done") and step.get("run_id"):
@@ -229,6 +247,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         )
 
     @app.event("app_mention")
+    @shielded
     def on_mention(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
         if is_bot(event, context):
             return
@@ -239,20 +258,18 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         handle_message(event, str(body.get("team_id", "")), text)
 
     @app.event("message")
+    @shielded
     def on_message(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
         if event.get("channel_type") != "im" or is_bot(event, context):
             return  # channel messages are answered only when they mention the bot
         handle_message(event, str(body.get("team_id", "")), event.get("text", ""))
 
     def _action_context(body: dict[str, Any]) -> tuple[str, str | None, str, str]:
-        channel = body.get("channel", {}).get("id", "")
-        message = body.get("message", {})
-        thread_ts = message.get("thread_ts") or message.get("ts")
-        user = body.get("user", {}).get("id", "")
-        team = body.get("team", {}).get("id", "") if isinstance(body.get("team"), dict) else ""
+        team, user, channel, thread_ts = _origin(body)
         return channel, thread_ts, user, team
 
     @app.action("feedback_up")
+    @shielded
     def on_up(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         channel, thread_ts, user, team = _action_context(body)
@@ -260,6 +277,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text="Thanks — recorded 👍.")
 
     @app.action("feedback_down")
+    @shielded
     def on_down(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         channel, thread_ts, user, team = _action_context(body)
@@ -273,6 +291,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         )
 
     @app.action(re.compile(r"^feedback_reason_\d+$"))
+    @shielded
     def on_reason(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         channel, thread_ts, user, team = _action_context(body)
@@ -283,6 +302,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         )
 
     @app.action(re.compile(r"^checklist_(yes|partial|no|skip|back)$"))
+    @shielded
     def on_checklist(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         from assistant.interfaces.presenters import Cites, render_step
@@ -290,11 +310,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         channel, thread_ts, _user, _team = _action_context(body)
         run_id, _, value = action["value"].partition("|")
         command, argument = ("back", "") if value == "back" else ("answer", value)
-        try:
-            st, scored = coach.checklist_reply(run_id, command, argument)
-        except CoachError as exc:
-            reply(channel, thread_ts, str(exc))
-            return
+        st, scored = coach.checklist_reply(run_id, command, argument)
         checklist = coach.checklist(st.checklist)
         text = render_step(st, checklist, Cites(), scored)
         blocks = _sections(mrkdwn(text))
@@ -303,6 +319,7 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         reply(channel, thread_ts, text, blocks)
 
     @app.command("/coach")
+    @shielded
     def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
         ack()
         text = (command.get("text") or "").strip()
@@ -322,29 +339,32 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
             message = f"let's check our {rest.strip().replace('-', ' ')}"
         else:
             message = rest if verb.lower() == "ask" else text
-        try:
-            answer = coach.chat(message, session=f"slack-cmd:{uuid.uuid4().hex[:8]}", user=user, channel="slack")
-        except CoachError as exc:
-            respond(text=str(exc), response_type="ephemeral")
-            return
+        answer = coach.chat(message, session=f"slack-cmd:{uuid.uuid4().hex[:8]}", user=user, channel="slack")
         respond(text=answer.answer[:3000], blocks=answer_blocks(answer), response_type="in_channel")
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
-        error_id = uuid.uuid4().hex[:8]
-        log.error("slack handler failed %s: %s", error_id, type(error).__name__)
-        event = body.get("event", {}) if isinstance(body, dict) else {}
-        if event.get("channel"):
-            try:
-                reply(
-                    event["channel"],
-                    event.get("thread_ts") or event.get("ts"),
-                    f"Sorry — something went wrong (error {error_id}).",
-                )
-            except Exception:
-                log.error("could not report error %s to Slack", error_id)
+    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
+        report(error, body, respond)
 
     return app
+
+
+def _origin(body: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    """Team, user, channel and thread of an event, a button press or a slash command ("" when absent)."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        return (str(body.get("team_id", "")), str(event.get("user", "")), str(event.get("channel", "")),
+                event.get("thread_ts") or event.get("ts"))  # fmt: skip
+    if body.get("command"):
+        return str(body.get("team_id", "")), str(body.get("user_id", "")), str(body.get("channel_id", "")), None
+    team, user, channel, message = (_part(body, key) for key in ("team", "user", "channel", "message"))
+    return (str(team.get("id", "")), str(user.get("id", "")), str(channel.get("id", "")),
+            message.get("thread_ts") or message.get("ts"))  # fmt: skip
+
+
+def _part(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def serve_http(app: App, host: str, port: int) -> None:

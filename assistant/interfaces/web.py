@@ -17,8 +17,9 @@ from fastapi import Request
 from pydantic import BaseModel
 
 from assistant.errors import CoachError, InputError, RateLimitError
+from assistant.interfaces.boundary import failure
 from assistant.interfaces.web_forms import ROI_LABELS, WebForms
-from assistant.interfaces.web_handlers import WebHandlers, failure, user_id
+from assistant.interfaces.web_handlers import WebHandlers, user_id
 from assistant.interfaces.web_view import ANSWER_BUTTONS, CSS, EXAMPLES, HEAD, SHOW_NEWEST, STAGE_CHOICES, WELCOME
 from assistant.service.ledger import REASONS
 

@@ -4,7 +4,6 @@ sees a traceback."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import queue
@@ -14,7 +13,8 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from assistant.errors import CoachError, InputError
+from assistant.errors import InputError
+from assistant.interfaces.boundary import failure
 from assistant.interfaces.web_view import answer_markdown
 from assistant.service.ledger import REASONS
 
@@ -66,27 +66,6 @@ def user_id(request: Any, browser_id: str | None) -> str:
     if name:
         return str(name)
     return f"anon:{browser_id}" if browser_id else "anon"
-
-
-def failure(
-    coach: Coach,
-    exc: Exception,
-    *,
-    question: object = "",
-    user: str = "",
-    session: str | None = None,
-    channel: str = "web",
-) -> str:
-    """What the user is told when a request fails: what is wrong, for bad input or a service the
-    assistant depends on; for anything else an error id, which the log and the ledger record with the
-    traceback. Never a traceback on the page."""
-    if isinstance(exc, CoachError):
-        return str(exc)
-    error_id = uuid.uuid4().hex[:8]
-    log.error("web request failed %s", error_id, exc_info=exc)
-    with contextlib.suppress(CoachError):
-        coach.ledger.log_error(error_id, question=str(question), user=user, session=session, channel=channel)
-    return f"Sorry — something went wrong on our side (error {error_id}). Please try again."
 
 
 def shielded(shape: Callable[..., Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
