@@ -115,6 +115,17 @@ class Usage(BaseModel):
     overhead_ms: int = 0  # prompt, verification and citations around the model call
 
 
+class AnswerBlock(BaseModel):
+    """One line of an answer as its reader meets it: framing that says where the quotes come from (or
+    that a figure is not the playbook's), a label or heading over what follows, or a statement (a
+    sentence, a list item, a table row) with the citation numbers it carries. ``text`` is as shown,
+    without citation markers."""
+
+    kind: Literal["framing", "label", "statement"]
+    text: str
+    cites: list[int] = Field(default_factory=list)
+
+
 class Answer(BaseModel):
     """The answer contract shared by the CLI (``--json``), the web API and Slack."""
 
@@ -135,4 +146,6 @@ class Answer(BaseModel):
     usage: Usage | None = None
     error: str | None = None
     route: str = "question"  # question | checklist | gonogo | roi (chat routes; out-of-scope is an abstained question)
+    # The offline answer's lines as structure (empty when a model wrote the text, or a tool did).
+    blocks: list[AnswerBlock] = Field(default_factory=list)
     tool: dict[str, object] | None = None  # the structured result of a checklist step, go/no-go or ROI

@@ -25,7 +25,7 @@ A pilot costs $2,000-$5,000, most of it for setting up the order sheet.
 Before the pilot starts, confirm each of these:
 - The order sheet is cleaned and has one owner
 - Two counter staff have agreed to log every wrong suggestion
-- A weekly review slot is in the diary
+- [ ] A weekly review slot is in the diary
 - The old paper process stays available as a fallback
 
 ## Production stage
@@ -100,3 +100,27 @@ def test_what_the_documents_do_not_cover_is_declined_with_near_topics(bakery):
     answer = bakery.ask("What VAT rate applies to wedding cakes in Belgium?", check_rate=False)
     assert answer.abstained and not answer.citations
     assert answer.nearest_topics
+
+
+def test_the_answer_comes_with_its_lines_as_structure(bakery):
+    """Framing, labels and statements as blocks: each statement is words of the passage it cites, the
+    framing cites nothing, and the eval's judge reads these statements rather than the text."""
+    from assistant.evaluation.judge import answer_statements
+
+    answer = bakery.ask("What is on the pilot checklist?", check_rate=False)
+    kinds = [b.kind for b in answer.blocks]
+    assert kinds[0] == "framing" and "statement" in kinds
+    assert answer.verification.sentences == kinds.count("statement")
+    quotes = {c.n: " ".join(c.quote.split()) for c in answer.citations}
+    for block in answer.blocks:
+        if block.kind == "statement":
+            assert block.cites and all(block.text in quotes[n] for n in block.cites), block
+        else:
+            assert not block.cites
+    assert "[ ]" not in " ".join(b.text for b in answer.blocks)
+    read = answer_statements(answer.answer, blocks=answer.blocks)
+    assert [(s.text, s.markers) for s in read] == [
+        (b.text, tuple(b.cites)) for b in answer.blocks if b.kind == "statement" and len(b.text.split()) >= 2
+    ]
+    corrected = bakery.ask("the pilot should run about 6 months, right?", check_rate=False)
+    assert corrected.blocks[0].kind == "framing" and "6 months" in corrected.blocks[0].text

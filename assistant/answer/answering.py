@@ -27,7 +27,7 @@ from assistant.index.spelling import Speller
 from assistant.service.guards import injection_flags, redact
 from assistant.service.ledger import Ledger
 from assistant.service.store import SessionStore
-from assistant.types import STAGES, Answer, Hit, Usage, Verification
+from assistant.types import STAGES, Answer, AnswerBlock, Hit, Usage, Verification
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -160,6 +160,7 @@ class Answering:
             session=session,
             standalone_question=standalone if standalone != text else None,
             nearest_topics=draft.nearest_topics,
+            blocks=draft.blocks,
         )
         # The playbook's coverage decides abstention for every provider: a model is not asked about
         # what the playbook does not cover.
@@ -173,6 +174,8 @@ class Answering:
             note = premise_note(standalone, answer.answer, self.reader.titles, reading.claims)
             if note:
                 answer.answer = f"{note}\n\n{answer.answer}"
+                if answer.blocks:
+                    answer.blocks.insert(0, AnswerBlock(kind="framing", text=note))
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)
@@ -239,6 +242,7 @@ class Answering:
             )
             return
         answer.answer = v.text
+        answer.blocks = []  # the model's text has no structure of its own
         answer.citations = v.citations
         answer.generator = f"openai/{c.model}"
         answer.verification = Verification(sentences=v.statements, removed=v.removed, recited=v.recited)

@@ -23,7 +23,7 @@ from assistant.answer.selection import select
 from assistant.answer.wording import unknown_names
 from assistant.config import AnswerSettings
 from assistant.index.corpus import Corpus, tokens
-from assistant.types import Citation, Hit
+from assistant.types import AnswerBlock, Citation, Hit
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Draft:
     nearest_topics: list[str]
     # What confidence is computed from (``answer_features``); empty for a declined question.
     features: dict[str, float] = field(default_factory=dict)
+    blocks: list[AnswerBlock] = field(default_factory=list)  # the answer's lines as structure
 
 
 class ExtractiveGenerator:
@@ -76,10 +77,11 @@ class ExtractiveGenerator:
             doc = corpus.units[s.unit].doc
             if doc not in doc_order:
                 doc_order.append(doc)
-        text, citations, statements = render(corpus, selected, doc_order, headed=bool(outline))
+        text, citations, blocks = render(corpus, selected, doc_order, headed=bool(outline))
         features = self.answer_features(question, support)
         confidence = calibrated(features, self.settings.confidence_weights)
-        return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features)
+        statements = sum(b.kind == "statement" for b in blocks)
+        return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features, blocks)
 
     def figure_passages(self, question: str, q_vec: np.ndarray, exclude: set[str], min_support: float) -> list[str]:
         """For a question that asks for a figure: each document's best line that gives one (an amount, a

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.types import Citation
+from assistant.types import AnswerBlock, Citation
 
 if TYPE_CHECKING:
     from assistant.index.corpus import Corpus
@@ -23,20 +23,21 @@ def collapse(text: str) -> str:
 
 def render(
     corpus: Corpus, selected: list[int], doc_order: list[str], *, headed: bool = False
-) -> tuple[str, list[Citation], int]:
+) -> tuple[str, list[Citation], list[AnswerBlock]]:
     """The chosen units as Markdown, grouped by document in ``doc_order``: each run of one passage
     under one numbered citation with its exact quote and offsets; with ``headed``, each run under its
     section's own heading (an outline of the document's phases). Returns the text, the citations and
-    how many statements it makes."""
+    the same lines as blocks (framing, labels, statements with their citation numbers)."""
     by_doc: dict[str, list[int]] = {}
     for i in selected:
         by_doc.setdefault(corpus.units[i].doc, []).append(i)
     docs = [d for d in doc_order if d in by_doc]
     citations: list[Citation] = []
     lines: list[str] = []
-    statements = 0
+    blocks: list[AnswerBlock] = []
     if len(docs) > 1:
         lines.append(f"{len(docs)} playbook documents speak to this; each is quoted with its source.")
+        blocks.append(AnswerBlock(kind="framing", text=lines[-1]))
     # A section is shown where its best line ranks: the answer leads with what answers best, and each
     # section reads in the document's order.
     rank: dict[tuple[str, str], int] = {}
@@ -60,13 +61,17 @@ def render(
         lines.append(
             f"From *{corpus.titles[doc]}*:" if headed else f"From *{corpus.titles[doc]}* ({'; '.join(sections)}):"
         )
+        blocks.append(AnswerBlock(kind="framing", text=lines[-1]))
         for run in runs:
             if headed:
                 # The section's heading says which phase the line opens; it is framing, not a claim.
-                lines.append(f"**{corpus.chunks[corpus.units[run[0]].chunk_id].section.split(' > ')[-1].strip()}**")
+                heading = corpus.chunks[corpus.units[run[0]].chunk_id].section.split(" > ")[-1].strip()
+                lines.append(f"**{heading}**")
+                blocks.append(AnswerBlock(kind="label", text=heading))
             if all(is_heading_only(corpus, i) for i in run):
                 # Labels that head what follows ("**Add:**") say nothing to cite: no source number.
                 lines += [_as_label(collapse(corpus.unit_text(i))) for i in run]
+                blocks += [AnswerBlock(kind="label", text=_as_label(collapse(corpus.unit_text(i)))) for i in run]
                 continue
             first, last = corpus.units[run[0]], corpus.units[run[-1]]
             chunk = corpus.chunks[first.chunk_id]
@@ -93,33 +98,35 @@ def render(
                     continue
                 if table:
                     lines += _table_lines(table, n)
+                    blocks += _table_blocks(table, n)
                     table = []
                 if unit.kind == "sentence":
                     if paragraph and corpus.units[paragraph_of].group != unit.group:
                         lines.append(" ".join(paragraph))  # each paragraph of the source on its own line
                         paragraph = []
                     paragraph.append(_mark_sentences(text, n))
+                    blocks += [_said(t, n) for t in _sentences(text)]
                     paragraph_of = i
-                    statements += 1
                     continue
                 if paragraph:
                     lines.append(" ".join(paragraph))
                     paragraph = []
                 if is_heading_only(corpus, i):
                     lines.append(text)  # a heading for what follows, not a claim
+                    blocks.append(AnswerBlock(kind="label", text=text))
                 elif unit.kind == "label":
                     # A label that says something is cited like sentences: each of its sentences.
                     lines.append(_mark_sentences(text, n))
-                    statements += 1
+                    blocks += [_said(t, n) for t in _sentences(text)]
                 else:
                     lines.append(f"- {ITEM_MARK.sub('', text)} [{n}]")
-                    statements += 1
+                    blocks.append(_said(text, n))
             if paragraph:
                 lines.append(" ".join(paragraph))
             if table:
                 lines += _table_lines(table, n)
-                statements += 1
-    return "\n".join(lines).strip(), citations, statements
+                blocks += _table_blocks(table, n)
+    return "\n".join(lines).strip(), citations, blocks
 
 
 # The key line that opens an object of code ("cost_savings = {", '"caching_strategy": {').
@@ -143,12 +150,23 @@ def _as_label(text: str) -> str:
 _ENUMERATOR = re.compile(r"^\W*\d{1,2}[.)]\s+")
 
 
+# Where a quoted line's sentences end: a stop before a capital, a figure or a quote, not "e.g." or "Dr.".
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!etc)(?<!\bDr)(?<!\bMr)(?<!\bMs)([.!?])(\s+)(?=[A-Z0-9\"“])")
+
+
 def _mark_sentences(text: str, n: int) -> str:
     """``text`` with the marker ``[n]`` after each of its sentences, so every sentence is cited."""
-    pattern = r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!etc)(?<!\bDr)(?<!\bMr)(?<!\bMs)([.!?])(\s+)(?=[A-Z0-9\"“])"
     lead = _ENUMERATOR.match(text)
     cut = lead.end() if lead else 0
-    return text[:cut] + re.sub(pattern, rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
+    return text[:cut] + _SENTENCE_END.sub(rf"\1 [{n}]\2", text[cut:]) + f" [{n}]"
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences ``_mark_sentences`` cites one by one (a label's own number stays with its first)."""
+    lead = _ENUMERATOR.match(text)
+    cut = lead.end() if lead else 0
+    marked = text[:cut] + _SENTENCE_END.sub("\\1\x00", text[cut:])
+    return [s.strip() for s in marked.split("\x00") if s.strip()]
 
 
 def is_heading_only(corpus: Corpus, i: int) -> bool:
@@ -184,6 +202,23 @@ def _runs(corpus: Corpus, units: list[int]) -> list[list[int]]:
                 continue
         runs.append([i])
     return runs
+
+
+def _table_blocks(rows: list[str], n: int) -> list[AnswerBlock]:
+    """Each row of a quoted table as one statement: its cells, citing the table's passage."""
+    cells = ([c.strip() for c in row.strip().strip("|").split("|")] for row in rows)
+    return [_said("; ".join(c for c in row if c), n) for row in cells]
+
+
+# Markup that is not what a line says: a list bullet or number, a check box, emphasis, code ticks.
+_BULLET = re.compile(r"^\s*(?:(?:[-*+•]|\d{1,2}[.)])\s+)?(?:\[[ xX]\]\s+)?")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def _said(text: str, n: int) -> AnswerBlock:
+    """A statement block: the line's words without its markup, citing passage ``n``."""
+    plain = re.sub(r"\s+([.,;:!?])", r"\1", _EMPHASIS.sub("", _BULLET.sub("", text)))
+    return AnswerBlock(kind="statement", text=collapse(plain), cites=[n])
 
 
 def _table_lines(rows: list[str], n: int) -> list[str]:

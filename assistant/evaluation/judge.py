@@ -20,6 +20,7 @@ from assistant.model.statements import MARKER, Statement, split_statements
 
 if TYPE_CHECKING:
     from assistant.index.corpus import Corpus
+    from assistant.types import AnswerBlock
 
 
 class Playbook(Protocol):
@@ -44,10 +45,15 @@ _TABLE_CAPTION = re.compile(r"^\(table: ((?:\[\d+\])+)\)$")
 _BOLD_LABEL = re.compile(r"^\*\*[^*]+\*\*:?$")
 
 
-def answer_statements(text: str, cite_all: bool = False) -> list[Statement]:
-    """The statements of an answer (DESIGN.md: one sentence with its citation markers). Framing
-    lines of the offline answer and bare group labels are not statements; a table, with its
-    "(table: [n])" caption, is one statement per row, citing the caption's passage."""
+def answer_statements(text: str, cite_all: bool = False, blocks: list[AnswerBlock] | None = None) -> list[Statement]:
+    """The statements of an answer (DESIGN.md: one sentence with its citation markers). When the
+    answer comes with its lines as structure (``blocks``, the offline answer), its statement blocks
+    are its statements. Otherwise the text is read: framing lines of the offline answer and bare group
+    labels are not statements; a table, with its "(table: [n])" caption, is one statement per row,
+    citing the caption's passage."""
+    if blocks:
+        said = [b for b in blocks if b.kind == "statement" and len(tokens(b.text)) >= 2]
+        return [Statement(b.text, tuple(b.cites), False, k) for k, b in enumerate(said)]
     lines = text.splitlines()
     kept: list[str] = []
     tables: list[Statement] = []

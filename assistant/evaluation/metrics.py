@@ -103,7 +103,7 @@ def score_turn(
         r.ndcg = min(1.0, sum(1 / math.log2(k + 1) for k in ranks) / ideal) if ideal else 0.0
     r.leak = any(m in ans.text for m in LEAK_MARKERS)
     if not ans.abstained:
-        statements = answer_statements(ans.text, ans.cite_all)
+        statements = answer_statements(ans.text, ans.cite_all, ans.blocks)
         r.statements = len(statements)
         for st in statements:
             markers = (1,) if ans.cite_all else st.markers

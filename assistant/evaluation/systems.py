@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from assistant.service.coach import Coach
-    from assistant.types import Hit
+    from assistant.types import AnswerBlock, Hit
 
 
 SYSTEMS = ("coach", "baseline-naive", "baseline-copy-top")
@@ -38,6 +38,7 @@ class SystemAnswer:
     cost: float = 0.0
     cite_all: bool = False  # the answer is one cited passage: every statement cites [1]
     confidence: float | None = None  # what the system says of its own answer, when it says anything
+    blocks: list[AnswerBlock] | None = None  # the answer's lines as structure, when it has them
 
 
 class CoachSystem:
@@ -72,6 +73,7 @@ class CoachSystem:
             (usage.prompt_tokens + usage.completion_tokens) if usage else 0,
             (usage.cost_usd or 0.0) if usage else 0.0,
             confidence=None if a.abstained else a.confidence,
+            blocks=a.blocks or None,
         )
 
 
