@@ -124,3 +124,32 @@ def test_the_answer_comes_with_its_lines_as_structure(bakery):
     ]
     corrected = bakery.ask("the pilot should run about 6 months, right?", check_rate=False)
     assert corrected.blocks[0].kind == "framing" and "6 months" in corrected.blocks[0].text
+
+
+SIZES = """# Bakery Setup Guide
+
+## Setting up the order assistant
+
+How long setup takes depends on how many products the bakery sells:
+
+**Small range (<40 products):** 1-2 weeks of setup.
+
+**Medium range (40-150 products):** 3-5 weeks of setup.
+
+**Large range (150+ products):** 6-10 weeks of setup.
+
+## Costs
+
+The pilot stage costs $1,500 in staff time.
+
+The production stage costs $6,000 a year in licences.
+"""
+
+
+def test_a_follow_up_carries_the_previous_topic(written):
+    coach = written({"setup.md": SIZES})
+    first = coach.ask("How much does the pilot stage cost?", session="s1", check_rate=False)
+    second = coach.ask("And for production?", session="s1", check_rate=False)
+    assert first.standalone_question is None and "$1,500" in first.answer
+    assert second.standalone_question and "cost" in second.standalone_question.lower()
+    assert "$6,000" in second.answer, second.answer
