@@ -8,10 +8,10 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import threading
 import time
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
