@@ -55,9 +55,13 @@ The head baker owns the assistant and meets the supplier every Friday.
 """
 
 
+# What the guide calls its stages, as the shipped vocabulary says it of the playbook.
+VOCABULARY = '[journey]\nstages = ["pilot", "production"]\n'
+
+
 @pytest.fixture
 def bakery(written):
-    return written({"guide.md": GUIDE})
+    return written({"guide.md": GUIDE, "vocabulary.toml": VOCABULARY})
 
 
 def test_what_the_asker_tells_of_themselves_is_context_not_the_question(bakery):
@@ -153,3 +157,13 @@ def test_a_follow_up_carries_the_previous_topic(written):
     assert first.standalone_question is None and "$1,500" in first.answer
     assert second.standalone_question and "cost" in second.standalone_question.lower()
     assert "$6,000" in second.answer, second.answer
+def test_each_part_of_a_two_part_question_is_answered(bakery):
+    answer = bakery.ask("How long is the pilot, and how much does the pilot cost?", check_rate=False)
+    assert "4-8 weeks" in answer.answer and "$2,000-$5,000" in answer.answer, answer.answer
+
+
+def test_a_picked_stage_is_the_stage_asked_about(bakery):
+    production = bakery.ask("How long does this stage take?", stage="production", check_rate=False)
+    assert "3-6 months" in production.answer and "4-8 weeks" not in production.answer, production.answer
+    pilot = bakery.ask("How long does this stage take?", stage="pilot", check_rate=False)
+    assert "4-8 weeks" in pilot.answer and "3-6 months" not in pilot.answer, pilot.answer

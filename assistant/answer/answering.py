@@ -139,7 +139,8 @@ class Answering:
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
         q_vec, hits = self.retrieve(query, stage=effective_stage)
-        draft = self.generator.generate(query, q_vec, hits, reading.asked)
+        each = [(part, self.embed_query(part.text)) for part in reading.each]
+        draft = self.generator.generate(query, q_vec, hits, reading.asked, each)
         bare = reading.bare
         if draft.abstained and bare and bare != query and not flags:
             # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook

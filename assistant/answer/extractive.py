@@ -19,7 +19,7 @@ from assistant.answer.outlines import section_outline
 from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
-from assistant.answer.selection import select
+from assistant.answer.selection import select, whole
 from assistant.answer.wording import unknown_names
 from assistant.config import AnswerSettings
 from assistant.index.corpus import Corpus, tokens
@@ -51,9 +51,17 @@ class ExtractiveGenerator:
         self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
         self._figure_context: list[set[str]] = []
 
-    def generate(self, question: str, q_vec: np.ndarray, hits: list[Hit], asked: Asked | None = None) -> Draft:
+    def generate(
+        self,
+        question: str,
+        q_vec: np.ndarray,
+        hits: list[Hit],
+        asked: Asked | None = None,
+        each: list[tuple[Asked, np.ndarray]] | None = None,
+    ) -> Draft:
         """The answer to ``question`` from the lines of ``hits``; ``asked`` is the question as already
-        read (``reading.Reading.asked``), else it is read here."""
+        read (``reading.Reading.asked``), else it is read here. ``each`` holds the questions a message
+        asks when it asks several, with their vectors: each gets its own best line."""
         corpus = self.corpus
         asked = asked or read_question(question, corpus.vocabulary)
         looked_up = [h for h in hits if h.looked_up]
@@ -72,6 +80,8 @@ class ExtractiveGenerator:
         top = max((h.score for h in hits), default=1.0)
         others = score_units(corpus, asked, q_vec, looked_up, self.settings.scoring, top=top) if looked_up else []
         selected = outline or select(corpus, self.settings, asked, scored, others)
+        if each and not outline:
+            selected = self._each_answered(selected, each, hits)
         doc_order: list[str] = []
         for s in [*scored, *others]:
             doc = corpus.units[s.unit].doc
@@ -82,6 +92,20 @@ class ExtractiveGenerator:
         confidence = calibrated(features, self.settings.confidence_weights)
         statements = sum(b.kind == "statement" for b in blocks)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features, blocks)
+
+    def _each_answered(self, selected: list[int], each: list[tuple[Asked, np.ndarray]], hits: list[Hit]) -> list[int]:
+        """The answer with a line for each question of a message that asks several ("How long is the
+        pilot, and how much does it cost?"): each question's best line, brought whole, when the answer
+        does not quote it yet and it answers well enough to be quoted on its own."""
+        cfg = self.settings
+        out = list(selected)
+        for part, vec in each:
+            scored = score_units(self.corpus, part, vec, hits, cfg.scoring)
+            best = next((s for s in scored if self.corpus.units[s.unit].kind != "header"), None)
+            if best is None or best.unit in out or best.support < cfg.abstain_below:
+                continue
+            out += [i for i in whole(self.corpus, cfg.max_list_items, part, [best.unit]) if i not in out]
+        return out
 
     def figure_passages(self, question: str, q_vec: np.ndarray, exclude: set[str], min_support: float) -> list[str]:
         """For a question that asks for a figure: each document's best line that gives one (an amount, a

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from assistant.answer.followup import INTENT_WORDS
+from assistant.answer.followup import INTENT_WORDS, condense
 from assistant.errors import InputError
 from assistant.index.corpus import tokens
 
@@ -21,7 +21,9 @@ _BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|
 # A clause that asks after one that tells, in one sentence: "we're a 40-person broker — what checks…",
 # "our bot takes 12 seconds, how do we fix it".
 _CLAUSE_ASKS = re.compile(
-    r"(?:\s+[—–-]+\s+|[,;:]\s+)(?=(?:what|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b)",
+    r"(?:\s+[—–-]+\s+|[,;:]\s+)(?=(?:what|how|which|who|when|where|why|should|can|could|do|does|is|are|will)\b)"
+    # "how long is the pilot, and how much does it cost?": a second question joined by "and".
+    r"|,?\s+and\s+(?=(?:what|how|which|who|when|where|why)\b)",
     re.I,
 )
 
@@ -101,6 +103,22 @@ def asks(question: str) -> tuple[str, ...]:
     """The sentences and clauses of a message that ask something, in order."""
     parts, asking = _parts(question)
     return tuple(parts[k] for k in asking)
+
+
+def separate_asks(question: str) -> tuple[str, ...]:
+    """The questions a message asks, when it asks more than one, each made to stand on its own ("How long
+    is the pilot, and how much does it cost?" asks how long the pilot is and how much the pilot costs);
+    else none."""
+    asked = list(asks(question))
+    if len(asked) < 2 or not _stands_alone(asked[0]):
+        return ()
+    for k in range(1, len(asked)):
+        if not _stands_alone(asked[k]):
+            # "How long is the pilot? How much does it cost?": the later question is about the earlier's topic.
+            asked[k] = condense(asked[k], asked[:k])
+            if asked[k] == asks(question)[k]:
+                return ()
+    return tuple(asked)
 
 
 def _kept(question: str) -> tuple[list[str], set[int]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.answer.asking import Asked, read_question
-from assistant.answer.message import asked_part, asks, bare_ask, situation, without_courtesy
+from assistant.answer.message import asked_part, asks, bare_ask, separate_asks, situation, without_courtesy
 from assistant.answer.premise import Figure, claimed, figure_question
 from assistant.service.guards import without_personal_data
 
@@ -25,6 +25,7 @@ class Reading:
     standalone: str  # the message, a follow-up rewritten with what it refers to
     situation: tuple[str, ...]  # what the asker tells of who they are: context, not searched
     parts: tuple[str, ...]  # the sentences and clauses that ask, in order
+    each: tuple[Asked, ...]  # when it asks several things, each as its own question (else none)
     claims: tuple[Figure, ...]  # the figures the asker wants confirmed ("~6 months, right?")
     query: str  # what is searched for, in the playbook's words
     stage: str | None  # the stage picked, else the one stage the question names
@@ -52,7 +53,8 @@ class Reader:
         plain = without_courtesy(standalone)
         claims = claimed(plain, self.titles)
         plain = figure_question(plain, self.titles, claims) or plain
-        query = self.search_text(asked_part(plain) or plain)
+        asking = asked_part(plain) or plain
+        query = self.search_text(asking)
         named = self.corpus.vocabulary.stages_in(query)
         if stage and stage != "general" and not named:
             # "How long does this stage take?" with Production picked is asked of the production stage.
@@ -61,6 +63,7 @@ class Reader:
             standalone=standalone,
             situation=situation(plain),
             parts=asks(plain),
+            each=tuple(read_question(self.search_text(q), self.corpus.vocabulary) for q in separate_asks(asking)),
             claims=claims,
             query=query,
             stage=stage or (named[0] if len(named) == 1 else None),
