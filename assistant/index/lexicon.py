@@ -184,8 +184,11 @@ class Vocabulary:
         return lead, re.compile(rf"^({names}) stage\b", re.I)
 
     def journey_stages_in(self, text: str) -> set[str]:
-        """The journey's stages a text names by their own name ("pilots", "the production stage")."""
-        return {s for s in self.journey if re.search(rf"\b{re.escape(s)}s?\b", text, re.I)}
+        """The journey's stages a text names by their own name ("pilots", "the production stage",
+        "prototyping")."""
+        # Its forms too: "while we're prototyping", "piloted".
+        forms = {s: re.escape(s[:-1] if s.endswith("e") else s) for s in self.journey}
+        return {s for s in self.journey if re.search(rf"\b{forms[s]}(?:e|es|s|ing|ed)?\b", text, re.I)}
 
     def labelled_stage(self, text: str, labels: list[str], section: str) -> str | None:
         """The journey stage a line is labelled for: by its own lead ("**Pilot:** 4-8 weeks"), else by
