@@ -202,7 +202,9 @@ def test_removing_a_sentence_keeps_the_rest_and_says_so_in_numbers():
     assert keeps_model_answer(_verified(2, 1)) and "1 of 2 sentences was removed" in (
         verification_notice(_verified(2, 1), True) or ""
     )
-    # one sentence left of several does not answer: the offline answer is given, and the notice says why
+    # A short answer with a claim removed keeps what is left (a planted error costs the sentence, not
+    # the answer); one sentence left of four is too little: the offline answer, and the notice says why.
+    assert keeps_model_answer(_verified(3, 1))
     alone = _verified(4, 1)
     assert not keeps_model_answer(alone) and not keeps_model_answer(_verified(3, 0))
     assert not keeps_model_answer(_verified(11, 3))  # less than a third of what the model said survived

@@ -54,10 +54,11 @@ def fence(text: str) -> str:
 
 def keeps_model_answer(verified: Verified) -> bool:
     """Whether what is left of the model's answer after verification still answers: removing a
-    sentence keeps the rest, unless one sentence is all that is left of several, or less than a third
-    of what the model said survived (a weak model's few true sentences beside many invented ones)."""
+    sentence keeps the rest, unless nothing is left or less than a third of what the model said
+    survived (a weak model's few true sentences beside many invented ones). What is left is supported
+    sentence by sentence, so a short answer with one claim removed still answers with the rest."""
     v = verified
-    return v.kept >= 1 and 2 * v.kept >= v.removed and (v.kept >= 2 or v.statements <= 2)
+    return v.kept >= 1 and 2 * v.kept >= v.removed
 
 
 def verification_notice(verified: Verified, kept: bool) -> str | None:
