@@ -167,3 +167,18 @@ def test_a_picked_stage_is_the_stage_asked_about(bakery):
     assert "3-6 months" in production.answer and "4-8 weeks" not in production.answer, production.answer
     pilot = bakery.ask("How long does this stage take?", stage="pilot", check_rate=False)
     assert "4-8 weeks" in pilot.answer and "3-6 months" not in pilot.answer, pilot.answer
+
+
+def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(written):
+    """'roadmap pilot length?' names the roadmap by its first word, as 'the roadmap' would; the roadmap
+    is searched even where the other guide's words fit the question better."""
+    roadmap = (
+        "# Harbour Roadmap: A 60-Day Plan\n\n## Days 1-30: set up\n\nChoose one counter and an owner.\n\n"
+        "## Days 31-60: limited launch\n\n- Scope: one shop; 3-5 staff for 2-3 weeks\n- Review every Friday\n"
+    )
+    coach = written({"guide.md": GUIDE, "roadmap.md": roadmap})
+    assert coach.retriever.named_documents("roadmap pilot runs for how long?") == {"roadmap.md"}
+    assert coach.retriever.named_documents("pilot runs for how long?") == set()
+    answer = coach.ask("roadmap pilot runs for 3 months right?", check_rate=False)
+    assert {c.doc for c in answer.citations} == {"roadmap.md"}, answer.answer
+    assert "2-3 weeks" in answer.answer and "does not give 3 months" in answer.answer, answer.answer

@@ -71,8 +71,10 @@ class Answering:
         q_vec = self.embed_query(question)
         rs = self.settings.retrieval
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
-        if rs.figures_per_document and wants_figure(question):
-            # Each document's own figure for what is asked, when the search did not reach it.
+        named = self.retriever.named_documents(question) if rs.named_document_only else set()
+        if rs.figures_per_document and wants_figure(question) and len(named) != 1:
+            # Each document's own figure for what is asked, when the search did not reach it (a
+            # question that names one document is answered from it alone).
             have = {h.chunk.id for h in hits}
             floor = min((h.score for h in hits), default=1.0) * 0.5
             for cid in self.generator.figure_passages(question, q_vec, have, rs.figures_per_document):

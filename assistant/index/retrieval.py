@@ -12,6 +12,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.errors import IndexNotReadyError, StoreError
 from assistant.index.corpus import Corpus, tokens
@@ -51,6 +53,18 @@ class HybridRetriever:
         # Section paths weigh fully; the document title, shared by all its passages, only a little.
         self.title_words = _distinctive_title_words(corpus.titles, corpus.vocabulary.document_nouns)
         self.name_words, self.common_name_words = _name_words(corpus.titles)
+        # Words that name a document by themselves: its title's own, and whole words of its file name
+        # ("genai") that no title has and no other file name shares; not a piece of "90-day".
+        stems = {doc: doc.rsplit(".", 1)[0].lower().split("-") for doc in corpus.titles}
+        in_titles = set(tokens(" ".join(corpus.titles.values())))
+        self.lead_words = {
+            doc: self.title_words[doc]
+            | {w for w in parts if w.isalpha() and len(w) > 3 and w not in in_titles}
+            - self.common_name_words
+            - corpus.vocabulary.document_nouns
+            - {w for other, ps in stems.items() if other != doc for w in ps}
+            for doc, parts in stems.items()
+        }
         self.headings: dict[str, dict[str, float]] = {}
         for cid, chunk in corpus.chunks.items():
             weights = dict.fromkeys(_words(chunk.title), 0.3)
@@ -69,6 +83,12 @@ class HybridRetriever:
                 # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
                 if re.search(rf"\bthe (?:[\w-]+ ){{0,2}}{re.escape(word)}s?\b(?! ai\b)", lowered):
                     named.add(doc)
+        # A terse message leads with its topic ("roadmap is 120 days yeah?", "methodology: GO bar?"):
+        # its first word names the one document whose title, or file name, has it as a word of its own.
+        first = re.match(r"^\W*([\w-]+)", lowered)
+        if not named and first:
+            holders = [doc for doc, words in self.lead_words.items() if first.group(1) in words]
+            named |= set(holders) if len(holders) == 1 else set()
         # Two or more words of one document's name that together fit no other ("the implementation
         # guide": the title says implementation, the file name guide) name it too.
         if not named:
@@ -78,6 +98,19 @@ class HybridRetriever:
         audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
         named |= {doc for doc, title in self.title_words.items() if title & audience}
         return named
+
+    def _closest_in(self, doc: str, embedding: list[float]) -> list[str]:
+        """The passages of one document, closest in meaning first (by their best line)."""
+        corpus = self.corpus
+        units = [i for i, u in enumerate(corpus.units) if u.doc == doc]
+        if not units:
+            return []
+        sims = corpus.unit_vectors[units] @ np.asarray(embedding, dtype=np.float32)
+        best: dict[str, float] = {}
+        for i, sim in zip(units, sims, strict=True):
+            cid = corpus.units[i].chunk_id
+            best[cid] = max(best.get(cid, -1.0), float(sim))
+        return sorted(best, key=lambda cid: -best[cid])
 
     def _named_by_words(self, lowered: str) -> set[str]:
         """The one document whose name holds the first two or more words after a "the" ("the
@@ -147,6 +180,14 @@ class HybridRetriever:
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         named = self.named_documents(lexical_query)
+        if self.settings.named_document_only and len(named) == 1:
+            # A question that names one document is searched in it even when the whole search found
+            # nothing there ("roadmap pilot runs for how long?"): its passages by their lines' meaning.
+            doc = next(iter(named))
+            if not any(c is not None and c.doc == doc for c in (self.corpus.chunks.get(n) for n in fused)):
+                for rank, chunk_id in enumerate(self._closest_in(doc, embedding)[: self.settings.dense_k]):
+                    weight = self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
+                    fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
         # A question that names one document by its title ("the 90-day plan") is answered from it,
         # when the search found anything there.
         only = (
