@@ -117,7 +117,11 @@ class Vocabulary:
         for stage, terms in _table(data.get("stages", {})).items():
             if stage not in STAGES:
                 raise ValueError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
-            alternatives = "|".join(re.escape(str(t).lower()) for t in _list(terms))
+            # A term is matched at the start of a word, in its forms too: "prototype" covers "prototyping".
+            alternatives = "|".join(
+                re.escape(t[:-1]) + "(?:e|ing)" if t.endswith("e") and " " not in t else re.escape(t)
+                for t in (str(term).lower() for term in _list(terms))
+            )
             stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
         verification = _table(data.get("verification", {}))
         journey = tuple(str(s).lower() for s in _list(_table(data.get("journey", {})).get("stages", [])))
