@@ -157,6 +157,8 @@ def test_a_follow_up_carries_the_previous_topic(written):
     assert first.standalone_question is None and "$1,500" in first.answer
     assert second.standalone_question and "cost" in second.standalone_question.lower()
     assert "$6,000" in second.answer, second.answer
+
+
 def test_each_part_of_a_two_part_question_is_answered(bakery):
     answer = bakery.ask("How long is the pilot, and how much does the pilot cost?", check_rate=False)
     assert "4-8 weeks" in answer.answer and "$2,000-$5,000" in answer.answer, answer.answer
