@@ -43,15 +43,19 @@ def render(
     rank: dict[tuple[str, str], int] = {}
     for k, i in enumerate(selected):
         rank.setdefault((corpus.units[i].doc, corpus.chunks[corpus.units[i].chunk_id].section), k)
+    order = {i: k for k, i in reversed(list(enumerate(selected)))}
     for doc in docs:
         units = sorted(by_doc[doc], key=lambda i: corpus.units[i].start)
         runs = _runs(corpus, units)
-        runs.sort(
-            key=lambda run: (
-                rank[(doc, corpus.chunks[corpus.units[run[0]].chunk_id].section)],
-                corpus.units[run[0]].start,
-            )
-        )
+
+        def place(run: list[int], doc: str = doc) -> tuple[int, int, int]:
+            # The run that holds its section's best line leads the section (the direct answer first);
+            # the section's other runs follow in the document's order. An outline keeps its order.
+            section = rank[(doc, corpus.chunks[corpus.units[run[0]].chunk_id].section)]
+            leads = not headed and min(order[i] for i in run) == section
+            return section, 0 if leads else 1, corpus.units[run[0]].start
+
+        runs.sort(key=place)
         sections = []
         for run in runs:
             section = corpus.chunks[corpus.units[run[0]].chunk_id].section
