@@ -34,3 +34,14 @@ def test_personal_data_is_redacted_before_storage(coach, settings, tmp_path):
     store.add("x", "q1", "q1", None, False)
     store.add("x", "q2", "q2", None, False)
     assert store.history("x") == ["q1", "q2"]
+
+
+def test_a_follow_up_about_that_stage_takes_the_stage_not_the_rest_of_the_question():
+    from assistant.answer.followup import condense
+
+    previous = ["what's in the readiness checklist before the prototype"]
+    assert condense("whats the budget for that stage", previous) == "whats the budget for the prototype stage"
+    assert condense("how long is this phase?", ["what does the pilot cost?"]) == "how long is the pilot stage?"
+    # Another stage named swaps the stage; a follow-up with no stage word lends the whole topic.
+    assert condense("and for production?", ["what does the pilot cost?"]) == "what does the production cost?"
+    assert "checklist" in condense("how long does it take?", previous)

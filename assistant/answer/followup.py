@@ -13,6 +13,7 @@ from assistant.index.corpus import tokens
 
 _STAGE_WORDS = ("pilot", "prototype", "production")
 _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
+_THAT_STAGE = re.compile(r"\b(?:that|this|the same|same)\s+(?:stage|phase)\b", re.I)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
 # Words of what a question asks rather than what it is about (question words are already stopwords).
@@ -62,6 +63,10 @@ def condense(question: str, history: list[str]) -> str:
     if new_stages and old_stages and new_stages[0] != old_stages[0]:
         target = new_stages[0]
         return _STAGE.sub(lambda m: _match_case(m.group(1), target) + (m.group(2) or ""), previous)
+    if old_stages and _THAT_STAGE.search(question):
+        # "whats the budget for that stage" asks of the stage the previous question named, not of the
+        # rest of what it asked ("the readiness checklist before the prototype").
+        return _THAT_STAGE.sub(f"the {old_stages[-1]} stage", question)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
     # The follow-up brings its own intent ("how long", "how do we fix"); the previous question lends only
     # its topic, without what it asked ("What budget should a prototype have?" lends "prototype").
