@@ -221,7 +221,7 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 
 def _said(text: str, n: int) -> AnswerBlock:
     """A statement block: the line's words without its markup, citing passage ``n``."""
-    plain = re.sub(r"\s+([.,;:!?])", r"\1", _EMPHASIS.sub("", _BULLET.sub("", text)))
+    plain = re.sub(r"\s+([.,;:!?])", r"\1", _BULLET.sub("", _EMPHASIS.sub("", text)))
     return AnswerBlock(kind="statement", text=collapse(plain), cites=[n])
 
 
