@@ -310,3 +310,16 @@ def test_confidence_is_a_fitted_model_of_acceptance():
     default = AnswerSettings().confidence_weights
     assert calibrated({"support": 0.6, "unseen": 0.0}, default) > calibrated({"support": 0.6, "unseen": 0.4}, default)
     assert calibrated({"support": 0.7, "unseen": 0.0}, default) > calibrated({"support": 0.45, "unseen": 0.0}, default)
+
+
+def test_the_judge_reads_naming_a_source_as_framing_and_still_checks_the_claim(coach):
+    """'The SMB guide puts…' says where a claim comes from: the documents' names are framing to the
+    judge, as 'the playbook says' is; the claim itself is still held to the passage."""
+    from assistant.evaluation.judge import Judge
+
+    judge = Judge.of(coach)
+    passage = "**Timeline:**\n- **Pilot:** 4-8 weeks (proof of concept)\n- **Prototype:** 8-16 weeks (refined solution)"
+    assert judge.support(passage, "The SMB guide puts the pilot at 4-8 weeks, as a proof of concept.")
+    assert not judge.support(passage, "The SMB guide puts the pilot at 6-8 weeks.")
+    assert not judge.support(passage, "The SMB guide puts the prototype at 4-8 weeks.")
+    assert not judge.support(passage, "Grafana puts the pilot at 4-8 weeks.")

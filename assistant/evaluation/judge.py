@@ -195,18 +195,27 @@ class Judge:
     """support(passage, statement) → bool, from the passage's text alone."""
 
     def __init__(
-        self, idf: Callable[[str], float], embed: Callable[[list[str]], np.ndarray], held: frozenset[str]
+        self,
+        idf: Callable[[str], float],
+        embed: Callable[[list[str]], np.ndarray],
+        held: frozenset[str],
+        sources: frozenset[str] = frozenset(),
     ) -> None:
         self.idf = idf
         self._embed = embed
         self.held = held  # stages and roles a statement must not name unless the passage does
+        # Words of the documents' names ("the SMB guide", "the methodology"): saying which source a
+        # claim comes from is framing, not a claim the passage must hold.
+        self.framing = _FRAMING_WORDS | (sources - held)
         self._vectors: dict[str, np.ndarray] = {}
         self._memo: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def of(cls, coach: Playbook) -> Judge:
         """The judge of a coach's playbook: its word weights, embedder and held words."""
-        return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held)
+        titles = " ".join(coach.corpus.titles.values())
+        names = frozenset(p for w in tokens(titles) for p in _pieces(w) if not any(ch.isdigit() for ch in p))
+        return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held, names)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embeddings, each text embedded once per run (passages repeat across questions)."""
@@ -226,12 +235,12 @@ class Judge:
         pieces = [p.strip() for p in _SENT.split(statement) if len(tokens(p)) >= 2]
         if len(pieces) > 1:  # a statement of several sentences holds when each of them does
             return all(self.support(passage, p) for p in pieces)
-        claimed = {w: t for w, t in _stemmed(statement).items() if t not in _FRAMING_WORDS}
+        claimed = {w: t for w, t in _stemmed(statement).items() if t not in self.framing}
         if not claimed or not passage.strip():
             return False
         if _claimed_figures(statement) - _figures(passage):
             return False  # a figure the passage never states
-        if _names(statement, self.held) - {p for w in tokens(passage) for p in _pieces(w)}:
+        if _names(statement, self.held) - self.framing - {p for w in tokens(passage) for p in _pieces(w)}:
             return False  # a stage, role or name the passage never names
         sentences = [s.strip() for s in _SENT.split(passage) if tokens(s)] or [passage]
         vecs = self.embed([statement, *sentences])
@@ -261,7 +270,7 @@ class Judge:
         if coverage < _WORD_FOR_WORD and far:
             return False
         joined = [_stemmed(c) for c in _JOINED.split(statement)[1:]]
-        clauses = [{w: t for w, t in c.items() if t not in _FRAMING_WORDS} for c in joined]
+        clauses = [{w: t for w, t in c.items() if t not in self.framing} for c in joined]
         return all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2)
 
 
