@@ -268,38 +268,30 @@ def build_app(coach: Coach, settings: Settings, credentials: SlackCredentials | 
         team, user, channel, thread_ts = _origin(body)
         return channel, thread_ts, user, team
 
+    def vote(body: dict[str, Any], answer_id: str, direction: str, reason: str | None, **reply: Any) -> None:
+        """A 👍 or 👎 pressed under an answer: recorded against it, and acknowledged to the voter only."""
+        channel, thread_ts, user, team = _action_context(body)
+        coach.ledger.feedback(answer_id, direction, user=f"slack:{team}:{user}", session=None, reason=reason)
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **reply)
+
     @app.action("feedback_up")
     @shielded
     def on_up(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        channel, thread_ts, user, team = _action_context(body)
-        coach.ledger.feedback(action["value"], "up", user=f"slack:{team}:{user}", session=None)
-        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text="Thanks — recorded 👍.")
+        vote(body, action["value"], "up", None, text="Thanks — recorded 👍.")
 
     @app.action("feedback_down")
     @shielded
     def on_down(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        channel, thread_ts, user, team = _action_context(body)
-        coach.ledger.feedback(action["value"], "down", user=f"slack:{team}:{user}", session=None)
-        client.chat_postEphemeral(
-            channel=channel,
-            user=user,
-            thread_ts=thread_ts,
-            text="What was wrong?",
-            blocks=reason_blocks(action["value"]),
-        )
+        vote(body, action["value"], "down", None, text="What was wrong?", blocks=reason_blocks(action["value"]))
 
     @app.action(re.compile(r"^feedback_reason_\d+$"))
     @shielded
     def on_reason(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        channel, thread_ts, user, team = _action_context(body)
         answer_id, _, reason = action["value"].partition("|")
-        coach.ledger.feedback(answer_id, "down", user=f"slack:{team}:{user}", reason=reason)
-        client.chat_postEphemeral(
-            channel=channel, user=user, thread_ts=thread_ts, text=f"Thanks — recorded 👎 ({reason})."
-        )
+        vote(body, answer_id, "down", reason, text=f"Thanks — recorded 👎 ({reason}).")
 
     @app.action(re.compile(r"^checklist_(yes|partial|no|skip|back)$"))
     @shielded
