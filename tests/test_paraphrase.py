@@ -18,7 +18,7 @@ STAFF = (
     "Do we need a data scientist to run the tool? For most bakeries using a hosted tool, no. "
     "What you need is a manager comfortable with spreadsheets and ordering screens."
 )
-PLAYBOOK = f"""# Harbour Bakery AI Handbook
+PLAYBOOK = f"""# Harbour Bakery 30-Day AI Handbook
 
 ## Trial Stage (Weeks 1-6)
 
@@ -64,6 +64,17 @@ Rollback must be instant (< 2 minutes) once a fault is seen.
 ### Lesson 3: Budget 1.4x Time and 1.2x Money
 
 Every trial we ran overran its schedule by 25-45% and its budget by 10-30%. Scope reduction: 5-15%.
+
+### Targets
+
+**Daily targets:**
+- Freshness: 98%+ of loaves sold the same day
+- Waste rate <3%
+- Goodwill from regulars: Unmeasurable but real
+
+Spoiled stock often costs 2-3x more than expected.
+
+Counter staff should be trained on what the tool can and cannot do.
 
 ## Timelines
 
@@ -133,6 +144,12 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("One rule is to budget 1.4x the time and 1.2x the money.", "Lesson 3"),
         # a frequency in other words: "every week" for "per week"
         ("Quality measures include complaints every week and the error rate of the tool.", "Tier 2"),
+        # "at least" for a figure with a plus; a multiple in words; a figure that only names the document
+        ("The handbook wants at least 98% of loaves sold the same day.", "Freshness"),
+        ("The 30-day handbook warns that spoiled stock costs two to three times what was expected.", "Spoiled"),
+        # a word negated by its prefix, said with "not"; "can and cannot" asserts both, negates neither
+        ("Goodwill from regulars could not be measured, but it was real.", "Goodwill"),
+        ("Counter staff need training on what the tool can and cannot do.", "can and cannot"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -163,12 +180,20 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("The builder who configures the tool has to be an internal hire.", "Minimum Crew", "negation"),
         # how often is a hard fact: monthly where the passage counts per week
         ("Quality measures include complaints every month and the error rate of the tool.", "Tier 2", "frequency"),
+        # a comparison turned round: "above" where the passage has "<"
+        ("The handbook accepts a waste rate above 3%.", "Waste rate", "comparison"),
+        # advice turned round: "advises against" what the passage says to do
+        ("The handbook advises against keeping the frequent answers ready in a cache.", "Caching", "negation"),
+        ("Goodwill from regulars could be measured, and it was real.", "Goodwill", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):
     ok, why = supported(verifier, statement, anchor)
     assert not ok, statement
-    assert why in (reason, "entity", "coverage", "clause", "meaning", "swap", "frequency"), (statement, why)
+    assert why in (reason, "entity", "coverage", "clause", "meaning", "swap", "frequency", "comparison"), (
+        statement,
+        why,
+    )
 
 
 def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):

@@ -18,7 +18,8 @@ NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 NEGATION = re.compile(
     r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
-    r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b)(?![-/])",
+    r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b"
+    r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b)(?![-/])",
     re.I,
 )
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)")
@@ -132,6 +133,46 @@ _PERIOD_WORDS = {
     "hour": r"hour|hr", "day": r"day|daily", "week": r"week|wk", "month": r"month|mo\b",
     "quarter": r"quarter|q[1-4]\b", "year": r"year|yr|annual",
 }  # fmt: skip
+
+
+def without_name_figures(statement: str, name: str) -> str:
+    """The statement less the figures that only name a document ("the 90-day roadmap"): a figure-word
+    of the document's name, followed by another word of that name."""
+    name_l = name.lower()
+    words = set(tokens(name))
+
+    def keep(m: re.Match[str]) -> str:
+        named = m.group(1).lower() in name_l and m.group(2).lower().rstrip("s") in words
+        return " " + m.group(2) if named else m.group(0)
+
+    return re.sub(r"\b(\d+(?:-[a-z]+)+)\s+([A-Za-z]+)", keep, statement)
+
+
+# Which way a figure is compared: "> 10 seconds", "99%+", "at least 99%", "under 1 minute".
+_ABOVE = r"above|over|more than|greater than|higher than|exceed(?:s|ing)?|beyond|at least|upwards of"
+_BELOW = r"under|below|less than|fewer than|lower than|within|at most|up to|no more than"
+_SYMBOL = re.compile(r"(<=?|>=?|≤|≥)\s*\$?(\d+(?:\.\d+)?)")
+_PLUS = re.compile(r"(?<![\w.])\$?(\d+(?:\.\d+)?)\s*%?\+")
+_WORDED = re.compile(rf"\b(?:(no more than|{_BELOW})|({_ABOVE}))\s+\$?(\d+(?:\.\d+)?)", re.I)
+
+
+def directions(text: str) -> dict[float, set[str]]:
+    """Each compared figure of the text, with the way it is compared: below (<) or above (>)."""
+    out: dict[float, set[str]] = {}
+    for m in _SYMBOL.finditer(text):
+        out.setdefault(float(m.group(2)), set()).add("<" if m.group(1) in ("<", "<=", "≤") else ">")
+    for m in _PLUS.finditer(text):
+        out.setdefault(float(m.group(1)), set()).add(">")
+    for m in _WORDED.finditer(text):
+        out.setdefault(float(m.group(3)), set()).add("<" if m.group(1) else ">")
+    return out
+
+
+def comparison_flipped(statement: str, source: str) -> bool:
+    """A figure the statement compares one way ("above 1%") where the source compares it only the other
+    way ("<1%")."""
+    said, held = directions(statement), directions(source)
+    return any(v in held and not ways & held[v] for v, ways in said.items())
 
 
 def periods_missing(statement: str, source: str) -> bool:

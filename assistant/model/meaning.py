@@ -9,7 +9,7 @@ import re
 import snowballstemmer
 
 from assistant.index.corpus import tokens
-from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, negations
+from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, negations, numbers
 from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -23,7 +23,7 @@ CONNECTIVE = frozenset([
     "calls", "name", "names", "advise", "advises", "insist", "insists", "add", "adds", "agree", "agrees", "describe",
     "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
-    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether",
+    "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether", "ask", "asks",
 ])  # fmt: skip
 # Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
 # passage says "before implementation begins").
@@ -46,6 +46,8 @@ _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min
 # Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer.
 _COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
                 "<": ("under", "below", "less", "fewer", "lower", "within")}  # fmt: skip
+_PLUS = re.compile(r"\d%?\+")
+_MULTIPLE = re.compile(r"\d(?:x|×)\b")
 
 
 def stem(word: str) -> str:
@@ -56,14 +58,23 @@ def stem(word: str) -> str:
 
 
 def comparison_stems(text: str) -> set[str]:
-    """The words a comparison symbol of the text may be written as."""
-    return {stem(w) for sym, words in _COMPARISONS.items() if sym in text for w in words}
+    """The words the text's figures may be written as: its comparison symbols ("> 10%": over, above),
+    a figure and more ("99%+": at least), a multiple ("2-3x": three times) and its numbers as words."""
+    out = {stem(w) for sym, words in _COMPARISONS.items() if sym in text for w in words}
+    if _PLUS.search(text):
+        out |= {stem(w) for w in _COMPARISONS[">"] + ("least", "minimum")}
+    if _MULTIPLE.search(text):
+        out |= {"time", "fold"}
+    out |= {str(int(n)) for n in numbers(text) if n >= 1 and n == int(n)}
+    return out
 
 
 def covered(word: str, have: set[str] | frozenset[str]) -> bool:
     """A word is in the span by its stem, or, hyphenated ("three-tier"), by each of its parts."""
     if stem(word) in have:
         return True
+    if any(p + stem(word) in have for p in ("un", "non", "in", "im")):
+        return True  # "could not be measured" where the span says "unmeasurable"; negation is checked apart
     if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() for h in have):
         return True  # "reduced" and "reduction", "overran" and "overrun"
     parts = [p for p in word.split("-") if p]
@@ -95,6 +106,26 @@ def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bo
     return False
 
 
+# A word negated by its prefix ("unmeasurable": not measurable), counted against a sentence that has
+# the word itself.
+_PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
+# Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts".
+_BOTH_WAYS = re.compile(r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b", re.I)
+
+
+def prefixed_negations(text: str, stems: set[str]) -> int:
+    """Words of the text negated by a prefix whose rest the other sentence says as itself."""
+    return sum(
+        1
+        for m in _PREFIXED.finditer(text)
+        if stem(m.group(1).lower()) in stems and stem(m.group(0).lower()) not in stems
+    )
+
+
+def both_ways(text: str) -> str:
+    return _BOTH_WAYS.sub(r"\1", text)
+
+
 def negations_about(sentence: str, stems: set[str]) -> int:
     """Negations of the sentence whose scope — the words after it, up to the next comma, "but" or
     stop — speaks of the clause: "not because the technology fails but because…" negates the
@@ -112,7 +143,7 @@ def negations_about(sentence: str, stems: set[str]) -> int:
             words = stem_set(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
         if words and 2 * len(words & stems) >= len(words):
             count += 1
-    return count
+    return count + prefixed_negations(sentence, stems)
 
 
 def clauses(statement: str) -> list[str]:
@@ -137,6 +168,7 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
     """Each clause is negated exactly when a sentence of the span it is closest to is, and says
     "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
     external", and "no. What you need is…" does not negate the sentence after it."""
+    statement, span_text = both_ways(statement), both_ways(span_text)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
     if not sentences:
         return True
@@ -154,8 +186,8 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
             if near and says_opposite(word_forms(clause), [word_forms(s) for s in near], every=False):
                 return False
             continue
-        parity = negations(clause) % 2
         closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
+        parity = (negations(clause) + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))) % 2
         if not any(negations_about(s, stems) % 2 == parity for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):

@@ -14,13 +14,22 @@ always give the same result. The eval harness uses the same checks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
-from assistant.model.facts import ATTRIBUTION, entities, figures_missing, parts, periods_missing
+from assistant.model.facts import (
+    ATTRIBUTION,
+    comparison_flipped,
+    entities,
+    figures_missing,
+    parts,
+    periods_missing,
+    without_name_figures,
+)
 from assistant.model.meaning import (
     ACCEPT,
     CLAUSE_COVERAGE,
@@ -77,6 +86,19 @@ class Verified:
     recited: int
     reasons: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+
+
+def content_words(
+    statement: str, meta: frozenset[str], expansions: Sequence[tuple[re.Pattern[str], tuple[str, ...]]]
+) -> set[str]:
+    """The statement's words that claim something: less the words naming the document (``meta``), and
+    the asker's words for whom it is written ("a small business" for the SMB guide: the vocabulary's
+    expansions that add a word naming the document)."""
+    low = statement.lower()
+    for pattern, added in expansions:
+        if meta & set(added) - CONNECTIVE - ATTRIBUTION:
+            low = re.sub(rf"(?:{pattern.pattern})\w*", " ", low)
+    return set(tokens(low)) - meta
 
 
 def closeness(vectors: np.ndarray, vector: np.ndarray) -> float:
@@ -167,7 +189,7 @@ class Verifier:
         corpus = self.corpus
         idx = corpus.units_by_chunk.get(chunk.id, [])
         meta = self.meta_words(chunk.title)
-        words = set(tokens(statement)) - meta
+        words = content_words(statement, meta, self.corpus.vocabulary.expansions)
         if not idx or not words:
             return Check(False, 0.0, "empty")
         weight = sum(corpus.idf_of(w) for w in words)
@@ -196,12 +218,15 @@ class Verifier:
         ) else ""  # fmt: skip
         heading_at: int | None = None
         quoted = span_text + "\n" + labels_text + "\n" + heading
-        if figures_missing(statement, quoted):
+        stated = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
+        if figures_missing(stated, quoted):
             return Check(False, support, "number")
+        if comparison_flipped(stated, quoted):
+            return Check(False, support, "comparison")
         if periods_missing(statement, quoted):
             return Check(False, support, "frequency")
-        if figures_missing(statement, span_text):
-            if labels and not figures_missing(statement, span_text + "\n" + labels_text):
+        if figures_missing(stated, span_text):
+            if labels and not figures_missing(stated, span_text + "\n" + labels_text):
                 units = tuple(sorted({*span_units, *labels}))
             else:
                 heading_at = chunk.start  # the passage's own heading states it: the quote starts there
