@@ -323,3 +323,25 @@ def test_the_judge_reads_naming_a_source_as_framing_and_still_checks_the_claim(c
     assert not judge.support(passage, "The SMB guide puts the pilot at 6-8 weeks.")
     assert not judge.support(passage, "The SMB guide puts the prototype at 4-8 weeks.")
     assert not judge.support(passage, "Grafana puts the pilot at 4-8 weeks.")
+
+
+def test_the_judge_reads_denials_as_a_paraphrase_writes_them(coach):
+    """A denial is a hard fact to the judge, read the way a paraphrase writes it: 'unmeasurable' is
+    'could not be measured'; 'can and can't' denies nothing; a question is read with its answer;
+    'advises against' denies; 'no-go' does not."""
+    from assistant.evaluation.judge import Judge
+
+    judge = Judge.of(coach)
+    goodwill = "- **Customer goodwill**: Unmeasurable but significant"
+    assert judge.support(goodwill, "Customer goodwill could not be measured but was significant.")
+    assert not judge.support(goodwill, "Customer goodwill could be measured and was significant.")
+    limits = "Leaders should understand what AI can and can't do for the team."
+    assert judge.support(limits, "Leaders should understand what AI can and can't do for the team.")
+    assert judge.support(limits, "Leaders need to understand what AI can and cannot do for the team.")
+    asked = "Do we need a dedicated data engineer for the pilot? For most small pilots, no."
+    assert judge.support(asked, "For most small pilots you do not need a dedicated data engineer.")
+    assert not judge.support(asked, "For most small pilots you do need a dedicated data engineer.")
+    routing = "Route simple queries to faster, cheaper models."
+    assert not judge.support(routing, "The guide advises against routing simple queries to faster, cheaper models.")
+    outcome = "The redesign outcome of a go/no-go decision is the most common."
+    assert judge.support(outcome, "Redesign is the most common outcome of a go/no-go decision.")

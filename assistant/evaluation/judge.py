@@ -120,12 +120,40 @@ _FRAMING_WORDS = frozenset(
         "describes",
         "advise",
         "advises",
+        # how a writer joins or puts facts, not what they claim ("Finally, …", "The guide puts…")
+        "also",
+        "finally",
+        "next",
+        "then",
+        "separately",
+        "simply",
+        "alone",
+        "put",
+        "puts",
+        "take",
+        "takes",
+        "list",
+        "lists",
+        "use",
+        "uses",
+        "treat",
+        "treats",
+        "treating",
+        "want",
+        "wants",
+        "ask",
+        "asks",
+        "advice",
+        "author",
+        "practitioner",
+        "experience",
+        "view",
     ]
 )
 _STEMMER = Stemmer.Stemmer("english")
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "b": 1e9, "billion": 1e9}
 _FIGURE = re.compile(
-    r"(?<![\w.])[pP]?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(thousand|million|billion|mm|[kmb])?(?![a-z])", re.I
+    r"(?<![\w.])[pP]?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(thousand|million|billion|mm|[kmb])?(?![a-wyz]|x[a-z])", re.I
 )
 _SPELLED = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -134,10 +162,31 @@ _SPELLED = {
 }  # fmt: skip
 _SPELLED_FIGURE = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.I)
 _DENIAL = re.compile(
-    r"\b(?:not|no|never|none|nothing|nobody|cannot|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|"
-    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid)\b",
+    r"(?<![-/])\b(?:not|no|never|none|nothing|nobody|cannot|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|"
+    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid|(?:advis|recommend|warn)\w*\s+against)\b(?![-/])",
     re.I,
 )
+# What denies nothing: both ways at once ("what AI can and can't do"), and the alternative set aside
+# before the reason given ("not because the technology fails but because…").
+_NOT_DENIED = re.compile(
+    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot because\b[^.;]*?\bbut\b", re.I
+)
+# A word denied by its prefix ("unmeasurable"), read as "not measurable" where the other text says the word.
+_PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
+
+
+def _denials(text: str, other: str) -> int:
+    """How many times the text denies something, read against the other text it is compared with."""
+    text = _NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
+    theirs = _stemmed(other).keys()
+    prefixed = sum(
+        1
+        for m in _PREFIX.finditer(text)
+        if _STEMMER.stemWord(m.group(1).lower()) in theirs and _STEMMER.stemWord(m.group(0).lower()) not in theirs
+    )
+    return len(_DENIAL.findall(text)) + prefixed
+
+
 # A capitalised word inside a sentence: a name, a tool, a stage written as a proper noun.
 _NAME = re.compile(r"(?<=[a-z,;]\s)([A-Z][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
 _JOINED = re.compile(r",\s+(?:and|but)\s+|;\s+|\s+(?:but|whereas|while)\s+", re.I)
@@ -185,6 +234,7 @@ def _pieces(word: str) -> set[str]:
 
 def _names(statement: str, held: frozenset[str]) -> set[str]:
     """What a statement names that a passage must name too: held words (stages, roles) and names."""
+    statement = re.sub(r"\bleads? to\b", " ", statement, flags=re.I)  # the verb, not the role
     found = {p for w in tokens(statement) for p in _pieces(w) if p in held}
     for m in _NAME.finditer(statement):
         found.update(tokens(m.group(1)))
@@ -235,14 +285,16 @@ class Judge:
         pieces = [p.strip() for p in _SENT.split(statement) if len(tokens(p)) >= 2]
         if len(pieces) > 1:  # a statement of several sentences holds when each of them does
             return all(self.support(passage, p) for p in pieces)
-        claimed = {w: t for w, t in _stemmed(statement).items() if t not in self.framing}
+        # Framing words claim nothing; one the passage says as well ("use", "lists") counts as said.
+        in_passage = _stemmed(passage).keys()
+        claimed = {w: t for w, t in _stemmed(statement).items() if t not in self.framing or w in in_passage}
         if not claimed or not passage.strip():
             return False
         if _claimed_figures(statement) - _figures(passage):
             return False  # a figure the passage never states
         if _names(statement, self.held) - self.framing - {p for w in tokens(passage) for p in _pieces(w)}:
             return False  # a stage, role or name the passage never names
-        sentences = [s.strip() for s in _SENT.split(passage) if tokens(s)] or [passage]
+        sentences = _lines(passage)
         vecs = self.embed([statement, *sentences])
         sims = vecs[1:] @ vecs[0]
 
@@ -253,12 +305,17 @@ class Judge:
 
         covs = [share(claimed, s) for s in sentences]
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
-        if len(_DENIAL.findall(statement)) % 2 != len(_DENIAL.findall(sentences[order[0]])) % 2:
+        closest_line = sentences[order[0]]
+        if _denials(statement, closest_line) % 2 != _denials(closest_line, statement) % 2:
             return False  # denied where the passage asserts, or the reverse
         said = _names(statement, self.held) & self.held
         closest = {p for w in tokens(sentences[order[0]]) for p in _pieces(w)} & self.held
         if said - closest and closest - said:
             return False  # a stage or role put where the closest line names another one
+        figures = _claimed_figures(statement)
+        holding = [_held_in(s, self.held) for s in sentences if figures and figures <= _figures(s)]
+        if said and holding and all(h and not h & said for h in holding):
+            return False  # the figures of another stage or role: every line that states them names another
         window = " ".join(sentences[k] for k in order[:_WINDOW])
         coverage = share(claimed, window)
         if coverage < _COVERED:
@@ -272,6 +329,23 @@ class Judge:
         joined = [_stemmed(c) for c in _JOINED.split(statement)[1:]]
         clauses = [{w: t for w, t in c.items() if t not in self.framing} for c in joined]
         return all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2)
+
+
+def _held_in(text: str, held: frozenset[str]) -> set[str]:
+    return {p for w in tokens(text) for p in _pieces(w)} & held
+
+
+def _lines(passage: str) -> list[str]:
+    """The passage's sentences; a question is read with the answer that follows it ("Do we need…? …,
+    no."): together they make one claim. Not in a list, whose items each stand alone."""
+    out: list[str] = []
+    item = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+    for s in (s.strip() for s in _SENT.split(passage) if tokens(s)):
+        if out and out[-1].endswith("?") and not item.match(out[-1]) and not item.match(s):
+            out[-1] += " " + s
+        else:
+            out.append(s)
+    return out or [passage]
 
 
 def judge_validation(judge: Judge, eval_dir: Path) -> dict[str, Any]:
