@@ -234,7 +234,12 @@ def _pieces(word: str) -> set[str]:
 
 def _names(statement: str, held: frozenset[str]) -> set[str]:
     """What a statement names that a passage must name too: held words (stages, roles) and names."""
-    statement = re.sub(r"\bleads? to\b", " ", statement, flags=re.I)  # the verb, not the role
+    statement = re.sub(
+        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b",
+        " ",
+        statement,
+        flags=re.I,
+    )  # the verb, not the role
     found = {p for w in tokens(statement) for p in _pieces(w) if p in held}
     for m in _NAME.finditer(statement):
         found.update(tokens(m.group(1)))

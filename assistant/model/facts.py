@@ -223,7 +223,9 @@ def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float
 
 def entities(text: str, held: frozenset[str]) -> set[str]:
     """The stages and roles (of ``held``) and the capitalised names ``text`` names."""
-    text = re.sub(r"\bleads? to\b", " ", text, flags=re.I)  # the verb, not the role
+    text = re.sub(
+        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b", " ", text, flags=re.I
+    )  # the verb, not the role
     found = {t for t in parts(text) if t in held}
     for m in _CAPITALIZED.finditer(text):
         word = m.group(1)

@@ -146,6 +146,18 @@ def negations_about(sentence: str, stems: set[str]) -> int:
     return count + prefixed_negations(sentence, stems)
 
 
+def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> list[tuple[set[str], list[str]]]:
+    """Each denial of the clause, by what it denies (the words after it, up to the next break), with
+    the span's sentences that speak most of those words, where they speak of at least half of them."""
+    out = []
+    for m in NEGATION.finditer(clause):
+        scope = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", clause[m.end() :], maxsplit=1)[0])))
+        shared = [len(scope & ss) for ss in sent_stems]
+        if scope and 2 * max(shared) >= len(scope):
+            out.append((scope, [s for n, s in zip(shared, sentences, strict=True) if n == max(shared)]))
+    return out
+
+
 def clauses(statement: str) -> list[str]:
     """The statement's clauses; one of under two content words stays with the one before it."""
     out: list[str] = []
@@ -185,9 +197,25 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
             near = [s for o, s in zip(overlap, sentences, strict=True) if o >= max(3, len(stems) // 3)]
             if near and says_opposite(word_forms(clause), [word_forms(s) for s in near], every=False):
                 return False
+            # Nor may it deny what the sentence it denies of asserts ("the ROI does not need to look
+            # promising" where a line says "ROI looks promising").
+            if any(
+                all(negations_about(s, scope) == 0 for s in best)
+                for scope, best in _denied(clause, sentences, sent_stems)
+            ):
+                return False
             continue
         closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
-        parity = (negations(clause) + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))) % 2
+        # A denial of what another sentence of the span denies is that sentence's, not the closest's
+        # ("…, which was not sexy or transformative" beside "Not sexy. Not transformative.").
+        elsewhere = sum(
+            1
+            for scope, best in _denied(clause, sentences, sent_stems)
+            if any(s not in closest and negations_about(s, scope) for s in best)
+        )
+        parity = (
+            negations(clause) - elsewhere + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))
+        ) % 2
         if not any(negations_about(s, stems) % 2 == parity for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
