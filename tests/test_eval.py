@@ -343,5 +343,11 @@ def test_the_judge_reads_denials_as_a_paraphrase_writes_them(coach):
     assert not judge.support(asked, "For most small pilots you do need a dedicated data engineer.")
     routing = "Route simple queries to faster, cheaper models."
     assert not judge.support(routing, "The guide advises against routing simple queries to faster, cheaper models.")
+    # a denial another line makes; a figure written as words, a symbol as a word, a compound's parts
+    form = "Our first tool: a pre-order form.\nNot fancy.\nNot new.\nWaste rate <3%.\nSpoiled stock costs 2-3x more."
+    assert judge.support(form, "Our first tool was a pre-order form, which was not fancy or new.")
+    assert not judge.support(form, "Our first tool was not a pre-order form.")
+    assert judge.support(form, "Keep the waste rate below 3%.")
+    assert judge.support(form, "Spoiled stock costs two to three times more.")
     outcome = "The redesign outcome of a go/no-go decision is the most common."
     assert judge.support(outcome, "Redesign is the most common outcome of a go/no-go decision.")

@@ -304,14 +304,27 @@ class Judge:
         sims = vecs[1:] @ vecs[0]
 
         def share(words: dict[str, str], text: str) -> float:
-            present = _stemmed(text).keys()
+            present = _said(text)
             total = sum(self.idf(t) for t in words.values()) or 1.0
-            return sum(self.idf(t) for w, t in words.items() if w in present) / total
+            return sum(self.idf(t) for w, t in words.items() if _in(w, t, present)) / total
 
         covs = [share(claimed, s) for s in sentences]
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
         closest_line = sentences[order[0]]
-        if _denials(statement, closest_line) % 2 != _denials(closest_line, statement) % 2:
+        # A denial of what another line of the passage denies is that line's ("…, which was not sexy"
+        # beside "Not sexy."); the rest must agree with the closest line.
+        elsewhere = sum(
+            1
+            for scope in _denied_scopes(statement)
+            if 2 * len(scope & _stemmed(closest_line).keys()) < len(scope)
+            and any(
+                line != closest_line
+                and 2 * len(scope & _stemmed(line).keys()) >= len(scope)
+                and _denials(line, statement)
+                for line in sentences
+            )
+        )
+        if (_denials(statement, closest_line) - elsewhere) % 2 != _denials(closest_line, statement) % 2:
             return False  # denied where the passage asserts, or the reverse
         said = _names(statement, self.held) & self.held
         closest = {p for w in tokens(sentences[order[0]]) for p in _pieces(w)} & self.held
@@ -334,6 +347,54 @@ class Judge:
         joined = [_stemmed(c) for c in _JOINED.split(statement)[1:]]
         clauses = [{w: t for w, t in c.items() if t not in self.framing} for c in joined]
         return all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2)
+
+
+# Comparison symbols of a passage ("Error rate > 10%") and the words an answer writes them as.
+_SYMBOL_WORDS = {
+    ">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
+    "<": ("under", "below", "less", "fewer", "lower", "within"),
+    "+": ("least", "more", "over", "minimum"),
+}
+
+
+def _said(text: str) -> set[str]:
+    """The stems a text says, in the forms an answer may write them: the parts of its compounds
+    ("three-tier"), its figures as words ("2-3x": two, three, times) and its comparison symbols as
+    words ("<1%": below)."""
+    out = set(_stemmed(text).keys())
+    for t in tokens(text):
+        if "-" in t:
+            out |= {_STEMMER.stemWord(p) for p in t.split("-") if p}
+    figures = _figures(text)
+    out |= {_STEMMER.stemWord(w) for w, v in _SPELLED.items() if v in figures}
+    if re.search(r"\d(?:x|×)\b", text):
+        out |= {"time", "fold"}
+    for symbol, words in _SYMBOL_WORDS.items():
+        if symbol in text:
+            out |= {_STEMMER.stemWord(w) for w in words}
+    return out
+
+
+def _in(stem: str, word: str, said: set[str]) -> bool:
+    """A claimed word is said: by its stem, by each part of a compound, or as another form of a long
+    word ("reduced", "reduction")."""
+    if stem in said:
+        return True
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1 and all(_STEMMER.stemWord(p) in said for p in parts):
+        return True
+    return len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] for h in said)
+
+
+def _denied_scopes(text: str) -> list[set[str]]:
+    """What each denial of the text denies: the stems of the words after it, up to the next break."""
+    text = _NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
+    out = []
+    for m in _DENIAL.finditer(text):
+        scope = set(_stemmed(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0]).keys())
+        if scope:
+            out.append(scope)
+    return out
 
 
 def _held_in(text: str, held: frozenset[str]) -> set[str]:
