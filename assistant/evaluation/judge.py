@@ -13,8 +13,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import Stemmer
 
+from assistant.evaluation.judging import (
+    FRAMING_WORDS,
+    JOINED,
+    SENT,
+    all_figures,
+    claimed_figures,
+    denials,
+    denied_scopes,
+    held_in,
+    names_in,
+    passage_lines,
+    said_in,
+    said_stems,
+    stemmed,
+    word_parts,
+)
 from assistant.index.corpus import tokens
 from assistant.model.statements import MARKER, Statement, split_statements
 
@@ -90,106 +105,6 @@ def answer_statements(text: str, cite_all: bool = False, blocks: list[AnswerBloc
     return statements + [t for t in tables if len(tokens(t.text)) >= 2]
 
 
-# A sentence ends at its full stop, or after the closing quote or bracket that follows it ('…on AI.” Six').
-_SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)\]]))\s+(?=[A-Z0-9\"“(*])|\n+")
-
-
-# Words that say where a claim comes from or how it is put, not what it claims.
-_FRAMING_WORDS = frozenset(
-    [
-        "playbook",
-        "guide",
-        "document",
-        "source",
-        "according",
-        "note",
-        "notes",
-        "recommend",
-        "recommends",
-        "suggest",
-        "suggests",
-        "state",
-        "states",
-        "say",
-        "says",
-        "explain",
-        "explains",
-        "mention",
-        "mentions",
-        "describe",
-        "describes",
-        "advise",
-        "advises",
-        # how a writer joins or puts facts, not what they claim ("Finally, …", "The guide puts…")
-        "also",
-        "finally",
-        "next",
-        "then",
-        "separately",
-        "simply",
-        "alone",
-        "put",
-        "puts",
-        "take",
-        "takes",
-        "list",
-        "lists",
-        "use",
-        "uses",
-        "treat",
-        "treats",
-        "treating",
-        "want",
-        "wants",
-        "ask",
-        "asks",
-        "advice",
-        "author",
-        "practitioner",
-        "experience",
-        "view",
-    ]
-)
-_STEMMER = Stemmer.Stemmer("english")
-_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "b": 1e9, "billion": 1e9}
-_FIGURE = re.compile(
-    r"(?<![\w.])[pP]?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(thousand|million|billion|mm|[kmb])?(?![a-wyz]|x[a-z])", re.I
-)
-_SPELLED = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "half": 0.5, "twice": 2, "double": 2, "triple": 3,
-}  # fmt: skip
-_SPELLED_FIGURE = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.I)
-_DENIAL = re.compile(
-    r"(?<![-/])\b(?:not|no|never|none|nothing|nobody|cannot|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|"
-    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid|(?:advis|recommend|warn)\w*\s+against)\b(?![-/])",
-    re.I,
-)
-# What denies nothing: both ways at once ("what AI can and can't do"), and the alternative set aside
-# before the reason given ("not because the technology fails but because…").
-_NOT_DENIED = re.compile(
-    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot because\b[^.;]*?\bbut\b", re.I
-)
-# A word denied by its prefix ("unmeasurable"), read as "not measurable" where the other text says the word.
-_PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
-
-
-def _denials(text: str, other: str) -> int:
-    """How many times the text denies something, read against the other text it is compared with."""
-    text = _NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
-    theirs = _stemmed(other).keys()
-    prefixed = sum(
-        1
-        for m in _PREFIX.finditer(text)
-        if _STEMMER.stemWord(m.group(1).lower()) in theirs and _STEMMER.stemWord(m.group(0).lower()) not in theirs
-    )
-    return len(_DENIAL.findall(text)) + prefixed
-
-
-# A capitalised word inside a sentence: a name, a tool, a stage written as a proper noun.
-_NAME = re.compile(r"(?<=[a-z,;]\s)([A-Z][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
-_JOINED = re.compile(r",\s+(?:and|but)\s+|;\s+|\s+(?:but|whereas|while)\s+", re.I)
 # How much of a claim's weighted words must be in the passage, and how close in meaning it must be
 # unless it is nearly word for word; each joined clause on its own must be half there.
 _COVERED = 0.7
@@ -197,53 +112,6 @@ _CLOSE = 0.62
 _WORD_FOR_WORD = 0.9
 _CLAUSE = 0.5
 _WINDOW = 4  # the passage's lines closest to the claim, read together
-
-
-def _figures(text: str) -> set[float]:
-    """Every figure a text states, as written and scaled ("50K": 50 and 50000; "four": 4; "p95": 95)."""
-    out: set[float] = set()
-    for m in _FIGURE.finditer(text):
-        value = float(m.group(1).replace(",", ""))
-        out.add(value)
-        if m.group(2):
-            out.add(value * _SCALES[m.group(2).lower()])
-    out.update(float(_SPELLED[m.group(1).lower()]) for m in _SPELLED_FIGURE.finditer(text))
-    return out
-
-
-def _claimed_figures(text: str) -> set[float]:
-    """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only)."""
-    out: set[float] = set()
-    for m in _FIGURE.finditer(text):
-        value = float(m.group(1).replace(",", ""))
-        out.add(value * (_SCALES[m.group(2).lower()] if m.group(2) else 1.0))
-    out.update(float(_SPELLED[m.group(1).lower()]) for m in _SPELLED_FIGURE.finditer(text))
-    return out
-
-
-def _stemmed(text: str) -> dict[str, str]:
-    """A text's content words by their stem ("reduced" and "reduction" are one word), each with the
-    word it was written as, whose weight it carries."""
-    return {_STEMMER.stemWord(t): t for t in tokens(text)}
-
-
-def _pieces(word: str) -> set[str]:
-    """A word with the parts of a hyphenated compound ("pilot-ready": pilot, ready)."""
-    return {word, *(p for p in word.split("-") if len(p) > 1)}
-
-
-def _names(statement: str, held: frozenset[str]) -> set[str]:
-    """What a statement names that a passage must name too: held words (stages, roles) and names."""
-    statement = re.sub(
-        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b",
-        " ",
-        statement,
-        flags=re.I,
-    )  # the verb, not the role
-    found = {p for w in tokens(statement) for p in _pieces(w) if p in held}
-    for m in _NAME.finditer(statement):
-        found.update(tokens(m.group(1)))
-    return found
 
 
 class Judge:
@@ -261,7 +129,7 @@ class Judge:
         self.held = held  # stages and roles a statement must not name unless the passage does
         # Words of the documents' names ("the SMB guide", "the methodology"): saying which source a
         # claim comes from is framing, not a claim the passage must hold.
-        self.framing = _FRAMING_WORDS | (sources - held)
+        self.framing = FRAMING_WORDS | (sources - held)
         self._vectors: dict[str, np.ndarray] = {}
         self._memo: dict[tuple[str, str], bool] = {}
 
@@ -269,7 +137,7 @@ class Judge:
     def of(cls, coach: Playbook) -> Judge:
         """The judge of a coach's playbook: its word weights, embedder and held words."""
         titles = " ".join(coach.corpus.titles.values())
-        names = frozenset(p for w in tokens(titles) for p in _pieces(w) if not any(ch.isdigit() for ch in p))
+        names = frozenset(p for w in tokens(titles) for p in word_parts(w) if not any(ch.isdigit() for ch in p))
         return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held, names)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -287,26 +155,26 @@ class Judge:
         return self._memo[key]
 
     def _support(self, passage: str, statement: str) -> bool:
-        pieces = [p.strip() for p in _SENT.split(statement) if len(tokens(p)) >= 2]
+        pieces = [p.strip() for p in SENT.split(statement) if len(tokens(p)) >= 2]
         if len(pieces) > 1:  # a statement of several sentences holds when each of them does
             return all(self.support(passage, p) for p in pieces)
         # Framing words claim nothing; one the passage says as well ("use", "lists") counts as said.
-        in_passage = _stemmed(passage).keys()
-        claimed = {w: t for w, t in _stemmed(statement).items() if t not in self.framing or w in in_passage}
+        in_passage = stemmed(passage).keys()
+        claimed = {w: t for w, t in stemmed(statement).items() if t not in self.framing or w in in_passage}
         if not claimed or not passage.strip():
             return False
-        if _claimed_figures(statement) - _figures(passage):
+        if claimed_figures(statement) - all_figures(passage):
             return False  # a figure the passage never states
-        if _names(statement, self.held) - self.framing - {p for w in tokens(passage) for p in _pieces(w)}:
+        if names_in(statement, self.held) - self.framing - {p for w in tokens(passage) for p in word_parts(w)}:
             return False  # a stage, role or name the passage never names
-        sentences = _lines(passage)
+        sentences = passage_lines(passage)
         vecs = self.embed([statement, *sentences])
         sims = vecs[1:] @ vecs[0]
 
         def share(words: dict[str, str], text: str) -> float:
-            present = _said(text)
+            present = said_stems(text)
             total = sum(self.idf(t) for t in words.values()) or 1.0
-            return sum(self.idf(t) for w, t in words.items() if _in(w, t, present)) / total
+            return sum(self.idf(t) for w, t in words.items() if said_in(w, t, present)) / total
 
         covs = [share(claimed, s) for s in sentences]
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
@@ -315,23 +183,23 @@ class Judge:
         # beside "Not sexy."); the rest must agree with the closest line.
         elsewhere = sum(
             1
-            for scope in _denied_scopes(statement)
-            if 2 * len(scope & _stemmed(closest_line).keys()) < len(scope)
+            for scope in denied_scopes(statement)
+            if 2 * len(scope & stemmed(closest_line).keys()) < len(scope)
             and any(
                 line != closest_line
-                and 2 * len(scope & _stemmed(line).keys()) >= len(scope)
-                and _denials(line, statement)
+                and 2 * len(scope & stemmed(line).keys()) >= len(scope)
+                and denials(line, statement)
                 for line in sentences
             )
         )
-        if (_denials(statement, closest_line) - elsewhere) % 2 != _denials(closest_line, statement) % 2:
+        if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
             return False  # denied where the passage asserts, or the reverse
-        said = _names(statement, self.held) & self.held
-        closest = {p for w in tokens(sentences[order[0]]) for p in _pieces(w)} & self.held
+        said = names_in(statement, self.held) & self.held
+        closest = {p for w in tokens(sentences[order[0]]) for p in word_parts(w)} & self.held
         if said - closest and closest - said:
             return False  # a stage or role put where the closest line names another one
-        figures = _claimed_figures(statement)
-        holding = [_held_in(s, self.held) for s in sentences if figures and figures <= _figures(s)]
+        figures = claimed_figures(statement)
+        holding = [held_in(s, self.held) for s in sentences if figures and figures <= all_figures(s)]
         if said and holding and all(h and not h & said for h in holding):
             return False  # the figures of another stage or role: every line that states them names another
         window = " ".join(sentences[k] for k in order[:_WINDOW])
@@ -344,74 +212,9 @@ class Judge:
         )
         if coverage < _WORD_FOR_WORD and far:
             return False
-        joined = [_stemmed(c) for c in _JOINED.split(statement)[1:]]
+        joined = [stemmed(c) for c in JOINED.split(statement)[1:]]
         clauses = [{w: t for w, t in c.items() if t not in self.framing} for c in joined]
         return all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2)
-
-
-# Comparison symbols of a passage ("Error rate > 10%") and the words an answer writes them as.
-_SYMBOL_WORDS = {
-    ">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
-    "<": ("under", "below", "less", "fewer", "lower", "within"),
-    "+": ("least", "more", "over", "minimum"),
-}
-
-
-def _said(text: str) -> set[str]:
-    """The stems a text says, in the forms an answer may write them: the parts of its compounds
-    ("three-tier"), its figures as words ("2-3x": two, three, times) and its comparison symbols as
-    words ("<1%": below)."""
-    out = set(_stemmed(text).keys())
-    for t in tokens(text):
-        if "-" in t:
-            out |= {_STEMMER.stemWord(p) for p in t.split("-") if p}
-    figures = _figures(text)
-    out |= {_STEMMER.stemWord(w) for w, v in _SPELLED.items() if v in figures}
-    if re.search(r"\d(?:x|×)\b", text):
-        out |= {"time", "fold"}
-    for symbol, words in _SYMBOL_WORDS.items():
-        if symbol in text:
-            out |= {_STEMMER.stemWord(w) for w in words}
-    return out
-
-
-def _in(stem: str, word: str, said: set[str]) -> bool:
-    """A claimed word is said: by its stem, by each part of a compound, or as another form of a long
-    word ("reduced", "reduction")."""
-    if stem in said:
-        return True
-    parts = [p for p in word.split("-") if p]
-    if len(parts) > 1 and all(_STEMMER.stemWord(p) in said for p in parts):
-        return True
-    return len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] for h in said)
-
-
-def _denied_scopes(text: str) -> list[set[str]]:
-    """What each denial of the text denies: the stems of the words after it, up to the next break."""
-    text = _NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
-    out = []
-    for m in _DENIAL.finditer(text):
-        scope = set(_stemmed(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0]).keys())
-        if scope:
-            out.append(scope)
-    return out
-
-
-def _held_in(text: str, held: frozenset[str]) -> set[str]:
-    return {p for w in tokens(text) for p in _pieces(w)} & held
-
-
-def _lines(passage: str) -> list[str]:
-    """The passage's sentences; a question is read with the answer that follows it ("Do we need…? …,
-    no."): together they make one claim. Not in a list, whose items each stand alone."""
-    out: list[str] = []
-    item = re.compile(r"^(?:[-*•]|\d+[.)])\s")
-    for s in (s.strip() for s in _SENT.split(passage) if tokens(s)):
-        if out and out[-1].endswith("?") and not item.match(out[-1]) and not item.match(s):
-            out[-1] += " " + s
-        else:
-            out.append(s)
-    return out or [passage]
 
 
 def judge_validation(judge: Judge, eval_dir: Path) -> dict[str, Any]:

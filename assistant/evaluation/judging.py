@@ -1,0 +1,222 @@
+"""How the eval's judge reads a text: its sentences and figures, what it denies, the stages, roles and names it
+mentions, and the forms a word may take. The judge's own reading: it shares no code with the citation
+verifier it measures (``assistant.model``)."""
+
+from __future__ import annotations
+
+import re
+
+import Stemmer
+
+from assistant.index.corpus import tokens
+
+# A sentence ends at its full stop, or after the closing quote or bracket that follows it ('…on AI.” Six').
+SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)\]]))\s+(?=[A-Z0-9\"“(*])|\n+")
+
+
+# Words that say where a claim comes from or how it is put, not what it claims.
+FRAMING_WORDS = frozenset(
+    [
+        "playbook",
+        "guide",
+        "document",
+        "source",
+        "according",
+        "note",
+        "notes",
+        "recommend",
+        "recommends",
+        "suggest",
+        "suggests",
+        "state",
+        "states",
+        "say",
+        "says",
+        "explain",
+        "explains",
+        "mention",
+        "mentions",
+        "describe",
+        "describes",
+        "advise",
+        "advises",
+        # how a writer joins or puts facts, not what they claim ("Finally, …", "The guide puts…")
+        "also",
+        "finally",
+        "next",
+        "then",
+        "separately",
+        "simply",
+        "alone",
+        "put",
+        "puts",
+        "take",
+        "takes",
+        "list",
+        "lists",
+        "use",
+        "uses",
+        "treat",
+        "treats",
+        "treating",
+        "want",
+        "wants",
+        "ask",
+        "asks",
+        "advice",
+        "author",
+        "practitioner",
+        "experience",
+        "view",
+    ]
+)
+STEMMER = Stemmer.Stemmer("english")
+SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "b": 1e9, "billion": 1e9}
+FIGURE = re.compile(
+    r"(?<![\w.])[pP]?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(thousand|million|billion|mm|[kmb])?(?![a-wyz]|x[a-z])", re.I
+)
+SPELLED = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "hundred": 100, "half": 0.5, "twice": 2, "double": 2, "triple": 3,
+}  # fmt: skip
+SPELLED_FIGURE = re.compile(r"\b(" + "|".join(SPELLED) + r")\b", re.I)
+DENIAL = re.compile(
+    r"(?<![-/])\b(?:not|no|never|none|nothing|nobody|cannot|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|"
+    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid|(?:advis|recommend|warn)\w*\s+against)\b(?![-/])",
+    re.I,
+)
+# What denies nothing: both ways at once ("what AI can and can't do"), and the alternative set aside
+# before the reason given ("not because the technology fails but because…").
+NOT_DENIED = re.compile(r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot because\b[^.;]*?\bbut\b", re.I)
+# A word denied by its prefix ("unmeasurable"), read as "not measurable" where the other text says the word.
+PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
+
+
+def denials(text: str, other: str) -> int:
+    """How many times the text denies something, read against the other text it is compared with."""
+    text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
+    theirs = stemmed(other).keys()
+    prefixed = sum(
+        1
+        for m in PREFIX.finditer(text)
+        if STEMMER.stemWord(m.group(1).lower()) in theirs and STEMMER.stemWord(m.group(0).lower()) not in theirs
+    )
+    return len(DENIAL.findall(text)) + prefixed
+
+
+# A capitalised word inside a sentence: a name, a tool, a stage written as a proper noun.
+NAME = re.compile(r"(?<=[a-z,;]\s)([A-Z][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
+JOINED = re.compile(r",\s+(?:and|but)\s+|;\s+|\s+(?:but|whereas|while)\s+", re.I)
+
+
+def all_figures(text: str) -> set[float]:
+    """Every figure a text states, as written and scaled ("50K": 50 and 50000; "four": 4; "p95": 95)."""
+    out: set[float] = set()
+    for m in FIGURE.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        out.add(value)
+        if m.group(2):
+            out.add(value * SCALES[m.group(2).lower()])
+    out.update(float(SPELLED[m.group(1).lower()]) for m in SPELLED_FIGURE.finditer(text))
+    return out
+
+
+def claimed_figures(text: str) -> set[float]:
+    """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only)."""
+    out: set[float] = set()
+    for m in FIGURE.finditer(text):
+        value = float(m.group(1).replace(",", ""))
+        out.add(value * (SCALES[m.group(2).lower()] if m.group(2) else 1.0))
+    out.update(float(SPELLED[m.group(1).lower()]) for m in SPELLED_FIGURE.finditer(text))
+    return out
+
+
+def stemmed(text: str) -> dict[str, str]:
+    """A text's content words by their stem ("reduced" and "reduction" are one word), each with the
+    word it was written as, whose weight it carries."""
+    return {STEMMER.stemWord(t): t for t in tokens(text)}
+
+
+def word_parts(word: str) -> set[str]:
+    """A word with the parts of a hyphenated compound ("pilot-ready": pilot, ready)."""
+    return {word, *(p for p in word.split("-") if len(p) > 1)}
+
+
+def names_in(statement: str, held: frozenset[str]) -> set[str]:
+    """What a statement names that a passage must name too: held words (stages, roles) and names."""
+    statement = re.sub(
+        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b",
+        " ",
+        statement,
+        flags=re.I,
+    )  # the verb, not the role
+    found = {p for w in tokens(statement) for p in word_parts(w) if p in held}
+    for m in NAME.finditer(statement):
+        found.update(tokens(m.group(1)))
+    return found
+
+
+# Comparison symbols of a passage ("Error rate > 10%") and the words an answer writes them as.
+SYMBOL_WORDS = {
+    ">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
+    "<": ("under", "below", "less", "fewer", "lower", "within"),
+    "+": ("least", "more", "over", "minimum"),
+}
+
+
+def said_stems(text: str) -> set[str]:
+    """The stems a text says, in the forms an answer may write them: the parts of its compounds
+    ("three-tier"), its figures as words ("2-3x": two, three, times) and its comparison symbols as
+    words ("<1%": below)."""
+    out = set(stemmed(text).keys())
+    for t in tokens(text):
+        if "-" in t:
+            out |= {STEMMER.stemWord(p) for p in t.split("-") if p}
+    figures = all_figures(text)
+    out |= {STEMMER.stemWord(w) for w, v in SPELLED.items() if v in figures}
+    if re.search(r"\d(?:x|×)\b", text):
+        out |= {"time", "fold"}
+    for symbol, words in SYMBOL_WORDS.items():
+        if symbol in text:
+            out |= {STEMMER.stemWord(w) for w in words}
+    return out
+
+
+def said_in(stem: str, word: str, said: set[str]) -> bool:
+    """A claimed word is said: by its stem, by each part of a compound, or as another form of a long
+    word ("reduced", "reduction")."""
+    if stem in said:
+        return True
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1 and all(STEMMER.stemWord(p) in said for p in parts):
+        return True
+    return len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] for h in said)
+
+
+def denied_scopes(text: str) -> list[set[str]]:
+    """What each denial of the text denies: the stems of the words after it, up to the next break."""
+    text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
+    out = []
+    for m in DENIAL.finditer(text):
+        scope = set(stemmed(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0]).keys())
+        if scope:
+            out.append(scope)
+    return out
+
+
+def held_in(text: str, held: frozenset[str]) -> set[str]:
+    return {p for w in tokens(text) for p in word_parts(w)} & held
+
+
+def passage_lines(passage: str) -> list[str]:
+    """The passage's sentences; a question is read with the answer that follows it ("Do we need…? …,
+    no."): together they make one claim. Not in a list, whose items each stand alone."""
+    out: list[str] = []
+    item = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+    for s in (s.strip() for s in SENT.split(passage) if tokens(s)):
+        if out and out[-1].endswith("?") and not item.match(out[-1]) and not item.match(s):
+            out[-1] += " " + s
+        else:
+            out.append(s)
+    return out or [passage]
