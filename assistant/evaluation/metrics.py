@@ -109,19 +109,19 @@ def score_turn(
             markers = (1,) if ans.cite_all else st.markers
             cited = [ans.citations[m] for m in markers if m in ans.citations]
             r.citations += len(cited)
-            joined = "\n".join(p.text for p in cited)
+            joined = "\n".join(p.judged for p in cited)
             together = bool(cited) and judge.support(joined, st.text)
             r.cited_supported += together
             r.pairs.append({"case": case.id, "statement": st.text, "passage": joined, "judge": together})
             for p in cited:
-                alone = judge.support(p.text, st.text)
+                alone = judge.support(p.judged, st.text)
                 needed = (
                     together
                     and len(cited) > 1
-                    and not judge.support("\n".join(q.text for q in cited if q is not p), st.text)
+                    and not judge.support("\n".join(q.judged for q in cited if q is not p), st.text)
                 )
                 r.good_citations += alone or needed
-            if not together and not any(judge.support(p.text, st.text) for p in ans.retrieved):
+            if not together and not any(judge.support(p.judged, st.text) for p in ans.retrieved):
                 r.unsupported += 1
         r.facts = facts_present(ans.text, case.key_facts) if case.key_facts else 1.0
         for p in ans.citations.values():

@@ -162,7 +162,7 @@ def judge_pairs(corpus: Any, split: str | None = None, path: Path = ANSWERS) -> 
             for doc, span in sentence.spans:
                 pool = by_doc.get(doc, [])
                 found += [pool[h] for h in passages_holding(span, [flats[c.id] for c in pool]) if pool[h] not in found]
-            passage = "\n\n".join(c.text for c in found)
+            passage = "\n\n".join(f"{c.section}\n{c.text}" for c in found)
             passages.append(passage)
             if passage:
                 rows.append({"case": rec.id, "statement": sentence.text, "passage": passage, "supported": True,
@@ -172,7 +172,7 @@ def judge_pairs(corpus: Any, split: str | None = None, path: Path = ANSWERS) -> 
             if p.kind == "wrong_source":
                 doc = rec.sentences[p.sentence].spans[0][0]
                 other = next((c for c in chunks if c.doc != doc and len(c.text) > 200), None)
-                passage = other.text if other is not None else ""
+                passage = f"{other.section}\n{other.text}" if other is not None else ""
             if passage:
                 rows.append({"case": rec.id, "statement": p.text, "passage": passage, "supported": False,
                              "kind": p.kind})  # fmt: skip

@@ -21,10 +21,16 @@ class Passage:
     text: str
     start: int = -1  # offsets into the cleaned text; -1 when the passage is not from our index
     end: int = -1
+    section: str = ""  # its section path, which the model's prompt and the answer's citation show
 
     @classmethod
     def of(cls, hit: Hit) -> Passage:
-        return cls(hit.chunk.doc, hit.chunk.text, hit.chunk.start, hit.chunk.end)
+        return cls(hit.chunk.doc, hit.chunk.text, hit.chunk.start, hit.chunk.end, hit.chunk.section)
+
+    @property
+    def judged(self) -> str:
+        """What the judge reads: the passage under its section path, as a reader of the answer sees it."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
 
 
 @dataclass
@@ -61,7 +67,7 @@ class CoachSystem:
                 (ch for ch in corpus.chunks.values() if ch.doc == c.doc and ch.start <= c.start and c.end <= ch.end),
                 None,
             )
-            cites[c.n] = Passage(c.doc, chunk.text if chunk else c.quote, c.start, c.end)
+            cites[c.n] = Passage(c.doc, chunk.text if chunk else c.quote, c.start, c.end, c.section)
         retrieved = [Passage.of(h) for h in hits]
         usage = a.usage
         return SystemAnswer(
