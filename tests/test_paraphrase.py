@@ -78,6 +78,8 @@ Counter staff should be trained on what the tool can and cannot do.
 
 Our first tool was a pre-order form. Not fancy. Not new. But it paid for itself in a month.
 
+Train counter staff for judgment, not just operation.
+
 ## Timelines
 
 | Kind of shop | Setup | Trial | Total to full use |
@@ -154,6 +156,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Counter staff need training on what the tool can and cannot do.", "can and cannot"),
         # a denial that another sentence of the span makes ("Not fancy. Not new.")
         ("The first tool was a pre-order form, which was not fancy or new.", "pre-order form"),
+        # "not just" adds, it does not deny
+        ("Train counter staff for judgment as well as operation.", "judgment"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

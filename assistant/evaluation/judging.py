@@ -88,7 +88,11 @@ DENIAL = re.compile(
 )
 # What denies nothing: both ways at once ("what AI can and can't do"), and the alternative set aside
 # before the reason given ("not because the technology fails but because…").
-NOT_DENIED = re.compile(r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot because\b[^.;]*?\bbut\b", re.I)
+NOT_DENIED = re.compile(
+    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot because\b[^.;]*?\bbut\b"
+    r"|\bnot (?=(?:just|only|merely|simply)\b)",
+    re.I,
+)
 # A word denied by its prefix ("unmeasurable"), read as "not measurable" where the other text says the word.
 PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 
@@ -160,6 +164,7 @@ def names_in(statement: str, held: frozenset[str]) -> set[str]:
 # Comparison symbols of a passage ("Error rate > 10%") and the words an answer writes them as.
 SYMBOL_WORDS = {
     ">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
+    " vs": ("against", "versus", "compared"),
     "<": ("under", "below", "less", "fewer", "lower", "within"),
     "+": ("least", "more", "over", "minimum"),
 }

@@ -24,6 +24,7 @@ CONNECTIVE = frozenset([
     "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
     "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether", "ask", "asks",
+    "table",
 ])  # fmt: skip
 # Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
 # passage says "before implementation begins").
@@ -45,15 +46,22 @@ _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min
                   "yr": "year", "yrs": "year", "mo": "month", "mos": "month"}  # fmt: skip
 # Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer.
 _COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
-                "<": ("under", "below", "less", "fewer", "lower", "within")}  # fmt: skip
+                "<": ("under", "below", "less", "fewer", "lower", "within"),
+                " vs": ("against", "versus", "compared")}  # fmt: skip
 _PLUS = re.compile(r"\d%?\+")
 _MULTIPLE = re.compile(r"\d(?:x|×)\b")
+
+
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7",
+             "eighth": "8", "ninth": "9", "tenth": "10"}  # fmt: skip
 
 
 def stem(word: str) -> str:
     word = _ABBREVIATIONS.get(word, word)
     if word in NUMBER_WORDS and NUMBER_WORDS[word] >= 1:
         return str(int(NUMBER_WORDS[word]))
+    if word in _ORDINALS:
+        return _ORDINALS[word]  # "the first week" is "Week 1"
     return str(_STEMMER.stemWord(word))
 
 
@@ -109,8 +117,11 @@ def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bo
 # A word negated by its prefix ("unmeasurable": not measurable), counted against a sentence that has
 # the word itself.
 _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
-# Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts".
-_BOTH_WAYS = re.compile(r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b", re.I)
+# Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts", "not just
+# operation but judgment".
+_BOTH_WAYS = re.compile(
+    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot (?=(?:just|only|merely|simply)\b)", re.I
+)
 
 
 def prefixed_negations(text: str, stems: set[str]) -> int:
