@@ -492,3 +492,24 @@ def test_a_picked_stage_is_the_stage_a_question_asks_about(coach):
     # A stage the question names is not overridden by the one picked.
     query, _ = coach.search_plan("How long is the pilot?", "production")
     assert "production" not in query
+
+
+def test_passages_are_ordered_by_the_line_that_answers(written):
+    # The first passage says "meeting" most; the second holds the line that answers.
+    coach = written(
+        {
+            "handbook.md": "# Team Handbook\n\n## Meetings\n\nMeetings are where the team meets. Too many meetings "
+            "slow a team down, and a team that meets without an agenda wastes the meeting. Keep meetings for "
+            "decisions; share status in writing.\n\n## Daily Rhythm\n\n- Morning check-in: 15 minutes, standing, "
+            "before 9:30.\n- Weekly review: 1 hour on Friday afternoons.\n\n## Tools\n\nThe team uses a shared "
+            "board for tasks and a chat channel for questions.\n"
+        }
+    )
+    question = "How long should our morning meeting be?"
+    _, hits = coach.retrieve(question)
+    assert [h.chunk.section for h in hits][:2] == ["Daily Rhythm", "Meetings"]
+    assert [h.rank for h in hits] == list(range(len(hits)))
+    coach.settings.retrieval.rerank_pool = 0  # the fused order alone
+    _, fused = coach.retrieve(question)
+    assert fused[0].chunk.section == "Meetings"
+    assert {h.chunk.id for h in fused} == {h.chunk.id for h in hits}

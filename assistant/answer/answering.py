@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.answer.asking import wants_figure
+from assistant.answer.asking import read_question, wants_figure
 from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.followup import condense, is_follow_up
 from assistant.answer.premise import premise_note
 from assistant.answer.reading import Reader, Reading
+from assistant.answer.scoring import reranked
 from assistant.config import Settings
 from assistant.errors import InputError, ProviderError
 from assistant.index.corpus import Corpus, tokens
@@ -70,7 +71,12 @@ class Answering:
     def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
         q_vec = self.embed_query(question)
         rs = self.settings.retrieval
-        hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage)
+        pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
+        hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)
+        if pool:
+            asked = read_question(question, self.corpus.vocabulary)
+            scoring = self.settings.answer.scoring
+            hits = reranked(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior)[: rs.top_k]
         named = self.retriever.named_documents(question) if rs.named_document_only else set()
         if rs.figures_per_document and wants_figure(question) and len(named) != 1:
             # Each document's own figure for what is asked, when the search did not reach it (a

@@ -5,6 +5,7 @@ named, what not to do."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -97,6 +98,21 @@ def score_units(
             out.append(Scored(i, score, support, hit.rank))
     out.sort(key=lambda s: (-s.score, s.unit))
     return out
+
+
+def reranked(
+    corpus: Corpus, asked: Asked, q_vec: np.ndarray, hits: list[Hit], w: ScoringSettings, prior: float
+) -> list[Hit]:
+    """``hits`` ordered by how well their best line answers the question, plus ``prior`` × their search
+    score read against the best: a passage the fused search ranks third because its words are spread
+    thin may hold the one line that answers."""
+    best: dict[str, float] = {}
+    for s in score_units(corpus, asked, q_vec, hits, w):
+        cid = corpus.units[s.unit].chunk_id
+        best[cid] = max(best.get(cid, s.score), s.score)
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    order = sorted(hits, key=lambda h: (-(best.get(h.chunk.id, -1.0) + prior * h.score / top), h.rank))
+    return [dataclasses.replace(h, rank=r) for r, h in enumerate(order)]
 
 
 def _asked_of(asked: Asked, text: str, chain_text: str, w: ScoringSettings) -> float:
