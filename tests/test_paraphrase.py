@@ -89,6 +89,20 @@ Train counter staff for judgment, not just operation.
 
 Trials that need clean sales data should add 20–40% to these estimates.
 
+## Trial Review
+
+**Criteria for "KEEP" (Order More):**
+- Staff use it daily
+- Waste falls by 10%+
+
+**Criteria for "PAUSE" (Retrain Staff):**
+- Promising results but staff unsure
+- Retrain for 2 more weeks
+
+**Criteria for "DROP" (Cancel the Tool):**
+- Under 30% of drafts accepted despite retraining
+- Staff avoiding the tool
+
 ## Staff Questions
 
 {STAFF}
@@ -103,7 +117,8 @@ def verifier(tmp_path_factory, embedder):
     (kb / "bakery-handbook.md").write_text(PLAYBOOK, "utf-8")
     # The roles this handbook assigns work to: a sentence cannot swap one for another.
     (kb / "vocabulary.toml").write_text(
-        '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker"]\n', "utf-8"
+        '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker", "keep", "pause", "drop"]\n',
+        "utf-8",
     )
     settings = Settings(data_dir=root / "data", knowledge_dir=kb)
     Ingestor(settings, embedder, build_vector_store(settings)).run(progress=False)
@@ -158,6 +173,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The first tool was a pre-order form, which was not fancy or new.", "pre-order form"),
         # "not just" adds, it does not deny
         ("Train counter staff for judgment as well as operation.", "judgment"),
+        # an outcome named with the figure its list gives
+        ("If under 30% of drafts are accepted despite retraining, that is a criterion to drop the tool.",
+         "DROP"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -193,6 +211,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # advice turned round: "advises against" what the passage says to do
         ("The handbook advises against keeping the frequent answers ready in a cache.", "Caching", "negation"),
         ("Goodwill from regulars could be measured, and it was real.", "Goodwill", "negation"),
+        # a figure given to the outcome of the list beside its own ("< 30%" is a criterion to drop, not pause)
+        ("If under 30% of drafts are accepted despite retraining, that is a criterion to pause the trial.",
+         "DROP", "entity"),
         # a denial of what a line asserts, in a sentence drawn from several lines
         ("Freshness does not have to reach 98%+ of loaves sold the same day, as long as the waste rate stays under 3%.",
          "Freshness", "negation"),

@@ -26,6 +26,7 @@ from assistant.model.facts import (
     comparison_flipped,
     entities,
     figures_missing,
+    numbers,
     parts,
     periods_missing,
     without_name_figures,
@@ -185,6 +186,10 @@ class Verifier:
                     out.add(h)
         return sorted(out)
 
+    def _own_labels(self, idx: list[int]) -> Callable[[int], list[int]]:
+        """For a unit of the passage ``idx``, the label or header its list or table is read under."""
+        return lambda i: [idx[k] for k in self._context([idx.index(i)], idx)]
+
     def check(self, statement: str, vector: np.ndarray, chunk: Chunk) -> Check:
         corpus = self.corpus
         idx = corpus.units_by_chunk.get(chunk.id, [])
@@ -236,6 +241,9 @@ class Verifier:
             return Check(False, support, "negation")
         primary = corpus.unit_text(idx[span_order[0]])
         if self._entity_missing(statement, primary, span_text, context_text, chunk.title):
+            return Check(False, support, "entity")
+        said = stem_set({w for w in parts(statement) if w in self.held} - self.meta_words(chunk.title))
+        if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
             return Check(False, support, "entity")
         labels = [i for i in idx if corpus.units[i].kind in ("label", "header")]
         elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span
@@ -349,3 +357,24 @@ class Verifier:
                 )
             )
         return by_span[key]
+
+
+def figure_apart(
+    corpus: Corpus, stated: str, said: set[str], span: list[int], section: str, labels_of: Callable[[int], list[int]]
+) -> bool:
+    """The stages, roles or outcomes ``said`` (stems) named beside a figure, where no line of the span
+    that states the figure names them all, read with its label and its list's other lines in the span:
+    "below 40% is a criterion for extending the pilot" where "< 40%" is listed under STOP and "Extend"
+    labels another list."""
+    own = stem_set(set(tokens(section)))
+    carrying = [i for i in span if corpus.units[i].kind != "label" and not figures_missing(stated, corpus.unit_text(i))]
+    if not carrying or not numbers(stated):
+        return False
+    for i in carrying:
+        labels = labels_of(i)
+        # The line is read with its label and the span's other lines under that label (its list).
+        lines = [*labels, *(j for j in span if labels_of(j) == labels)]
+        read = own.union(*(stem_set(set(parts(corpus.unit_text(j)))) for j in lines))
+        if said <= read:
+            return False
+    return True
