@@ -45,3 +45,6 @@ def test_a_follow_up_about_that_stage_takes_the_stage_not_the_rest_of_the_questi
     # Another stage named swaps the stage; a follow-up with no stage word lends the whole topic.
     assert condense("and for production?", ["what does the pilot cost?"]) == "what does the production cost?"
     assert "checklist" in condense("how long does it take?", previous)
+    # A bare phrase asks what the previous question asked, of it; a question of its own asks its own thing.
+    assert "cost" in condense("and the training?", ["what does the pilot cost if we hire outside developers"])
+    assert "cost" not in condense("and how long does it take?", ["what does the pilot cost?"])

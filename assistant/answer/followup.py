@@ -45,6 +45,10 @@ INTENT_WORDS = frozenset(
         "says",
     ]
 )
+# The words that make a phrase a question of its own ("which area gets the most?").
+_ASKS = re.compile(
+    r"\b(?:what|whats|how|which|who|whom|when|where|why|is|are|does|do|did|can|could|should|would|will)\b", re.I
+)
 _PRONOUNS = re.compile(r"\b(it|that|this|those|these|they|them|its|their|there|one)\b", re.I)
 
 
@@ -68,9 +72,11 @@ def condense(question: str, history: list[str]) -> str:
         # rest of what it asked ("the readiness checklist before the prototype").
         return _THAT_STAGE.sub(f"the {old_stages[-1]} stage", question)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
-    # The follow-up brings its own intent ("how long", "how do we fix"); the previous question lends only
-    # its topic, without what it asked ("What budget should a prototype have?" lends "prototype").
-    topic = [w for w in _WORD.findall(previous) if tokens(w) and w.lower() not in INTENT_WORDS]
+    # A follow-up that brings its own intent ("how long", "how do we fix") takes only the previous
+    # question's topic, without what it asked ("What budget should a prototype have?" lends "prototype");
+    # a bare phrase ("and the training?") asks what the previous question asked, of it.
+    own_intent = bool(_ASKS.search(rest)) or any(w.lower() in INTENT_WORDS for w in _WORD.findall(rest))
+    topic = [w for w in _WORD.findall(previous) if tokens(w) and not (own_intent and w.lower() in INTENT_WORDS)]
     if not topic:
         return f"{previous.rstrip(' ?.!')}: {rest}?"
     return f"{rest[:1].upper()}{rest[1:]} ({' '.join(topic)})?"
