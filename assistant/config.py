@@ -138,6 +138,11 @@ class AnswerSettings(BaseModel):
     # of the next five best-supported lines come from the passage of the best one (the playbook has one
     # place that speaks to it, in other words than the asker's).
     coherent_below: float = Field(default=0.25, ge=0, le=1)
+    # A name the question asks about ("GDPR") that the playbook mentions in at most ``name_lines`` lines is
+    # declined when no passage mentioning it holds ``name_cover`` of the rest of the question's weight
+    # (its words by idf): the playbook names it without saying what is asked of it.
+    name_lines: int = Field(default=3, ge=0)
+    name_cover: float = Field(default=0.1, ge=0, le=1)
     coherent_share: float = Field(default=0.6, ge=0, le=1)
     # The logistic model of an answer's acceptance that its stated confidence comes from, fitted on the
     # dev splits by ``python -m assistant.evaluation.calibrate`` (features: ``ExtractiveGenerator.answer_features``).

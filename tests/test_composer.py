@@ -106,6 +106,21 @@ def test_what_the_documents_do_not_cover_is_declined_with_near_topics(bakery):
     assert answer.nearest_topics
 
 
+def test_a_name_the_documents_only_mention_is_not_explained_from_other_quotes(written):
+    """The guide names HACCP as a check to do; asked what HACCP says about fines, it declines and says
+    the name is mentioned; asked about the check it does describe, it answers."""
+    guide = GUIDE.replace(
+        "- The old paper process stays available as a fallback\n",
+        "- The old paper process stays available as a fallback\n- The HACCP food-safety review is signed off\n",
+    )
+    coach = written({"guide.md": guide})
+    fines = coach.ask("What fines does HACCP impose for missed temperature records?", check_rate=False)
+    assert fines.abstained and not fines.citations, fines.answer
+    assert "mentions “HACCP”" in fines.answer
+    check = coach.ask("When should the HACCP review be signed off?", check_rate=False)
+    assert not check.abstained and "HACCP" in check.answer, check.answer
+
+
 def test_the_answer_comes_with_its_lines_as_structure(bakery):
     """Framing, labels and statements as blocks: each statement is words of the passage it cites, the
     framing cites nothing, and the eval's judge reads these statements rather than the text."""

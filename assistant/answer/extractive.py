@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from wordfreq import zipf_frequency
 
 from assistant.answer.asking import Asked, figure_shapes, read_question
 from assistant.answer.outlines import section_outline
@@ -20,7 +21,7 @@ from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
 from assistant.answer.selection import select, whole
-from assistant.answer.wording import unknown_names
+from assistant.answer.wording import known_names, unknown_names
 from assistant.config import AnswerSettings
 from assistant.index.corpus import Corpus, tokens
 from assistant.types import AnswerBlock, Citation, Hit
@@ -42,6 +43,11 @@ class Draft:
     blocks: list[AnswerBlock] = field(default_factory=list)  # the answer's lines as structure
 
 
+# A name as common in English as "super" or "print" (4 on wordfreq's Zipf scale: ten in a million words)
+# says how the asker talks; it is not a topic the playbook names.
+COMMON_ZIPF = 4.0
+
+
 class ExtractiveGenerator:
     name = "extractive"
 
@@ -50,6 +56,8 @@ class ExtractiveGenerator:
         self.settings = settings
         self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
         self._figure_context: list[set[str]] = []
+        self._lines_with: dict[str, list[int]] | None = None  # each word's lines, built on first use
+        self._passage_tokens: dict[str, frozenset[str]] = {}
 
     def generate(
         self,
@@ -76,6 +84,11 @@ class ExtractiveGenerator:
         if unknown:
             # The question names something the playbook never mentions: its quotes answer another question.
             return Draft(abstention_text(topics, unknown), [], True, round(confidence, 2), support, 0, topics)
+        unexplained = self._unexplained(question)
+        if unexplained:
+            # It names something the playbook only mentions, and asks of it what the playbook does not say.
+            text = abstention_text(topics, mentioned=unexplained)
+            return Draft(text, [], True, round(confidence, 2), support, 0, topics)
         outline = section_outline(corpus, asked, hits)
         top = max((h.score for h in hits), default=1.0)
         others = score_units(corpus, asked, q_vec, looked_up, self.settings.scoring, top=top) if looked_up else []
@@ -146,6 +159,44 @@ class ExtractiveGenerator:
         chunk = self.corpus.units[best[0].unit].chunk_id
         same = sum(self.corpus.units[s.unit].chunk_id == chunk for s in best[1:])
         return same / (top - 1) >= cfg.coherent_share
+
+    def _unexplained(self, question: str) -> list[str]:
+        """The names the question asks about ("GDPR", "HIPAA") that the playbook mentions in a few lines
+        only, where no passage mentioning one holds ``name_cover`` of the weight of the rest of the
+        question: "What are the GDPR fine levels?" where the playbook names GDPR as a review to do."""
+        cfg, corpus = self.settings, self.corpus
+        if self._lines_with is None:
+            self._lines_with = {}
+            for i, toks in enumerate(corpus.unit_tokens):
+                for t in toks:
+                    self._lines_with.setdefault(t, []).append(i)
+        names = {
+            name: set(tokens(name))
+            for name in known_names(question, self._known)
+            if zipf_frequency(name.lower(), "en") < COMMON_ZIPF
+        }
+        names = {
+            n: ts
+            for n, ts in names.items()
+            if ts and all(len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
+        }
+        rest = set(tokens(question)) - set().union(*names.values())
+        weight = sum(corpus.idf_of(t) for t in rest)
+        if not names or not weight:
+            return []
+        out = []
+        for name, ts in names.items():
+            chunks = {corpus.units[i].chunk_id for t in ts for i in self._lines_with.get(t, ())}
+            best = max(sum(corpus.idf_of(t) for t in rest & self._chunk_tokens(cid)) for cid in chunks)
+            if best / weight < cfg.name_cover:
+                out.append(name)
+        return out
+
+    def _chunk_tokens(self, chunk_id: str) -> frozenset[str]:
+        if chunk_id not in self._passage_tokens:
+            chunk = self.corpus.chunks[chunk_id]
+            self._passage_tokens[chunk_id] = frozenset(tokens(chunk.text)) | frozenset(tokens(chunk.section))
+        return self._passage_tokens[chunk_id]
 
     def _known(self, word: str) -> bool:
         """A word of the playbook's vocabulary (a stop word is known)."""

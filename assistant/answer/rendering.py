@@ -243,12 +243,15 @@ def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]
     return topics
 
 
-def abstention_text(topics: list[str], unknown: list[str] | None = None) -> str:
-    """The decline: what the playbook does not know, when a word of the question says it, and the
-    nearest topics it does cover."""
+def abstention_text(topics: list[str], unknown: list[str] | None = None, mentioned: list[str] | None = None) -> str:
+    """The decline: what the playbook does not know, when a word of the question says it, or what it
+    only mentions without saying what is asked of it; and the nearest topics it does cover."""
     if unknown:
         names = ", ".join(f"“{w}”" for w in unknown)
         text = f"The playbook doesn't cover that (it never mentions {names}), so I won't guess."
+    elif mentioned:
+        names = ", ".join(f"“{w}”" for w in mentioned)
+        text = f"The playbook mentions {names} but doesn't cover what you ask about it, so I won't guess."
     else:
         text = "The playbook doesn't cover that, so I won't guess."
     if topics:

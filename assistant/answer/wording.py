@@ -30,19 +30,27 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n])\s*$")
 def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
     """The question's words, as written, that are names and that ``known`` (the playbook's vocabulary)
     lacks."""
-    out: list[str] = []
+    return [word for word, is_known in _names(question, known) if not is_known]
+
+
+def known_names(question: str, known: Callable[[str], bool]) -> list[str]:
+    """The question's words, as written, that are names the playbook's vocabulary has ("GDPR", "Neo4j")."""
+    return [word for word, is_known in _names(question, known) if is_known]
+
+
+def _names(question: str, known: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    out: dict[str, bool] = {}
     for m in _WORD.finditer(question):
         word = re.sub(r"['’]s$", "", m.group(0))  # "Okta's" names Okta
         if "'" in word or "’" in word or any(c.isdigit() for c in word):
             continue  # a contraction ("We're") is not a name, nor is a figure ("12s", "p95")
         parts = [p for p in word.split("-") if p]
-        if known(word) or all(known(p) or any(c.isdigit() for c in p) for p in parts):
-            continue
+        is_known = known(word) or all(known(p) or any(c.isdigit() for c in p) for p in parts)
         acronym = len(word) >= 2 and word.isupper()
         capitalised = word[0].isupper() and not _SENTENCE_END.search(question[: m.start()])
         if acronym or capitalised or _rare(word.lower(), question[m.end() : m.end() + 3]):
-            out.append(word)
-    return list(dict.fromkeys(out))
+            out.setdefault(word, is_known)
+    return list(out.items())
 
 
 @functools.lru_cache(maxsize=8192)
