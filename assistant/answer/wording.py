@@ -34,11 +34,13 @@ def unknown_names(question: str, known: Callable[[str], bool]) -> list[str]:
 
 
 def known_names(question: str, known: Callable[[str], bool]) -> list[str]:
-    """The question's words, as written, that are names the playbook's vocabulary has ("GDPR", "Neo4j")."""
-    return [word for word, is_known in _names(question, known) if is_known]
+    """The question's words that are written as names (an acronym, a capitalised word inside a sentence:
+    "GDPR", "HIPAA") and that the playbook's vocabulary has. A rare word in lower case ("onboarded") is
+    not taken for one here: the playbook using it makes it one of its own words."""
+    return [word for word, is_known in _names(question, known, written=True) if is_known]
 
 
-def _names(question: str, known: Callable[[str], bool]) -> list[tuple[str, bool]]:
+def _names(question: str, known: Callable[[str], bool], written: bool = False) -> list[tuple[str, bool]]:
     out: dict[str, bool] = {}
     for m in _WORD.finditer(question):
         word = re.sub(r"['’]s$", "", m.group(0))  # "Okta's" names Okta
@@ -48,7 +50,7 @@ def _names(question: str, known: Callable[[str], bool]) -> list[tuple[str, bool]
         is_known = known(word) or all(known(p) or any(c.isdigit() for c in p) for p in parts)
         acronym = len(word) >= 2 and word.isupper()
         capitalised = word[0].isupper() and not _SENTENCE_END.search(question[: m.start()])
-        if acronym or capitalised or _rare(word.lower(), question[m.end() : m.end() + 3]):
+        if acronym or capitalised or (not written and _rare(word.lower(), question[m.end() : m.end() + 3])):
             out.setdefault(word, is_known)
     return list(out.items())
 
