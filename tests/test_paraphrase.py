@@ -74,6 +74,8 @@ Every trial we ran overran its schedule by 25-45% and its budget by 10-30%. Scop
 
 Spoiled stock often costs 2-3x more than expected.
 
+Start the trial with a narrow menu of ten loaves.
+
 Counter staff should be trained on what the tool can and cannot do.
 
 Our first tool was a pre-order form. Not fancy. Not new. But it paid for itself in a month.
@@ -173,6 +175,7 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The first tool was a pre-order form, which was not fancy or new.", "pre-order form"),
         # "not just" adds, it does not deny
         ("Train counter staff for judgment as well as operation.", "judgment"),
+        ("Begin the trial with a narrow menu of ten loaves.", "narrow menu"),
         # an outcome named with the figure its list gives
         ("If under 30% of drafts are accepted despite retraining, that is a criterion to drop the tool.",
          "DROP"),
@@ -211,6 +214,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # advice turned round: "advises against" what the passage says to do
         ("The handbook advises against keeping the frequent answers ready in a cache.", "Caching", "negation"),
         ("Goodwill from regulars could be measured, and it was real.", "Goodwill", "negation"),
+        # an opposite word: "broad" where the passage says "narrow"
+        ("Begin the trial with a broad menu of ten loaves.", "narrow menu", "negation"),
         # a figure given to the outcome of the list beside its own ("< 30%" is a criterion to drop, not pause)
         ("If under 30% of drafts are accepted despite retraining, that is a criterion to pause the trial.",
          "DROP", "entity"),

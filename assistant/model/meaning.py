@@ -31,7 +31,9 @@ CONNECTIVE = frozenset([
 _OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
               ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"), ("optional", "requir"),
               ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
-              ("manual", "autom"), ("internal", "extern"))  # fmt: skip
+              ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
+              ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
+              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"))  # fmt: skip
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
