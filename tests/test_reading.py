@@ -20,6 +20,13 @@ def test_a_slip_of_spelling_reads_as_the_playbooks_word():
     assert speller.correct("Prottoype first?") == "Prototype first?"  # capital kept
 
 
+def test_a_hyphenated_word_typed_closed_up_reads_as_the_playbook_writes_it():
+    speller = Speller(["Alert Tier 1 pages the on-call engineer. Plan a follow-up review."])
+    assert speller.correct("error rate that pages oncall?") == "error rate that pages on-call?"
+    assert speller.correct("when is the followup") == "when is the follow-up"
+    assert speller.correct("who is on call") == "who is on call"  # already apart: left as typed
+
+
 def test_words_the_playbook_does_not_have_are_left_as_written():
     speller = Speller([PLAYBOOK])
     # "candles" is one letter from "handles", but a changed letter in a short word is a word of its own.

@@ -1,7 +1,8 @@
 """Misspelled words of a question read as the playbook's words: "prodcution" is "production",
 "guarrdails" "guardrails". The vocabulary is the playbook's own; a word is corrected only when it is
 not in it, is not a word in common English use ("turning" is not a slip of "tuning"), and one of the
-playbook's words is a single slip of the hand away (``_slip``)."""
+playbook's words is a single slip of the hand away (``_slip``). A hyphenated word of the playbook typed
+closed up ("oncall") is read as the playbook writes it ("on-call")."""
 
 from __future__ import annotations
 
@@ -43,11 +44,20 @@ class Speller:
             counts.update(w.lower() for w in re.findall(r"[A-Za-z]+", text))
         self.counts = counts
         self.words = [w for w in counts if len(w) >= 4]
+        # The playbook's hyphenated words by how they are typed closed up ("oncall": "on-call").
+        joined: Counter[str] = Counter()
+        for text in texts:
+            joined.update(w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)+", text))
+        self.closed = {w.replace("-", ""): w for w, _ in joined.most_common() if w.replace("-", "") not in counts}
 
     def word(self, word: str) -> str:
         """The playbook's word for ``word``, or ``word`` itself."""
         low = word.lower()
-        if low in self.counts or low in STOPWORDS or len(low) < 5 or zipf_frequency(low, "en") >= RARE_ZIPF:
+        if low in self.counts or low in STOPWORDS or len(low) < 5:
+            return word
+        if low in self.closed:
+            return self.closed[low]  # a hyphenated word of the playbook typed without its hyphen
+        if zipf_frequency(low, "en") >= RARE_ZIPF:
             return word
         found = process.extract(low, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=8)
         slips = [cand for cand, _, _ in found if _slip(low, cand)]
