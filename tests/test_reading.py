@@ -210,3 +210,10 @@ def test_another_documents_line_joins_only_when_it_answers_about_as_well(tmp_pat
     assert "3 weeks instead of 8 weeks" in gated.answer, gated.answer
     assert {c.doc for c in gated.citations} == {"team.md"}, gated.answer
     assert "money.md" in {c.doc for c in ungated.citations}, ungated.answer  # what the gate keeps out
+
+
+def test_a_span_of_time_in_words_is_searched_as_the_playbook_writes_one(coach):
+    reader = coach.answering.reader
+    assert "weeks 3-4" in reader.search_text("what happens in weeks 3 and 4 of the trial")
+    assert "days 31-60" in reader.search_text("days 31 to 60?")
+    assert "3 and 4 people" in reader.search_text("is it for 3 and 4 people")  # not a span of time

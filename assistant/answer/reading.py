@@ -5,6 +5,7 @@ answer reads the ``Reading``, not the message."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,10 @@ class Reading:
     asked: Asked  # the query as the offline answer reads it
 
 
+# "weeks 3 and 4", "days 31 to 60", "months 2 through 4": a span of time in words.
+_TIME_SPAN = re.compile(r"\b(weeks?|days?|months?)\s+(\d+)\s*(?:and|to|through|thru|–)\s*(\d+)\b", re.I)
+
+
 class Reader:
     """Reads messages in the playbook's words: its vocabulary, its spelling, its documents' titles."""
 
@@ -43,8 +48,10 @@ class Reader:
 
     def search_text(self, question: str) -> str:
         """What is searched for: the question without the clauses that carry personal data, its
-        misspelled words and the askers' words of the vocabulary read as the playbook's."""
-        return self.corpus.vocabulary.in_playbook_words(self.speller.correct(without_personal_data(question)))
+        misspelled words and the askers' words of the vocabulary read as the playbook's, and a span of
+        time written out ("weeks 3 and 4") as the playbook writes one ("Week 3-4")."""
+        text = _TIME_SPAN.sub(r"\1 \2-\3", without_personal_data(question))
+        return self.corpus.vocabulary.in_playbook_words(self.speller.correct(text))
 
     def read(self, standalone: str, stage: str | None = None) -> Reading:
         """A standalone message read: what the asker tells of themselves is context, not what is looked
