@@ -82,6 +82,7 @@ def test_question_vocabulary_is_added_not_substituted():
     vocabulary = Vocabulary.load(Path(__file__).resolve().parent.parent / "knowledge" / "vocabulary.toml")
     expand, expansion_words = vocabulary.expand, vocabulary.expansion_words
     assert {"timeline", "duration"} <= set(expansion_words("How long does the prototype take?"))
+    assert {"timeline", "duration"} <= set(expansion_words("pilot length?"))  # a terse "how long"
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"
     assert expand("How much will it cost?").startswith("How much will it cost?")
