@@ -121,6 +121,14 @@ def test_a_name_the_documents_only_mention_is_not_explained_from_other_quotes(wr
     assert not check.abstained and "HACCP" in check.answer, check.answer
 
 
+def test_a_document_named_by_a_word_of_its_file_name_is_not_an_unknown_name(written):
+    """The "bakegood guide" names the guide by its file name: a word the text never uses is still the
+    playbook's own, so the question is answered rather than declined."""
+    coach = written({"bakegood-guide.md": GUIDE})
+    answer = coach.ask("how much does a pilot cost in the bakegood guide?", check_rate=False)
+    assert not answer.abstained and "$2,000-$5,000" in answer.answer, answer.answer
+
+
 def test_the_answer_comes_with_its_lines_as_structure(bakery):
     """Framing, labels and statements as blocks: each statement is words of the passage it cites, the
     framing cites nothing, and the eval's judge reads these statements rather than the text."""

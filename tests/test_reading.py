@@ -27,6 +27,15 @@ def test_a_hyphenated_word_typed_closed_up_reads_as_the_playbook_writes_it():
     assert speller.correct("who is on call") == "who is on call"  # already apart: left as typed
 
 
+def test_a_word_cut_short_reads_as_the_one_playbook_word_it_starts():
+    speller = Speller(["The audit found 27 vulnerabilities. Confidence in the configuration grew. Plan training."])
+    assert speller.correct("security audit: # of vulns?") == "security audit: # of vulnerabilities?"
+    # "conf" starts two words of different families: which one is meant is not known.
+    assert speller.correct("confs reviewed?") == "confs reviewed?"
+    # A word of common English is what was meant, though a playbook word starts with it.
+    assert speller.correct("who will train staff") == "who will train staff"
+
+
 def test_words_the_playbook_does_not_have_are_left_as_written():
     speller = Speller([PLAYBOOK])
     # "candles" is one letter from "handles", but a changed letter in a short word is a word of its own.

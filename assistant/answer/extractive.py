@@ -10,6 +10,7 @@ enough, it abstains and names the nearest topics the playbook does cover.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +59,7 @@ class ExtractiveGenerator:
         self._figure_context: list[set[str]] = []
         self._lines_with: dict[str, list[int]] | None = None  # each word's lines, built on first use
         self._passage_tokens: dict[str, frozenset[str]] = {}
+        self._file_words: set[str] | None = None
 
     def generate(
         self,
@@ -199,8 +201,11 @@ class ExtractiveGenerator:
         return self._passage_tokens[chunk_id]
 
     def _known(self, word: str) -> bool:
-        """A word of the playbook's vocabulary (a stop word is known)."""
-        return all(t in self.corpus.idf for t in tokens(word))
+        """A word of the playbook's vocabulary, or of a document's file name ("genai" of
+        genai-implementation-guide.txt); a stop word is known."""
+        if self._file_words is None:
+            self._file_words = set(tokens(" ".join(re.sub(r"[\W_]+", " ", doc) for doc in self.corpus.titles)))
+        return all(t in self.corpus.idf or t in self._file_words for t in tokens(word))
 
     def answer_features(self, question: str, support: float) -> dict[str, float]:
         """What predicts whether an answer will be accepted: how well its best line answers (support),

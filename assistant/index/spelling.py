@@ -2,7 +2,8 @@
 "guarrdails" "guardrails". The vocabulary is the playbook's own; a word is corrected only when it is
 not in it, is not a word in common English use ("turning" is not a slip of "tuning"), and one of the
 playbook's words is a single slip of the hand away (``_slip``). A hyphenated word of the playbook typed
-closed up ("oncall") is read as the playbook writes it ("on-call")."""
+closed up ("oncall") is read as the playbook writes it ("on-call"), and a word cut short ("vulns") as the one
+word of the playbook it starts ("vulnerabilities")."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from assistant.index.corpus import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _MIN_SUBSTITUTED = 8
+_MIN_SHORTENED = 4
 
 
 def _slip(typed: str, word: str) -> bool:
@@ -62,9 +64,21 @@ class Speller:
         found = process.extract(low, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=8)
         slips = [cand for cand, _, _ in found if _slip(low, cand)]
         if not slips:
+            slips = self._shortened(low)
+        if not slips:
             return word
         best = max(slips, key=lambda c: (self.counts[c], c))
         return best.capitalize() if word[0].isupper() else best
+
+    def _shortened(self, low: str) -> list[str]:
+        """The playbook's words that ``low`` is the start of, as a word cut short is typed ("vulns" for
+        "vulnerabilities", "config" for "configuration"); the word typed must leave out at least three
+        letters, and every word it starts must be of one family (their first six letters alike)."""
+        cut = low[:-1] if low.endswith("s") else low
+        if len(cut) < _MIN_SHORTENED:
+            return []
+        starts = [w for w in self.words if w.startswith(cut) and len(w) >= len(cut) + 3]
+        return starts if len({w[: max(len(cut), 6)] for w in starts}) == 1 else []
 
     def correct(self, text: str) -> str:
         return _WORD.sub(lambda m: self.word(m.group(0)), text)
