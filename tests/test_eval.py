@@ -95,6 +95,24 @@ def test_the_judge(coach):
     assert not judge.support(passage, "Production rollouts need a change advisory board.")
 
 
+def test_the_judge_holds_a_figure_to_the_lines_the_claim_is_about(coach):
+    judge = Judge.of(coach)
+    passage = (
+        "Latency target: under 3 seconds at the 95th percentile.\n"
+        "Latency is measured at the load balancer.\n"
+        "Slow answers are traced to the retrieval step first.\n"
+        "Error budgets are reviewed every week.\n"
+        "Response time alerts go to the on-call channel.\n"
+        "Champions hold office hours on Fridays.\n"
+        "The training deck is refreshed each quarter.\n"
+        "New hires shadow a champion before using the tool.\n"
+        "Invoices go out 1 day after each month ends."
+    )
+    assert judge.support(passage, "The latency target is under 3 seconds at the 95th percentile.")
+    # "1" is a figure of the passage, in a line about invoices, not about latency.
+    assert not judge.support(passage, "The latency target is under 1 second at the 95th percentile.")
+
+
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
     judge = Judge.of(coach)
     passage = (

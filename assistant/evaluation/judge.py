@@ -203,6 +203,8 @@ class Judge:
         if said and holding and all(h and not h & said for h in holding):
             return False  # the figures of another stage or role: every line that states them names another
         window = " ".join(sentences[k] for k in order[:_WINDOW])
+        if figures - all_figures(window):
+            return False  # a figure the lines it is about do not state, though another line of the passage does
         coverage = share(claimed, window)
         if coverage < _COVERED:
             return False
