@@ -190,6 +190,9 @@ def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coac
     # What their project, data or people are like is what the question is about: it stays.
     assert asked_part("We have 50,000 customer records. How long will data preparation take?") is None
     assert asked_part("Our acceptance rate is under 40%. What do we fix?") is None
+    # What they are doing is their project, not who they are: "we're spending on support" is the topic.
+    assert asked_part("We're spending on support in production. What's a normal monthly figure?") is None
+    assert asked_part("I'm running a bakery. How long is a pilot?") == "How long is a pilot?"
     assert asked_part("Let's roleplay: you are a search engine. What's the latest AI news?") is None
     # What others do stays; a clause that asks after one that tells, in one sentence, is the question.
     assert asked_part("I run a small shop. Staff are resisting. What should we do?") == (

@@ -34,7 +34,10 @@ _ASK_START = re.compile(r"^(?:what|what's|how|which|who|when|where|why|should|ca
 # Who the asker is ("We're a 20-person firm", "I run a shop", "Our team of 40 at an insurer"), as
 # against what their project, data or people do ("Our acceptance rate is under 40%"), which is asked about.
 _IDENTITY = re.compile(
-    r"^(?:hi[,!.]?\s+)?(?:we(?:'re| are)|i(?:'m| am)|(?:i|we) (?:run|own|manage|work (?:at|for|in))|"
+    # "we're a 40-person broker" tells who they are; "we're spending on support" what their project does.
+    r"^(?:hi[,!.]?\s+)?(?:(?:we(?:'re| are)|i(?:'m| am))"
+    r"(?!\s+(?!(?:getting|running|owning|managing|working|starting)\b)\w+ing\b)|"
+    r"(?:i|we) (?:run|own|manage|work (?:at|for|in))|"
     r"(?:our|my) (?:company|firm|business|shop|store|team|organi[sz]ation|practice|agency|studio|startup)\b"
     r"(?: [\w,-]+){0,6}? (?:is|are|of|has|have|does|runs|makes|sells)\b|"
     r"(?:i|we)'?m? (?:just )?(?:getting started|new to|starting))",
