@@ -129,6 +129,18 @@ def test_a_document_named_by_a_word_of_its_file_name_is_not_an_unknown_name(writ
     assert not answer.abstained and "$2,000-$5,000" in answer.answer, answer.answer
 
 
+def test_another_form_of_a_playbook_word_is_not_an_unknown_name(written):
+    """ "compressing" is the guide's "compression" in another form: a word it uses, not one it never mentions."""
+    guide = GUIDE.replace(
+        "A pilot costs $2,000-$5,000, most of it for setting up the order sheet.\n",
+        "A pilot costs $2,000-$5,000, most of it for setting up the order sheet.\n"
+        "Shrink the order sheet by 30-50% through compression of old entries.\n",
+    )
+    coach = written({"guide.md": guide})
+    answer = coach.ask("By how much should we be compressing the order sheet?", check_rate=False)
+    assert not answer.abstained and "30-50%" in answer.answer, answer.answer
+
+
 def test_the_answer_comes_with_its_lines_as_structure(bakery):
     """Framing, labels and statements as blocks: each statement is words of the passage it cites, the
     framing cites nothing, and the eval's judge reads these statements rather than the text."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from wordfreq import zipf_frequency
 
-from assistant.answer.asking import Asked, figure_shapes, read_question
+from assistant.answer.asking import Asked, figure_shapes, read_question, stem
 from assistant.answer.outlines import section_outline
 from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
@@ -201,11 +201,12 @@ class ExtractiveGenerator:
         return self._passage_tokens[chunk_id]
 
     def _known(self, word: str) -> bool:
-        """A word of the playbook's vocabulary, or of a document's file name ("genai" of
-        genai-implementation-guide.txt); a stop word is known."""
+        """A word of the playbook's vocabulary, in any form ("compressing" for "compression"), or of a
+        document's file name ("genai" of genai-implementation-guide.txt); a stop word is known."""
         if self._file_words is None:
             self._file_words = set(tokens(" ".join(re.sub(r"[\W_]+", " ", doc) for doc in self.corpus.titles)))
-        return all(t in self.corpus.idf or t in self._file_words for t in tokens(word))
+            self._file_words |= {stem(t) for t in self.corpus.idf}
+        return all(t in self.corpus.idf or t in self._file_words or stem(t) in self._file_words for t in tokens(word))
 
     def answer_features(self, question: str, support: float) -> dict[str, float]:
         """What predicts whether an answer will be accepted: how well its best line answers (support),
