@@ -121,6 +121,36 @@ def test_a_name_the_documents_only_mention_is_not_explained_from_other_quotes(wr
     assert not check.abstained and "HACCP" in check.answer, check.answer
 
 
+def test_what_a_question_asks_of_a_name_the_documents_only_mention_must_be_said_there(written):
+    """The guide names its HACCP review and its ovenbot probe, and elsewhere speaks of suppliers and of a
+    schema: asked which HACCP supplier or what ovenbot schema to use (in chat's lower case too), it
+    declines, since no line about either says so; asked when the review is signed off, or of the probe's
+    length (a duration, as its vocabulary reads the word), it answers."""
+    guide = (
+        GUIDE.replace(
+            "- The old paper process stays available as a fallback\n",
+            "- The old paper process stays available as a fallback\n- The HACCP review is signed off by the owner\n"
+            "- The ovenbot probe logs every bake to the order sheet\n",
+        )
+        + MILL.split("## Staff", 1)[1]
+        + "\nThe order sheet schema lists one column per loaf.\n"
+    )
+    guide += "\nThe length of each bake is set by the head baker.\n"
+    lengths = "[[expansion]]\nwhen = '\\blength\\b'\nadd = [\"weeks\"]\n"
+    coach = written({"guide.md": guide, "vocabulary.toml": VOCABULARY + lengths})
+    for asked in ("Which HACCP supplier should the owner pick for the review?", "ovenbot schema for the bakes?"):
+        answer = coach.ask(asked, check_rate=False)
+        assert answer.abstained and not answer.citations, (asked, answer.answer)
+    check = coach.ask("When should the HACCP review be signed off?", check_rate=False)
+    assert not check.abstained and "HACCP" in check.answer, check.answer
+    # A word the guide never uses after the name ("applies") is how the asker talks, not what is asked.
+    told = coach.ask("What HACCP review applies to the pilot checklist?", check_rate=False)
+    assert not told.abstained and "HACCP" in told.answer, told.answer
+    # Nor is a word the vocabulary reads as a kind of answer ("length": a duration).
+    probe = coach.ask("ovenbot probe length?", check_rate=False)
+    assert not probe.abstained and "ovenbot" in probe.answer, probe.answer
+
+
 def test_a_document_named_by_a_word_of_its_file_name_is_not_an_unknown_name(written):
     """The "bakegood guide" names the guide by its file name: a word the text never uses is still the
     playbook's own, so the question is answered rather than declined."""

@@ -22,9 +22,9 @@ from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
 from assistant.answer.selection import select, whole
-from assistant.answer.wording import known_names, unknown_names
+from assistant.answer.wording import named_things, unknown_names
 from assistant.config import AnswerSettings
-from assistant.index.corpus import Corpus, tokens
+from assistant.index.corpus import STOPWORDS, Corpus, tokens
 from assistant.types import AnswerBlock, Citation, Hit
 
 
@@ -172,15 +172,12 @@ class ExtractiveGenerator:
             for i, toks in enumerate(corpus.unit_tokens):
                 for t in toks:
                     self._lines_with.setdefault(t, []).append(i)
-        names = {
-            name: set(tokens(name))
-            for name in known_names(question, self._known)
-            if zipf_frequency(name.lower(), "en") < COMMON_ZIPF
-        }
+        phrases = named_things(question, self._known, STOPWORDS)
+        names = {name: set(tokens(name)) for name in phrases if zipf_frequency(name.lower(), "en") < COMMON_ZIPF}
         names = {
             n: ts
             for n, ts in names.items()
-            if ts and all(len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
+            if ts and all(0 < len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
         }
         rest = set(tokens(question)) - set().union(*names.values())
         weight = sum(corpus.idf_of(t) for t in rest)
@@ -190,7 +187,16 @@ class ExtractiveGenerator:
         for name, ts in names.items():
             chunks = {corpus.units[i].chunk_id for t in ts for i in self._lines_with.get(t, ())}
             best = max(sum(corpus.idf_of(t) for t in rest & self._chunk_tokens(cid)) for cid in chunks)
-            if best / weight < cfg.name_cover:
+            # What the question asks of the name ("CAPTCHA provider"), in the playbook's words, must be said
+            # where it is mentioned. A word the playbook never uses says how the asker talks ("applies"),
+            # and one the vocabulary reads as another ("length": a duration) what kind of answer is wanted.
+            asked = {
+                t
+                for t in tokens(" ".join(phrases[name]))
+                if t in corpus.idf and not corpus.vocabulary.expansion_words(t)
+            }
+            said = any(asked <= self._chunk_tokens(cid) for cid in chunks)
+            if best / weight < cfg.name_cover or not said:
                 out.append(name)
         return out
 

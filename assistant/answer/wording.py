@@ -40,6 +40,48 @@ def known_names(question: str, known: Callable[[str], bool]) -> list[str]:
     return [word for word, is_known in _names(question, known, written=True) if is_known]
 
 
+# Words that, before a name, make the word after its phrase the question's verb ("What does GDPR
+# require"), not a noun of the name's phrase ("Which CAPTCHA provider").
+_AUXILIARY = re.compile(
+    r"(?:^\W*|\b(?:what|which|how|when|where|why|who)\b(?:\W+\w+){0,2}?\W+)"
+    r"(?:do|does|did|can|could|should|will|would|has|have|had|must)\b",
+    re.I,
+)
+_PHRASE_END = re.compile(r"[^\w\s'’-]")
+
+
+def named_things(question: str, known: Callable[[str], bool], stop: frozenset[str]) -> dict[str, list[str]]:
+    """The names of ``known_names``, and words rare in English the playbook knows, however written ("grafana",
+    "neo4j"), each with the words that follow it in its phrase: "Which CAPTCHA provider should…" asks for
+    a provider, "neo4j schema for…" for a schema, "grafana dashboard json" for a file. The phrase ends
+    at a word of ``stop``, at punctuation or at the end; after an auxiliary ("What does GDPR require")
+    the word that follows is the question's verb, and the phrase is the name alone."""
+    names = set(known_names(question, known))
+    words = list(_WORD.finditer(question))
+    for m in words:
+        word = m.group(0)
+        inner_digit = re.search(r"[a-z]\d+[a-z]", word.lower()) is not None
+        if known(word) and (inner_digit or (_rare(word.lower()) and "'" not in word)):
+            names.add(word)
+    out: dict[str, list[str]] = {}
+    for k, m in enumerate(words):
+        if m.group(0) not in names or m.group(0) in out:
+            continue
+        phrase: list[str] = []
+        if not _AUXILIARY.search(question[: m.start()]):
+            end = m.end()
+            for nxt in words[k + 1 :]:
+                between = question[end : nxt.start()]
+                if _PHRASE_END.search(between) or nxt.group(0).lower() in stop or nxt.group(0) in names:
+                    break
+                if any(c.isdigit() for c in nxt.group(0)):
+                    break
+                phrase.append(nxt.group(0))
+                end = nxt.end()
+        out[m.group(0)] = phrase
+    return out
+
+
 def _names(question: str, known: Callable[[str], bool], written: bool = False) -> list[tuple[str, bool]]:
     out: dict[str, bool] = {}
     for m in _WORD.finditer(question):
