@@ -83,6 +83,10 @@ def test_question_vocabulary_is_added_not_substituted():
     expand, expansion_words = vocabulary.expand, vocabulary.expansion_words
     assert {"timeline", "duration"} <= set(expansion_words("How long does the prototype take?"))
     assert {"timeline", "duration"} <= set(expansion_words("pilot length?"))  # a terse "how long"
+    # What the playbook calls a return on investment, however the asker says it.
+    for asked in ("how soon does it pay for itself", "when does it pay off", "what return do we get", "payback?"):
+        assert "roi" in expansion_words(asked), asked
+    assert "roi" not in expansion_words("how do we pay the consultants?")
     assert "1" in expansion_words("What happens in the first month?")
     assert expand("Tell me about governance") == "Tell me about governance"
     assert expand("How much will it cost?").startswith("How much will it cost?")
