@@ -108,6 +108,12 @@ Trials that need clean sales data should add 20–40% to these estimates.
 ## Staff Questions
 
 {STAFF}
+
+## While Trialling
+
+**Don't Add:**
+- ❌ Delivery orders to the tool
+- ❌ A second shop on the same tool
 """
 
 
@@ -179,6 +185,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # an outcome named with the figure its list gives
         ("If under 30% of drafts are accepted despite retraining, that is a criterion to drop the tool.",
          "DROP"),
+        # a line marked ❌ is one not to do: "warns against" it says so
+        ("While trialling, the handbook warns against adding delivery orders to the tool.", "Delivery orders"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -222,6 +230,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # a denial of what a line asserts, in a sentence drawn from several lines
         ("Freshness does not have to reach 98%+ of loaves sold the same day, as long as the waste rate stays under 3%.",
          "Freshness", "negation"),
+        # what a line marked ❌ says not to do, said as something to do
+        ("Add delivery orders to the tool while trialling.", "Delivery orders", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

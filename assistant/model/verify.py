@@ -23,6 +23,7 @@ import numpy as np
 from assistant.index.corpus import Corpus, tokens
 from assistant.model.facts import (
     ATTRIBUTION,
+    NEGATION,
     comparison_flipped,
     entities,
     figures_missing,
@@ -94,8 +95,9 @@ def content_words(
 ) -> set[str]:
     """The statement's words that claim something: less the words naming the document (``meta``), and
     the asker's words for whom it is written ("a small business" for the SMB guide: the vocabulary's
-    expansions that add a word naming the document)."""
-    low = statement.lower()
+    expansions that add a word naming the document), and its words of denial ("avoid", "warns against"),
+    whose agreement with the passage is its polarity's, checked apart."""
+    low = NEGATION.sub(" ", statement.lower())
     for pattern, added in expansions:
         if meta & set(added) - CONNECTIVE - ATTRIBUTION:
             low = re.sub(rf"(?:{pattern.pattern})\w*", " ", low)
