@@ -187,6 +187,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "DROP"),
         # a line marked ❌ is one not to do: "warns against" it says so
         ("While trialling, the handbook warns against adding delivery orders to the tool.", "Delivery orders"),
+        # a denial says no to each thing "and" joins to it
+        ("While trialling, hold off on delivery orders to the tool and a second shop on the same tool.",
+         "Delivery orders"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

@@ -19,7 +19,8 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 NEGATION = re.compile(
     r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
     r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b"
-    r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b|❌)(?![-/])",
+    r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b|\bhold(?:s|ing)? off\b|\brefrain\w* from\b"
+    r"|\bsteer(?:s|ing)? clear of\b|❌)(?![-/])",
     re.I,
 )
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)")

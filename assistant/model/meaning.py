@@ -173,12 +173,46 @@ def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> li
 
 def clauses(statement: str) -> list[str]:
     """The statement's clauses; one of under two content words stays with the one before it."""
-    out: list[str] = []
-    for piece in CLAUSE_JOIN.split(statement):
+    return [clause for clause, _ in _joined(statement)]
+
+
+def _joined(statement: str) -> list[tuple[str, str]]:
+    """The statement's clauses, each with the words that join it to the one before ("" for the first)."""
+    out: list[tuple[str, str]] = []
+    pos, join = 0, ""
+    for m in [*CLAUSE_JOIN.finditer(statement), None]:
+        piece = statement[pos : m.start() if m else len(statement)]
         if out and len(tokens(piece)) < 2:
-            out[-1] += " " + piece
+            out[-1] = (out[-1][0] + " " + piece, out[-1][1])
         else:
-            out.append(piece)
+            out.append((piece, join))
+        if m:
+            pos, join = m.end(), m.group(0)
+    return out
+
+
+# A joined part that opens with its own subject or verb ("…, and it was real") is a clause of its own.
+_OWN_CLAUSE = re.compile(
+    r"^(?:it|we|you|they|he|she|this|that|there|these|those|i)\b|"
+    r"\b(?:is|are|was|were|be|been|should|must|can|could|will|would|do|does|did|has|have|had)\b",
+    re.I,
+)
+
+
+def denials_carried(statement: str) -> list[str]:
+    """The statement's clauses, where a denial that runs to the end of one ("hold off on new features")
+    also denies what "and" joins to it without a subject or verb of its own ("and new use cases"): the
+    joined part is read with the denial before it."""
+    out: list[str] = []
+    carry = ""
+    for clause, join in _joined(statement):
+        and_joined = re.search(r"\band\b", join, re.I) is not None
+        if carry and and_joined and not NEGATION.search(clause) and not _OWN_CLAUSE.search(clause):
+            clause = f"{carry} {clause}"
+        last = list(NEGATION.finditer(clause))
+        runs_on = bool(last) and not re.search(r"[,;:.!?—()]|\bbut\b", clause[last[-1].end() :].rstrip(" .!?"))
+        carry = last[-1].group(0) if runs_on else ""
+        out.append(clause)
     return out
 
 
@@ -198,7 +232,7 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
     if not sentences:
         return True
     sent_stems = [stem_set(set(tokens(s))) for s in sentences]
-    for clause in clauses(statement):
+    for clause in denials_carried(statement):
         stems = stem_set(set(tokens(clause)))
         if not stems:
             continue
