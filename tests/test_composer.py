@@ -151,6 +151,15 @@ def test_what_a_question_asks_of_a_name_the_documents_only_mention_must_be_said_
     assert not probe.abstained and "ovenbot" in probe.answer, probe.answer
 
 
+def test_a_topic_a_terse_message_leads_with_is_part_of_what_it_asks(bakery):
+    """ "k9s: how long does the pilot run?" asks about k9s, a name the guide never uses (written with a
+    digit inside, as tool names are): it is declined, not answered as the plain question would be."""
+    answer = bakery.ask("k9s: how long does the pilot run?", check_rate=False)
+    assert answer.abstained and "k9s" in answer.answer.lower(), answer.answer
+    told = bakery.ask("We're a 12-person bakery, how long does the pilot run?", check_rate=False)
+    assert not told.abstained and "4-8 weeks" in told.answer, told.answer
+
+
 def test_a_document_named_by_a_word_of_its_file_name_is_not_an_unknown_name(written):
     """The "bakegood guide" names the guide by its file name: a word the text never uses is still the
     playbook's own, so the question is answered rather than declined."""

@@ -80,11 +80,21 @@ def _stands_alone(asked: str) -> bool:
     return bool(set(tokens(asked)) - INTENT_WORDS) and not _BACK_REFERENCE.search(asked)
 
 
+# A few words that name a topic, without a subject or verb of their own ("k8s", "enterprise case wave 3").
+_TOPIC_LEAD = re.compile(
+    r"^(?!.*\b(?:i|we|our|my|us|me|they|their|it|is|are|was|were|am|have|has|had|do|does|did)\b)(?!.*['’])"
+    r"\W*[\w/+-]+(?:\s+[\w/+-]+){0,3}\W*$",
+    re.I,
+)
+
+
 def bare_ask(question: str) -> str | None:
-    """Only the sentences that ask, when they stand on their own and something else was told; else None."""
+    """Only the sentences that ask, when they stand on their own and something else was told; else None.
+    A topic the message leads with ("k8s: how many nodes?") is part of what it asks, not something told."""
     parts, asks = _parts(question)
-    asked = " ".join(parts[k] for k in asks)
-    return asked if asks and len(asks) < len(parts) and _stands_alone(asked) else None
+    lead = {k for k, p in enumerate(parts) if k + 1 in asks and _TOPIC_LEAD.match(p)}
+    asked = " ".join(parts[k] for k in sorted({*asks, *lead}))
+    return asked if asks and len(asks) + len(lead) < len(parts) and _stands_alone(asked) else None
 
 
 def asked_part(question: str) -> str | None:

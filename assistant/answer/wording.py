@@ -86,13 +86,15 @@ def _names(question: str, known: Callable[[str], bool], written: bool = False) -
     out: dict[str, bool] = {}
     for m in _WORD.finditer(question):
         word = re.sub(r"['’]s$", "", m.group(0))  # "Okta's" names Okta
-        if "'" in word or "’" in word or any(c.isdigit() for c in word):
+        inner_digit = re.search(r"[a-z]\d+[a-z]", word.lower()) is not None  # "k8s", "neo4j": a name
+        if "'" in word or "’" in word or (any(c.isdigit() for c in word) and not inner_digit):
             continue  # a contraction ("We're") is not a name, nor is a figure ("12s", "p95")
         parts = [p for p in word.split("-") if p]
-        is_known = known(word) or all(known(p) or any(c.isdigit() for c in p) for p in parts)
+        is_known = known(word) or (not inner_digit and all(known(p) or any(c.isdigit() for c in p) for p in parts))
         acronym = len(word) >= 2 and word.isupper()
         capitalised = word[0].isupper() and not _SENTENCE_END.search(question[: m.start()])
-        if acronym or capitalised or (not written and _rare(word.lower(), question[m.end() : m.end() + 3])):
+        rare = inner_digit or _rare(word.lower(), question[m.end() : m.end() + 3])
+        if acronym or capitalised or (not written and rare):
             out.setdefault(word, is_known)
     return list(out.items())
 
