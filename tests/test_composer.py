@@ -100,6 +100,21 @@ def test_documents_that_disagree_are_each_attributed(written):
     assert "Harbour Bakery AI Guide" in answer.answer and "Mill Street Roadmap" in answer.answer
 
 
+def test_a_figure_written_out_in_words_is_set_beside_another_documents_figure(written):
+    """ "Four to eight users" is a figure as much as "10-50 users": asked how many users a pilot needs,
+    the answer gives each document's."""
+    guide = GUIDE.replace(
+        "### Budget",
+        "### Pilot users\n\nFour to eight users is typically sufficient for a focused pilot. "
+        "More users adds noise without adding much signal.\n\n### Budget",
+    )
+    mill = MILL + "\n## Pilot launch\n\nScope: one shop or region; 10-50 users for 2-4 weeks; daily check-ins.\n"
+    coach = written({"guide.md": guide, "mill.md": mill})
+    answer = coach.ask("how many users should our pilot have?", check_rate=False)
+    assert "Four to eight users" in answer.answer and "10-50 users" in answer.answer, answer.answer
+    assert {c.doc for c in answer.citations} == {"guide.md", "mill.md"}
+
+
 def test_what_the_documents_do_not_cover_is_declined_with_near_topics(bakery):
     answer = bakery.ask("What VAT rate applies to wedding cakes in Belgium?", check_rate=False)
     assert answer.abstained and not answer.citations

@@ -37,6 +37,18 @@ _TIME = re.compile(r"\d\+?\s*(?:hours?|hrs?|weeks?|wks?|months?|days?|years?)\b"
 _SHARE = re.compile(r"\d\s?%|\bpercent")
 
 
+_SPELLED = {**COUNT_WORDS, "one": 1, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
+_SPELLED_WORD = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.I)
+_SPELLED_RANGE = re.compile(r"(\d+)\s+to\s+(\d+)")
+
+
+def in_digits(text: str) -> str:
+    """The text with its figures in digits, as the playbook mostly writes them: "Four to eight users"
+    reads "4-8 users"."""
+    digits = _SPELLED_WORD.sub(lambda m: str(_SPELLED[m.group(1).lower()]), text)
+    return _SPELLED_RANGE.sub(r"\1-\2", digits)
+
+
 def figure_kinds(text: str) -> set[str]:
     """What a line's figures measure: money, time, a share."""
     found = {"money": _MONEY, "time": _TIME, "share": _SHARE}

@@ -20,6 +20,7 @@ from assistant.answer.passage import (
     context_tokens,
     continuation,
     figure_kinds,
+    in_digits,
     lead_line,
 )
 from assistant.answer.rendering import ITEM_MARK, asks, collapse
@@ -186,20 +187,20 @@ def other_figures(
     disagrees with itself, and the answer shows both rather than one silently. ``others`` are lines
     looked up in documents the search did not reach for this."""
     best = scored[0]
-    measures = set(MEASURE.findall(corpus.unit_text(best.unit).lower()))
+    measures = set(MEASURE.findall(in_digits(corpus.unit_text(best.unit)).lower()))
     if not measures:
         return []
     about = (asked.words - INTENT_WORDS) & context_tokens(corpus, best.unit)
     if not about:
         return []
-    figures = {m.group(0) for i in chosen for m in MEASURED.finditer(corpus.unit_text(i).lower())}
+    figures = {m.group(0) for i in chosen for m in MEASURED.finditer(in_digits(corpus.unit_text(i)).lower())}
     out: list[int] = []
     for s in scored[1:]:
         if s.score < best.score - margin or len(out) >= 2:
             break
         if s.unit in chosen or corpus.units[s.unit].kind not in ("item", "sentence", "row"):
             continue
-        text = corpus.unit_text(s.unit).lower()
+        text = in_digits(corpus.unit_text(s.unit)).lower()
         stated = {m.group(0) for m in MEASURED.finditer(text)}
         # The same thing: the line, its headings and labels state every word the question asks about.
         same_thing = about <= context_tokens(corpus, s.unit)
@@ -216,7 +217,7 @@ def other_figures(
             break
         if unit.doc == best_doc or unit.doc in docs or unit.kind not in ("item", "sentence", "row"):
             continue
-        text = corpus.unit_text(s.unit).lower()
+        text = in_digits(corpus.unit_text(s.unit)).lower()
         stated = {m.group(0) for m in MEASURED.finditer(text)}
         # The same thing in its own words ("8% of enterprise AI projects … full-scale deployment"): a
         # line that alone answers the question about as well as the best one.
