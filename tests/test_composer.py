@@ -260,6 +260,17 @@ def test_a_picked_stage_is_the_stage_asked_about(bakery):
     assert "4-8 weeks" in pilot.answer and "3-6 months" not in pilot.answer, pilot.answer
 
 
+def test_what_askers_call_a_document_names_it(written):
+    """The vocabulary says askers call the Mill Street roadmap "the old case", words of neither title: a
+    question that says so is answered from it, though the guide's words fit the question as well."""
+    called = '[documents.called]\n"mill.md" = ["old case"]\n'
+    coach = written({"guide.md": GUIDE, "mill.md": MILL, "vocabulary.toml": VOCABULARY + called})
+    assert coach.retriever.named_documents("old case: how long was the pilot?") == {"mill.md"}
+    assert coach.retriever.named_documents("how long was the pilot?") == set()
+    answer = coach.ask("old case: how long was the pilot?", check_rate=False)
+    assert {c.doc for c in answer.citations} == {"mill.md"} and "12 weeks" in answer.answer, answer.answer
+
+
 def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(written):
     """'roadmap pilot length?' names the roadmap by its first word, as 'the roadmap' would; the roadmap
     is searched even where the other guide's words fit the question better."""

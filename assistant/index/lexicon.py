@@ -60,6 +60,8 @@ class Vocabulary:
     held: frozenset[str] = frozenset()  # stages and roles a cited sentence cannot swap
     journey: tuple[str, ...] = ()  # the journey's own stages, in order ("pilot", "prototype", "production")
     document_nouns: frozenset[str] = frozenset()  # words for any document: "guide", "plan"
+    # What askers call one document, by its file name: "the enterprise case" for a practitioner's account.
+    document_names: tuple[tuple[re.Pattern[str], str], ...] = ()
     digest: str = ""
 
     @classmethod
@@ -124,6 +126,7 @@ class Vocabulary:
             )
             stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
         verification = _table(data.get("verification", {}))
+        documents = _table(data.get("documents", {}))
         journey = tuple(str(s).lower() for s in _list(_table(data.get("journey", {})).get("stages", [])))
         if set(journey) - set(STAGES):
             raise ValueError(f"journey stages must be among {', '.join(STAGES)}")
@@ -132,7 +135,12 @@ class Vocabulary:
             stages=tuple(stages),
             held=frozenset(str(w).lower() for w in _list(verification.get("held", []))),
             journey=journey,
-            document_nouns=frozenset(str(w).lower() for w in _list(_table(data.get("documents", {})).get("nouns", []))),
+            document_nouns=frozenset(str(w).lower() for w in _list(documents.get("nouns", []))),
+            document_names=tuple(
+                (re.compile(rf"\b{re.escape(str(name).lower())}\b", re.I), str(doc))
+                for doc, names in _table(documents.get("called", {})).items()
+                for name in _list(names)
+            ),
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,

@@ -77,7 +77,9 @@ class HybridRetriever:
         "the 90-day roadmap", "the methodology")."""
         toks = tokens(query)
         lowered = query.lower()
-        named = set()
+        # What askers call a document, as the vocabulary says ("the enterprise case").
+        named = {doc for pattern, doc in self.corpus.vocabulary.document_names if pattern.search(lowered)}
+        named &= set(self.corpus.titles)
         for doc, title in self.title_words.items():
             for word in title & set(toks):
                 # Named, not merely mentioned: "the SMB guide", "the methodology" — not "generative AI".
