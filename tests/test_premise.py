@@ -51,6 +51,14 @@ def test_a_part_of_a_line_gives_its_own_figure():
     assert premise_note("the whole duration is 6 months, right?", whole) is None
 
 
+def test_figures_joined_as_steps_are_each_a_figure_not_a_range():
+    steps = "From *Notes* (Rollout):\n- Canary: 5% to 25% to 50% of users, with a check at each step [1]"
+    assert [(f.low, f.high) for f in figures(steps)] == [(5.0, 5.0), (25.0, 25.0), (50.0, 50.0)]
+    assert "not give 10%" in premise_note("the canary goes 10%, then 50%, right?", steps)
+    assert premise_note("the canary starts at 5%, right?", steps) is None
+    assert [(f.low, f.high) for f in figures("a pilot of 5% to 25% of users")] == [(5.0, 25.0)]
+
+
 def test_a_figure_to_confirm_is_searched_as_what_it_asks():
     assert figure_question("the trial should run ~6 months right?") == "the trial should run how long?"
     assert figure_question("so it's only like $10k a year, yeah?") == "so it's how much a year?"

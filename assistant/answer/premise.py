@@ -112,9 +112,13 @@ def _scaled(raw: str | None, scale: str | None) -> float | None:
     return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
 
 
+# Three or more figures joined by "to" are steps, not a range: "5% to 25% to 50%" gives 5%, 25% and 50%.
+_STEPS = re.compile(r"\$?\d[\d,.]*\s*[%kKmM]?(?:\s+to\s+\$?\d[\d,.]*\s*[%kKmM]?){2,}")
+
+
 def figures(text: str) -> list[Figure]:
     """The durations, shares, amounts of money and counts a text states."""
-    text = _MARKER.sub("", text)
+    text = _STEPS.sub(lambda m: re.sub(r"\s+to\s+", ", ", m.group(0)), _MARKER.sub("", text))
     out: list[Figure] = []
     taken: list[tuple[int, int]] = []
     for m in _MONEY.finditer(text):
