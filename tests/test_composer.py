@@ -284,3 +284,18 @@ def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(wr
     answer = coach.ask("roadmap pilot runs for 3 months right?", check_rate=False)
     assert {c.doc for c in answer.citations} == {"roadmap.md"}, answer.answer
     assert "2-3 weeks" in answer.answer and "does not give 3 months" in answer.answer, answer.answer
+
+
+def test_what_a_document_is_called_says_where_to_look_not_what_is_asked(written):
+    """ "old case uptime target?" is asked of the Mill Street roadmap, which the vocabulary says askers call
+    "the old case": the name's words are not what is asked, so a line that only shares them ("The old
+    case taught us…") is not quoted beside the uptime figure."""
+    mill = MILL + (
+        "\n## Lessons\n\nThe old case taught us that the old way is slow.\n\n```python\nmetrics = {\n"
+        '    # health\n    "uptime": "> 99.5%",\n    "error_rate": "< 0.5%",\n}\n```\n'
+    )
+    called = '[documents.called]\n"mill.md" = ["old case"]\n'
+    coach = written({"guide.md": GUIDE, "mill.md": mill, "vocabulary.toml": VOCABULARY + called})
+    assert coach.corpus.vocabulary.without_document_names("old case uptime target?") == "uptime target?"
+    answer = coach.ask("old case uptime target?", check_rate=False)
+    assert "99.5%" in answer.answer and "taught" not in answer.answer, answer.answer

@@ -69,7 +69,7 @@ class Answering:
         return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
 
     def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
-        q_vec = self.embed_query(question)
+        q_vec = self.embed_query(self.corpus.vocabulary.without_document_names(question) or question)
         rs = self.settings.retrieval
         pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)

@@ -148,6 +148,13 @@ class Vocabulary:
             digest=digest,
         )
 
+    def without_document_names(self, question: str) -> str:
+        """``question`` without what it calls a document ("the enterprise case"): a name says where to
+        look, not what is asked, and only blurs the meaning of a short question."""
+        for pattern, _ in sorted(self.document_names, key=lambda p: -len(p[0].pattern)):
+            question = pattern.sub(" ", question)
+        return re.sub(r"\s+", " ", question).strip()
+
     def expansion_words(self, question: str) -> list[str]:
         """Words to add to the lexical query for ``question`` (possibly none), in a stable order."""
         low = question.lower()

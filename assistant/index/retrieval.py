@@ -147,7 +147,9 @@ class HybridRetriever:
     ) -> list[Hit]:
         from llama_index.core.schema import QueryBundle
 
-        lexical_query = self.corpus.vocabulary.expand(query)
+        vocabulary = self.corpus.vocabulary
+        # What the question calls a document says where to look (below), not what to look for.
+        lexical_query = vocabulary.expand(vocabulary.without_document_names(query) or query)
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
@@ -181,7 +183,7 @@ class HybridRetriever:
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
-        named = self.named_documents(lexical_query)
+        named = self.named_documents(vocabulary.expand(query))
         if self.settings.named_document_only and len(named) == 1:
             # A question that names one document is searched in it even when the whole search found
             # nothing there ("roadmap pilot runs for how long?"): its passages by their lines' meaning.

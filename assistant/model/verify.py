@@ -242,7 +242,8 @@ class Verifier:
         if not polarity_agrees(statement, near):
             return Check(False, support, "negation")
         primary = corpus.unit_text(idx[span_order[0]])
-        if self._entity_missing(statement, primary, span_text, context_text, chunk.title):
+        stated_entities = entities(statement, self.held) - meta
+        if entity_missing(stated_entities, span_text, context_text) or swapped(stated_entities, primary, self.held):
             return Check(False, support, "entity")
         said = stem_set({w for w in parts(statement) if w in self.held} - self.meta_words(chunk.title))
         if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
@@ -271,19 +272,6 @@ class Verifier:
                 if share < CLAUSE_COVERAGE:
                     return Check(False, support, "clause")
         return Check(True, support, "", units, heading_at)
-
-    def _entity_missing(self, statement: str, primary: str, span_text: str, context_text: str, title: str) -> bool:
-        """A stage, role or name the statement states that the span does not: absent from the span and
-        the labels and section path it is read under; or a swap: a stage or role the span's main unit
-        does not name, where that unit names another one the statement leaves out ("production
-        results" where the unit is the pilot's results, found beside the production line)."""
-        stated = entities(statement, self.held) - self.meta_words(title)
-        in_span, in_context = stem_set(parts(span_text)), stem_set(parts(context_text))
-        if any(stem(w) not in in_span and stem(w) not in in_context for w in stated):
-            return True  # by the word's stem: "stopping" where the span says "STOP"
-        named = stem_set(parts(primary) & self.held)
-        said = stem_set(stated & self.held)
-        return bool(said - named and named - said)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that
@@ -380,3 +368,20 @@ def figure_apart(
         if said <= read:
             return False
     return True
+
+
+def entity_missing(stated: set[str], span_text: str, context_text: str) -> bool:
+    """A stage, role or name the statement states (``stated``) that the span does not: absent from the
+    span and the labels and section path it is read under, by the word's stem ("stopping" where the span
+    says "STOP")."""
+    in_span, in_context = stem_set(parts(span_text)), stem_set(parts(context_text))
+    return any(stem(w) not in in_span and stem(w) not in in_context for w in stated)
+
+
+def swapped(stated: set[str], primary: str, held: frozenset[str]) -> bool:
+    """A stage or role the span's main line does not name, where that line names another one the
+    statement leaves out ("production results" where the line is the pilot's results, found beside the
+    production line)."""
+    said = stem_set(stated & held)
+    named = stem_set(parts(primary) & held)
+    return bool(said - named and named - said)
