@@ -184,3 +184,14 @@ def test_names_stored_before_pseudonyms_are_replaced(tmp_path):
         db.execute("PRAGMA wal_checkpoint(FULL)")
     assert user == json.loads(state)["user"] == pseudonym(PII["email"])
     assert PII["email"].encode() not in b"".join(p.read_bytes() for p in tmp_path.iterdir())
+
+
+def test_questions_searched_alike_are_cached_apart_when_their_figures_differ(written):
+    """Two premises that differ only in the asker's figure are searched with the same text; each is
+    answered for its own figure, not served the other's correction from the cache."""
+    guide = "# Shop Guide\n\n## Pilot\n\nThe pilot cohort is 10-50 users for 2-4 weeks.\n"
+    coach = written({"guide.md": guide})
+    first = coach.ask("The pilot cohort is 100-200 users, isn't it?", check_rate=False)
+    second = coach.ask("The pilot cohort is 300-600 users, isn't it?", check_rate=False)
+    assert "100-200" in first.answer and "300-600" not in first.answer, first.answer
+    assert "300-600" in second.answer and "100-200" not in second.answer, second.answer

@@ -136,7 +136,9 @@ class Answering:
         standalone = self.condense(text, history)
         reading = self.reader.read(standalone, stage)
         query, effective_stage = reading.query, reading.stage
-        key = self.cache_key(query, effective_stage)
+        # What was asked, not what is searched: the answer also says what it makes of the asker's own
+        # figures and situation, which the search text leaves out.
+        key = self.cache_key(standalone, effective_stage)
         cached = self._cached(key) if on_delta is None else None
         if cached is not None:
             answer, chunks = cached[0].model_copy(deep=True), cached[1]
