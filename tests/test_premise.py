@@ -95,3 +95,11 @@ def test_short_durations_are_compared_in_seconds():
         ("seconds", 72_000.0, 144_000.0),
         ("seconds", 5_400.0, 5_400.0),
     }
+
+
+def test_what_someone_else_read_or_heard_asks_to_confirm_it():
+    """ "My client heard…" and "Is that what it reports?" ask to confirm the figure as "I read…" does."""
+    heard = "My client heard the trial budget is $1k. Is that what the plan reports?"
+    assert "not give $1k" in premise_note(heard, ANSWER)
+    assert "not give 6 months" in premise_note("Our CFO read that the trial runs 6 months.", ANSWER)
+    assert premise_note("What should we read before the trial? 6 months of notes?", ANSWER) is None

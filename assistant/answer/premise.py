@@ -16,10 +16,14 @@ from assistant.index.corpus import tokens
 from assistant.model.meaning import stem
 
 # What asks for a confirmation rather than for information: "…, right?", "is that correct?",
-# "can you confirm", "I read that…", "my understanding is…", "the guide says…".
+# "can you confirm", "I read that…", "my client heard…", "my understanding is…", "the guide says…".
 _ASSERTS = re.compile(
     r"\b(?:right|correct|yeah|yes|true|no)\s*\?|\bis (?:that|this|it) (?:right|correct|true|so)\b|\bconfirm\b|"
-    r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bisn'?t it\b|\bsays\b",
+    r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bisn'?t it\b|\bsays\b|"
+    # What someone else read or heard ("my client heard the pilot paid back in 6 months"), and "is that
+    # what the methodology reports?".
+    r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
+    r"\bis (?:that|this|it) what\b",
     re.I,
 )
 _WORD_NUMBERS = {
