@@ -103,3 +103,14 @@ def test_what_someone_else_read_or_heard_asks_to_confirm_it():
     assert "not give $1k" in premise_note(heard, ANSWER)
     assert "not give 6 months" in premise_note("Our CFO read that the trial runs 6 months.", ANSWER)
     assert premise_note("What should we read before the trial? 6 months of notes?", ANSWER) is None
+
+
+def test_a_figure_in_a_table_is_of_its_row_and_its_column():
+    """A quoted table's cells are read with their row and column: the 80% target is the sign-up target,
+    the 50% beside it a symptom in another table."""
+    tables = (
+        "From *Rollout Notes* (Dashboard):\n| Metric | Week 2 | Target |\n|---|---|---|\n| Sign-ups | 12/15 | 80% |\n"
+        "(table: [1])\n\n| Issue | Symptom | Fix |\n|---|---|---|\n| Low use | Sign-ups < 50% | Retrain |\n(table: [2])"
+    )
+    assert "not give 50%" in premise_note("the sign-ups target is 50% yeah?", tables)
+    assert premise_note("the sign-ups target is 80% yeah?", tables) is None

@@ -196,8 +196,11 @@ def premise_note(
         if _MARKER.search(line)
         for part in _PARTS.split(_MARKER.sub("", line))
     ]
+    lines += [(cell, figures(cell)) for cell in _table_cells(answer)]
     asked = _stems(question)
-    framing = " ".join([*titles, *(line for line in answer.splitlines() if not _MARKER.search(line))]).lower()
+    framing = " ".join(
+        [*titles, *(line for line in answer.splitlines() if not _MARKER.search(line) and not _ROW.match(line))]
+    ).lower()
     for claim in claims:
         if claim.text.lower() in framing:
             continue  # the name of a source ("A 90-Day Plan"), not a figure the asker states
@@ -216,6 +219,32 @@ def premise_note(
             continue
         return f"The playbook does not give {claim.text} here; what it says:"
     return None
+
+
+_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
+
+
+def _table_cells(answer: str) -> list[str]:
+    """The cells of the tables an answer quotes, each read with its row's first cell and its column's
+    header ("DAU Target: 80%"), as a row means them: a figure in a table is of its row and its column."""
+    out: list[str] = []
+    rows = answer.splitlines()
+    header: list[str] = []
+    for k, line in enumerate(rows):
+        row = _ROW.match(line)
+        if not row or _RULE.match(line):
+            if not row:
+                header = []
+            continue
+        cells = [c.strip() for c in row.group(1).split("|")]
+        if k + 1 < len(rows) and _RULE.match(rows[k + 1]):
+            header = cells  # the line above the rule names the columns
+            continue
+        for i, cell in enumerate(cells[1:], start=1):
+            column = header[i] if i < len(header) else ""
+            out.append(f"{cells[0]} {column}: {cell}")
+    return out
 
 
 # What asks for the confirmation, as it is removed from the question that is searched.
