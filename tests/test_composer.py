@@ -299,3 +299,21 @@ def test_what_a_document_is_called_says_where_to_look_not_what_is_asked(written)
     assert coach.corpus.vocabulary.without_document_names("old case uptime target?") == "uptime target?"
     answer = coach.ask("old case uptime target?", check_rate=False)
     assert "99.5%" in answer.answer and "taught" not in answer.answer, answer.answer
+
+
+def test_a_named_document_is_searched_beyond_what_the_whole_search_found(written):
+    """A question that names the Mill Street roadmap ("the old case") is searched in all of it, not only
+    in the one passage of it the whole search found among the guide's closer ones."""
+    mill = MILL + "\n## Where it ended\n\n- Shops: 4 live at the end, each with its own owner\n"
+    guide = GUIDE + "".join(
+        f"\n## Store {k}\n\nStore {k} opened at the finish of week {k}, with the head baker there.\n"
+        for k in range(1, 6)
+    )
+    called = '[documents.called]\n"mill.md" = ["old case"]\n'
+    coach = written({"guide.md": guide, "mill.md": mill, "vocabulary.toml": VOCABULARY + called})
+    search = coach.retriever.settings
+    search.dense_k = search.bm25_k = search.unit_k = search.heading_k = 3
+    question = "old case head baker stores opened by the finish?"
+    hits = coach.retriever.retrieve(question, coach.answering.embed_query(question).tolist())
+    assert {h.chunk.doc for h in hits} == {"mill.md"}
+    assert "Where it ended" in [h.chunk.section for h in hits]

@@ -185,10 +185,12 @@ class HybridRetriever:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         named = self.named_documents(vocabulary.expand(query))
         if self.settings.named_document_only and len(named) == 1:
-            # A question that names one document is searched in it even when the whole search found
-            # nothing there ("roadmap pilot runs for how long?"): its passages by their lines' meaning.
+            # A question that names one document is searched in all of it when the whole search found
+            # fewer of its passages than an answer draws on ("roadmap pilot runs for how long?", "agent case
+            # apps in prod at the end?"): its passages by their lines' meaning.
             doc = next(iter(named))
-            if not any(c is not None and c.doc == doc for c in (self.corpus.chunks.get(n) for n in fused)):
+            found_there = sum(1 for c in (self.corpus.chunks.get(n) for n in fused) if c is not None and c.doc == doc)
+            if found_there < (top_k or self.settings.top_k):
                 for rank, chunk_id in enumerate(self._closest_in(doc, embedding)[: self.settings.dense_k]):
                     weight = self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
