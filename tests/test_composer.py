@@ -297,6 +297,7 @@ def test_what_a_document_is_called_says_where_to_look_not_what_is_asked(written)
     called = '[documents.called]\n"mill.md" = ["old case"]\n'
     coach = written({"guide.md": GUIDE, "mill.md": mill, "vocabulary.toml": VOCABULARY + called})
     assert coach.corpus.vocabulary.without_document_names("old case uptime target?") == "uptime target?"
+    assert not {"old", "case"} & coach.answering.read("old case uptime target?").asked.words
     answer = coach.ask("old case uptime target?", check_rate=False)
     assert "99.5%" in answer.answer and "taught" not in answer.answer, answer.answer
 

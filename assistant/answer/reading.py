@@ -53,6 +53,12 @@ class Reader:
         text = _TIME_SPAN.sub(r"\1 \2-\3", without_personal_data(question))
         return self.corpus.vocabulary.in_playbook_words(self.speller.correct(text))
 
+    def _asked(self, query: str) -> Asked:
+        """What a query asks, as the answer reads it: what it calls a document ("the agent case") only says
+        where to look, and no line is closer for sharing the name's words."""
+        vocabulary = self.corpus.vocabulary
+        return read_question(vocabulary.without_document_names(query) or query, vocabulary)
+
     def read(self, standalone: str, stage: str | None = None) -> Reading:
         """A standalone message read: what the asker tells of themselves is context, not what is looked
         up; a figure they want confirmed becomes what is asked, so the playbook's figure is found; a
@@ -70,10 +76,10 @@ class Reader:
             standalone=standalone,
             situation=situation(plain),
             parts=asks(plain),
-            each=tuple(read_question(self.search_text(q), self.corpus.vocabulary) for q in separate_asks(asking)),
+            each=tuple(self._asked(self.search_text(q)) for q in separate_asks(asking)),
             claims=claims,
             query=query,
             stage=stage or (named[0] if len(named) == 1 else None),
             bare=bare_ask(standalone),
-            asked=read_question(query, self.corpus.vocabulary),
+            asked=self._asked(query),
         )
