@@ -109,6 +109,13 @@ Trials that need clean sales data should add 20–40% to these estimates.
 
 {STAFF}
 
+## Uneven Use
+
+**Why counters use it unevenly:**
+- One-size-fits-all menu doesn't fit all shops
+- Different counters have different routines
+- Training not tailored to role
+
 ## While Trialling
 
 **Don't Add:**
@@ -190,6 +197,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # a denial says no to each thing "and" joins to it
         ("While trialling, hold off on delivery orders to the tool and a second shop on the same tool.",
          "Delivery orders"),
+        # a compound's parts ("-fits-all") are not what the line's denial ("doesn't fit all shops") is about
+        ("Uneven use comes from a one-size-fits-all menu and training not tailored to role.", "Uneven Use"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -235,6 +244,7 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
          "Freshness", "negation"),
         # what a line marked ❌ says not to do, said as something to do
         ("Add delivery orders to the tool while trialling.", "Delivery orders", "negation"),
+        ("A one-size-fits-all menu fits all shops.", "Uneven Use", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

@@ -263,7 +263,10 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
         parity = (
             negations(clause) - elsewhere + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))
         ) % 2
-        if not any(negations_about(s, stems) % 2 == parity for s in closest):
+        # What the clause says itself, not the parts of a compound it names: "a one-size-fits-all
+        # approach" says nothing of what "doesn't fit all use cases" denies.
+        own = {stem(t) for t in tokens(clause)}
+        if not any(negations_about(s, own) % 2 == parity for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
             return False  # "after implementation ends" where the passage says "before … begins"
