@@ -132,7 +132,9 @@ def verifier(tmp_path_factory, embedder):
     (kb / "bakery-handbook.md").write_text(PLAYBOOK, "utf-8")
     # The roles this handbook assigns work to: a sentence cannot swap one for another.
     (kb / "vocabulary.toml").write_text(
-        '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker", "keep", "pause", "drop"]\n',
+        '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker", "keep", "pause", "drop"]\n'
+        # What askers call the handbook.
+        '[documents.called]\n"bakery-handbook.md" = ["harbour case study"]\n',
         "utf-8",
     )
     settings = Settings(data_dir=root / "data", knowledge_dir=kb)
@@ -199,6 +201,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "Delivery orders"),
         # a compound's parts ("-fits-all") are not what the line's denial ("doesn't fit all shops") is about
         ("Uneven use comes from a one-size-fits-all menu and training not tailored to role.", "Uneven Use"),
+        # what askers call the handbook names it, as its title does
+        ("The Harbour case study says to open the trial on a narrow menu.", "narrow menu"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

@@ -148,6 +148,10 @@ class Vocabulary:
             digest=digest,
         )
 
+    def names_of(self, doc: str) -> list[str]:
+        """What askers call the document ``doc`` ("enterprise case"), as the vocabulary writes it."""
+        return [re.sub(r"\\(.)", r"\1", p.pattern[2:-2]) for p, d in self.document_names if d == doc]
+
     def without_document_names(self, question: str) -> str:
         """``question`` without what it calls a document ("the enterprise case"): a name says where to
         look, not what is asked, and only blurs the meaning of a short question."""

@@ -135,9 +135,16 @@ class Verifier:
 
     def meta_words(self, title: str) -> frozenset[str]:
         """Words that name the document rather than claim something ("the SMB guide", "the
-        methodology"): its title's, but for stages, roles and figures, which carry meaning."""
+        methodology", "the enterprise case study"): its title's and what askers call it, but for stages,
+        roles and figures, which carry meaning."""
         if title not in self._meta:
-            words = {t for t in parts(title) if t not in self.held and not any(c.isdigit() for c in t)}
+            # What askers call the document names it too ("the enterprise case study").
+            called = [
+                n for doc, t in self.corpus.titles.items() if t == title for n in self.corpus.vocabulary.names_of(doc)
+            ]
+            words = {
+                t for t in parts(" ".join([title, *called])) if t not in self.held and not any(c.isdigit() for c in t)
+            }
             self._meta[title] = frozenset(words | ATTRIBUTION | CONNECTIVE)
         return self._meta[title]
 
