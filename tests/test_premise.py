@@ -114,3 +114,15 @@ def test_a_figure_in_a_table_is_of_its_row_and_its_column():
     )
     assert "not give 50%" in premise_note("the sign-ups target is 50% yeah?", tables)
     assert premise_note("the sign-ups target is 80% yeah?", tables) is None
+
+
+def test_a_timelines_parts_are_read_as_the_whole_unless_a_part_is_asked_of():
+    """ "Week 1-2", "Week 3-6", "Week 7-10" make up ten weeks: a stage "only 2 weeks long" is not what they
+    say. A question about "phase 1" is about its part."""
+    timeline = (
+        "From *Guide* (Trial > Timeline):\n**Week 1-2: Set up** [1]\n**Week 3-6: Build** [1]\n**Week 7-10: Test** [1]"
+    )
+    assert "not give 2 weeks" in premise_note("so the trial only takes 2 weeks right?", timeline)
+    assert premise_note("so the trial takes 10 weeks right?", timeline) is None
+    phases = "From *Plan* (Plan):\n**Phase 1 (Days 1–30): Discover** [1]\n**Phase 2 (Days 31–60): Build** [1]"
+    assert premise_note("phase 1 is 30 days right?", phases) is None

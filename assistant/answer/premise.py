@@ -209,6 +209,11 @@ def premise_note(
         of_kind = [(len(about & _stems(line)), [f for f in found if f.kind == claim.kind]) for line, found in lines]
         best = max((score for score, found in of_kind if found), default=0)
         same = [f for score, found in of_kind if score == best for f in found]
+        if best == 0 and not _NUMBERED.search(question):
+            # No line says what the figure is of, and the question names no numbered part ("phase 1"): a
+            # timeline's parts ("Week 1-2", "Week 3-6", …) are read as the whole they make up, which is what
+            # a stage's length is.
+            same = _timelines(same)
         if not same:
             continue
         value = claim.low if claim.low == claim.high else None
@@ -219,6 +224,38 @@ def premise_note(
             continue
         return f"The playbook does not give {claim.text} here; what it says:"
     return None
+
+
+_NUMBERED = re.compile(r"\b(?:phase|stage|step|wave|tier|week|month|day)s?\s*\d", re.I)
+
+
+def _timelines(found: list[Figure]) -> list[Figure]:
+    """``found`` with each run of two or more spans that follow on ("Week 1-2", "Week 3-6", "Week 7-10")
+    read as the one span they make up ("Week 1-10": 10 weeks)."""
+    out: list[Figure] = []
+    run: list[tuple[str, int, int, Figure]] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            unit, start, end = run[0][0], run[0][1], run[-1][2]
+            length = (end - start + 1) * _WEEKS[unit]
+            out.append(Figure("weeks", length, length, f"{unit} {start}-{end}"))
+        else:
+            out.extend(f for *_, f in run)
+        run.clear()
+
+    for f in found:
+        m = _SPAN.fullmatch(f.text)
+        if not m:
+            close()
+            out.append(f)
+            continue
+        unit, start, end = m.group(1).lower(), int(m.group(2)), int(m.group(3))
+        if run and (run[-1][0] != unit or start != run[-1][2] + 1):
+            close()
+        run.append((unit, start, end, f))
+    close()
+    return out
 
 
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
