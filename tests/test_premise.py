@@ -126,3 +126,12 @@ def test_a_timelines_parts_are_read_as_the_whole_unless_a_part_is_asked_of():
     assert premise_note("so the trial takes 10 weeks right?", timeline) is None
     phases = "From *Plan* (Plan):\n**Phase 1 (Days 1–30): Discover** [1]\n**Phase 2 (Days 31–60): Build** [1]"
     assert premise_note("phase 1 is 30 days right?", phases) is None
+
+
+def test_how_often_is_a_figure_to_confirm():
+    """"Meets quarterly, doesn't it?" asks to confirm how often; the quotes say monthly."""
+    cadence = "From *Plan* (Governance):\n**Review board:** [1]\n- Meets monthly to review incidents [1]"
+    question = "The review board meets quarterly, doesn't it?"
+    assert "not give quarterly" in premise_note(question, cadence)
+    assert premise_note("The review board meets monthly, doesn't it?", cadence) is None
+    assert figure_question(question) == "The review board meets how often?"

@@ -16,10 +16,12 @@ from assistant.index.corpus import tokens
 from assistant.model.meaning import stem
 
 # What asks for a confirmation rather than for information: "…, right?", "is that correct?",
-# "can you confirm", "I read that…", "my client heard…", "my understanding is…", "the guide says…".
+# "can you confirm", "I read that…", "my client heard…", "my understanding is…", "the guide says…",
+# "…, doesn't it?".
 _ASSERTS = re.compile(
     r"\b(?:right|correct|yeah|yes|true|no)\s*\?|\bis (?:that|this|it) (?:right|correct|true|so)\b|\bconfirm\b|"
-    r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bisn'?t it\b|\bsays\b|"
+    r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bsays\b|"
+    r"\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\s*\?|"
     # What someone else read or heard ("my client heard the pilot paid back in 6 months"), and "is that
     # what the methodology reports?".
     r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
@@ -53,6 +55,10 @@ _COUNT = re.compile(
     r"(?!%|percent|day|week|wk|month|mo|year|yr|hour|hr|min|sec)([a-z]{3,})",
     re.I,
 )
+# How often, in days apart: "meets monthly", "quarterly business reviews".
+_EVERY = {"daily": 1.0, "weekly": 7.0, "biweekly": 14.0, "fortnightly": 14.0, "monthly": 30.0, "quarterly": 91.0,
+          "annually": 365.0, "yearly": 365.0, "annual": 365.0}  # fmt: skip
+_HOW_OFTEN = re.compile(r"\b(daily|weekly|bi-?weekly|fortnightly|monthly|quarterly|annually|yearly|annual)\b", re.I)
 # A number that names a position ("Tier 1", "Phase 2", "Week 6") counts nothing.
 _POSITION = re.compile(
     r"\b(?:tier|phase|stage|step|level|wave|lesson|option|case|week|month|day|year|version|v)\s*$", re.I
@@ -88,7 +94,7 @@ def asks_to_confirm(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Figure:
-    kind: str  # "weeks", "seconds", "%", "$", "count"
+    kind: str  # "weeks", "seconds", "%", "$", "count", "days apart" (how often)
     low: float
     high: float
     text: str  # as written
@@ -156,6 +162,9 @@ def figures(text: str) -> list[Figure]:
         if length > 0:
             out.append(Figure("weeks", length, length, m.group(0).strip()))
             taken.append(m.span())
+    for m in _HOW_OFTEN.finditer(text):
+        days = _EVERY[m.group(1).lower().replace("-", "")]
+        out.append(Figure("days apart", days, days, m.group(0)))
     for m in _COUNT.finditer(text):
         if any(s <= m.start() < e for s, e in taken) or _POSITION.search(text[: m.start()]):
             continue
@@ -288,11 +297,11 @@ def _table_cells(answer: str) -> list[str]:
 _TAGS = re.compile(
     r",?\s*\b(?:right|correct|yeah|yes|true|no)\s*\?|,?\s*\bis (?:that|this|it) (?:right|correct|true|so)\b\??|"
     r"\b(?:can|could) you confirm(?: that)?\b|\bi (?:read|heard|was told|think|thought|believe)(?: that)?\b|"
-    r"\bmy understanding is(?: that)?\b|,?\s*\bisn'?t it\b\??",
+    r"\bmy understanding is(?: that)?\b|,?\s*\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\b\??",
     re.I,
 )
 _HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
-_ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage"}
+_ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage", "days apart": "how often"}
 
 
 def figure_question(
