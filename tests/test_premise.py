@@ -129,7 +129,7 @@ def test_a_timelines_parts_are_read_as_the_whole_unless_a_part_is_asked_of():
 
 
 def test_how_often_is_a_figure_to_confirm():
-    """"Meets quarterly, doesn't it?" asks to confirm how often; the quotes say monthly."""
+    """ "Meets quarterly, doesn't it?" asks to confirm how often; the quotes say monthly."""
     cadence = "From *Plan* (Governance):\n**Review board:** [1]\n- Meets monthly to review incidents [1]"
     question = "The review board meets quarterly, doesn't it?"
     assert "not give quarterly" in premise_note(question, cadence)
