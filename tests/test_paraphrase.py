@@ -105,6 +105,29 @@ Trials that need clean sales data should add 20–40% to these estimates.
 - Under 30% of drafts accepted despite retraining
 - Staff avoiding the tool
 
+## Prep Estimates
+
+**Small Shop (1 counter):**
+- Setup: 1-2 weeks
+- Testing: 2-4 weeks
+- Cleanup: 2-4 weeks
+- Review: 1-2 weeks
+- **Total: 6-12 weeks**
+
+**Medium Shop (2-3 counters):**
+- Setup: 2-4 weeks
+- Testing: 4-8 weeks
+- Cleanup: 4-8 weeks
+- Review: 2-4 weeks
+- **Total: 12-24 weeks**
+
+**Large Shop (4+ counters):**
+- Setup: 4-8 weeks
+- Testing: 8-16 weeks
+- Cleanup: 8-16 weeks
+- Review: 4-8 weeks
+- **Total: 24-48 weeks**
+
 ## Staff Questions
 
 {STAFF}
@@ -270,6 +293,16 @@ def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):
     assert not ok and reason == "number"
 
 
+def test_a_sentence_is_quoted_from_the_list_whose_figures_it_states(verifier):
+    # three lists of the same lines: the figures say which one the sentence draws on, and its quote is that list's
+    text = "That is 2-4 weeks of setup, 4-8 weeks each for testing and cleanup, and 2-4 weeks for review [1]."
+    got = verifier.verify(text, [chunk_with(verifier, "Medium Shop")])
+    assert got.kept == 1
+    quote = got.citations[0].quote
+    assert "Setup: 2-4 weeks" in quote and "Review: 2-4 weeks" in quote, quote
+    assert "Setup: 4-8 weeks" not in quote and "Setup: 1-2 weeks" not in quote, quote
+
+
 def test_figures_are_read_with_their_unit():
     assert measures("adds 30–50% and costs 1.5x; 4–6 wks") >= {(30.0, "%"), (50.0, "%"), (1.5, "x"), (6.0, "week")}
     assert figures_missing("2x the money", "### Lesson 2: Budget 1.5x") is True
@@ -277,6 +310,8 @@ def test_figures_are_read_with_their_unit():
     assert figures_missing("4–6 months", "| 4–6 wks |") is True
     assert figures_missing("under 1 second", "1. **Prompt Engineering:** Target: <3 seconds") is True
     assert figures_missing("p99 latency", "p95 latency") is True
+    # a duration with a word between its figure and its unit is a duration still
+    assert figures_missing("an SLA of 1 business hour", "**Tier 1:** Response SLA: 4 business hours") is True
 
 
 def _verified(statements: int, kept: int) -> Verified:

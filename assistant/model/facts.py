@@ -91,7 +91,7 @@ def stated_numbers(text: str) -> set[float]:
 _P_NUMBER = re.compile(r"\b[pP](\d{2})\b")  # a percentile: p95
 _ENUMERATOR = re.compile(r"^[\s#>*-]*(?:\*\*)?\d{1,2}[.)]\s", re.M)
 _MEASURE = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?[\s-]*"
+    r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?[\s-]*(?:(?:business|working|calendar)\s+)?"
     r"(%|x\b|×|(?:wk|week|day|month|mo|year|yr|hour|hr|minute|min)s?\b)",
     re.I,
 )
@@ -102,7 +102,7 @@ _POSITION = re.compile(r"\b(week|month|day|year|phase|stage|tier|wave)s?\s+(\d+)
 
 def measures(text: str) -> set[tuple[float, str]]:
     """Shares, multiples and durations with their unit: "30-50%" is 30% and 50%, "1.5x" a multiple,
-    "4–6 wks" 4 and 6 weeks."""
+    "4–6 wks" 4 and 6 weeks, "4 business hours" 4 hours."""
     out: set[tuple[float, str]] = set()
     for m in _MEASURE.finditer(text):
         raw = m.group(3).lower().rstrip("s")

@@ -30,15 +30,13 @@ from assistant.model.facts import (
     numbers,
     parts,
     periods_missing,
+    stated_numbers,
     without_name_figures,
 )
 from assistant.model.meaning import (
     ACCEPT,
     CLAUSE_COVERAGE,
     CONNECTIVE,
-    MAX_SPAN_UNITS,
-    SPAN_WINDOW,
-    TIME_STEMS,
     clauses,
     comparison_stems,
     covered,
@@ -47,6 +45,8 @@ from assistant.model.meaning import (
     stem,
     stem_set,
 )
+from assistant.model.roles import entity_missing, figure_apart, swapped
+from assistant.model.spans import drawn_on
 from assistant.model.statements import split_statements
 from assistant.types import Chunk, Citation
 
@@ -116,6 +116,7 @@ class Verifier:
         self.embed = embed  # texts -> normalized vectors, one row per text
         self.held = corpus.vocabulary.held  # stages and roles a sentence cannot swap (vocabulary.toml)
         self._unit_stems: dict[int, frozenset[str]] = {}
+        self._unit_numbers: dict[int, frozenset[float]] = {}
         self._meta: dict[str, frozenset[str]] = {}
         self._plain: dict[int, np.ndarray] = {}
 
@@ -127,6 +128,11 @@ class Verifier:
             vecs = self.embed([self.corpus.unit_text(i) for i in missing])
             self._plain.update({i: np.asarray(v, dtype=np.float32) for i, v in zip(missing, vecs, strict=True)})
         return np.stack([self._plain[i] for i in units])
+
+    def unit_numbers(self, i: int) -> frozenset[float]:
+        if i not in self._unit_numbers:
+            self._unit_numbers[i] = frozenset(numbers(self.corpus.unit_text(i)))
+        return self._unit_numbers[i]
 
     def unit_stems(self, i: int) -> frozenset[str]:
         if i not in self._unit_stems:
@@ -148,38 +154,8 @@ class Verifier:
             self._meta[title] = frozenset(words | ATTRIBUTION | CONNECTIVE)
         return self._meta[title]
 
-    def _span(self, words: set[str], idx: list[int], sem: np.ndarray) -> list[int]:
-        """The passage's units the statement draws on: greedily, the unit that adds the most of its
-        content words, among units near the first one chosen, until none adds any."""
-        corpus = self.corpus
-        want = {w: stem(w) for w in words}
-        # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
-        # beside "Week 8: User adoption >50%" does not make "50% by week 6").
-        telling = {st for w, st in want.items() if not any(c.isdigit() for c in w) and st not in TIME_STEMS}
-        covered: set[str] = set()
-        chosen: list[int] = []
-        while len(chosen) < MAX_SPAN_UNITS:
-            best, gain_best = -1, 0.0
-            for k, i in enumerate(idx):
-                if k in chosen or (chosen and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
-                    continue
-                if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
-                    continue  # a table's figures are read along one row, not gathered from several
-                stems = self.unit_stems(i)
-                if not stems & telling:
-                    continue
-                gain = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
-                gain += 0.01 * float(sem[k])  # ties go to the unit closer in meaning
-                if gain > gain_best + 1e-9:
-                    best, gain_best = k, gain
-            if best < 0 or gain_best < 0.05:
-                break
-            chosen.append(best)
-            stems = self.unit_stems(idx[best])
-            covered |= {w for w, st in want.items() if st in stems}
-        if not chosen:
-            chosen = [int(np.argmax(sem))]
-        return chosen  # the unit that covers most first
+    def _span(self, words: set[str], idx: list[int], sem: np.ndarray, figures: frozenset[float]) -> list[int]:
+        return drawn_on(self.corpus, words, idx, sem, figures, self.unit_stems, self.unit_numbers)
 
     def _context(self, span: list[int], idx: list[int]) -> list[int]:
         """The labels and table headers the span's units are read under."""
@@ -208,7 +184,7 @@ class Verifier:
             return Check(False, 0.0, "empty")
         weight = sum(corpus.idf_of(w) for w in words)
         sem = corpus.unit_vectors[idx] @ vector
-        span_order = self._span(words, idx, sem)
+        span_order = self._span(words, idx, sem, frozenset(stated_numbers(statement)))
         span = sorted(span_order)
         around = self._context(span, idx)
         span_units = [idx[k] for k in span]
@@ -354,41 +330,3 @@ class Verifier:
                 )
             )
         return by_span[key]
-
-
-def figure_apart(
-    corpus: Corpus, stated: str, said: set[str], span: list[int], section: str, labels_of: Callable[[int], list[int]]
-) -> bool:
-    """The stages, roles or outcomes ``said`` (stems) named beside a figure, where no line of the span
-    that states the figure names them all, read with its label and its list's other lines in the span:
-    "below 40% is a criterion for extending the pilot" where "< 40%" is listed under STOP and "Extend"
-    labels another list."""
-    own = stem_set(set(tokens(section)))
-    carrying = [i for i in span if corpus.units[i].kind != "label" and not figures_missing(stated, corpus.unit_text(i))]
-    if not carrying or not numbers(stated):
-        return False
-    for i in carrying:
-        labels = labels_of(i)
-        # The line is read with its label and the span's other lines under that label (its list).
-        lines = [*labels, *(j for j in span if labels_of(j) == labels)]
-        read = own.union(*(stem_set(set(parts(corpus.unit_text(j)))) for j in lines))
-        if said <= read:
-            return False
-    return True
-
-
-def entity_missing(stated: set[str], span_text: str, context_text: str) -> bool:
-    """A stage, role or name the statement states (``stated``) that the span does not: absent from the
-    span and the labels and section path it is read under, by the word's stem ("stopping" where the span
-    says "STOP")."""
-    in_span, in_context = stem_set(parts(span_text)), stem_set(parts(context_text))
-    return any(stem(w) not in in_span and stem(w) not in in_context for w in stated)
-
-
-def swapped(stated: set[str], primary: str, held: frozenset[str]) -> bool:
-    """A stage or role the span's main line does not name, where that line names another one the
-    statement leaves out ("production results" where the line is the pilot's results, found beside the
-    production line)."""
-    said = stem_set(stated & held)
-    named = stem_set(parts(primary) & held)
-    return bool(said - named and named - said)

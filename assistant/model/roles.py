@@ -1,0 +1,49 @@
+"""Who and which stage a cited sentence names, held against the lines it draws on: a stage, role or
+name the span does not state, one swapped for the one the span's main line names, and an outcome
+named beside a figure its list gives to another."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.index.corpus import Corpus, tokens
+from assistant.model.facts import figures_missing, numbers, parts
+from assistant.model.meaning import stem, stem_set
+
+
+def figure_apart(
+    corpus: Corpus, stated: str, said: set[str], span: list[int], section: str, labels_of: Callable[[int], list[int]]
+) -> bool:
+    """The stages, roles or outcomes ``said`` (stems) named beside a figure, where no line of the span
+    that states the figure names them all, read with its label and its list's other lines in the span:
+    "below 40% is a criterion for extending the pilot" where "< 40%" is listed under STOP and "Extend"
+    labels another list."""
+    own = stem_set(set(tokens(section)))
+    carrying = [i for i in span if corpus.units[i].kind != "label" and not figures_missing(stated, corpus.unit_text(i))]
+    if not carrying or not numbers(stated):
+        return False
+    for i in carrying:
+        labels = labels_of(i)
+        # The line is read with its label and the span's other lines under that label (its list).
+        lines = [*labels, *(j for j in span if labels_of(j) == labels)]
+        read = own.union(*(stem_set(set(parts(corpus.unit_text(j)))) for j in lines))
+        if said <= read:
+            return False
+    return True
+
+
+def entity_missing(stated: set[str], span_text: str, context_text: str) -> bool:
+    """A stage, role or name the statement states (``stated``) that the span does not: absent from the
+    span and the labels and section path it is read under, by the word's stem ("stopping" where the span
+    says "STOP")."""
+    in_span, in_context = stem_set(parts(span_text)), stem_set(parts(context_text))
+    return any(stem(w) not in in_span and stem(w) not in in_context for w in stated)
+
+
+def swapped(stated: set[str], primary: str, held: frozenset[str]) -> bool:
+    """A stage or role the span's main line does not name, where that line names another one the
+    statement leaves out ("production results" where the line is the pilot's results, found beside the
+    production line)."""
+    said = stem_set(stated & held)
+    named = stem_set(parts(primary) & held)
+    return bool(said - named and named - said)

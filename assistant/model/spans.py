@@ -1,0 +1,75 @@
+"""Which lines of a passage a cited sentence draws on: the span its checks read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.index.corpus import Corpus
+from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
+
+SPAN_SEEDS = 3  # first units tried in choosing the lines a statement draws on
+FIGURE_WEIGHT = 4.0  # a figure's weight in choosing the lines a statement draws on, as a word's idf
+
+
+def drawn_on(
+    corpus: Corpus,
+    words: set[str],
+    idx: list[int],
+    sem: np.ndarray,
+    figures: frozenset[float],
+    unit_stems: Callable[[int], frozenset[str]],
+    unit_numbers: Callable[[int], frozenset[float]],
+) -> list[int]:
+    """The passage's units the statement draws on: greedily, the unit that adds the most of its
+    content words and figures, among units near the first one chosen, until none adds any. A figure
+    tells apart lines that say the same words ("Cleaning: 2-4 weeks" for a small dataset, "Cleaning:
+    4-8 weeks" for a medium one); it weighs as a rare word. The few best first units are each tried,
+    and the span that draws on the most of the statement is taken: the best single line may belong
+    to the wrong list."""
+    want = {w: stem(w) for w in words}
+    # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
+    # beside "Week 8: User adoption >50%" does not make "50% by week 6").
+    telling = {st for w, st in want.items() if not any(c.isdigit() for c in w) and st not in TIME_STEMS}
+
+    def gain(k: int, chosen: list[int], covered: set[str], found: set[float]) -> tuple[float, float]:
+        """What the unit adds of the statement, and what breaks a tie: a line of a list already
+        drawn on, then the line closer in meaning."""
+        i = idx[k]
+        if k in chosen or (chosen and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
+            return 0.0, 0.0
+        if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
+            return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
+        stems = unit_stems(i)
+        if not stems & telling:
+            return 0.0, 0.0
+        g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
+        g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))
+        listed = any(corpus.units[idx[c]].group == corpus.units[i].group for c in chosen)
+        return g, 0.02 * listed + 0.01 * float(sem[k])
+
+    def grow(first: int) -> tuple[float, list[int]]:
+        chosen: list[int] = []
+        covered: set[str] = set()
+        found: set[float] = set()
+        total, best = 0.0, first
+        while best >= 0 and len(chosen) < MAX_SPAN_UNITS:
+            total += gain(best, chosen, covered, found)[0]
+            chosen.append(best)
+            covered |= {w for w, st in want.items() if st in unit_stems(idx[best])}
+            found |= figures & unit_numbers(idx[best])
+            gains = [sum(gain(k, chosen, covered, found)) for k in range(len(idx))]
+            best = int(np.argmax(gains)) if max(gains) >= 0.05 else -1
+        return total, chosen
+
+    firsts = [sum(gain(k, [], set(), set())) for k in range(len(idx))]
+    seeds = [k for k in sorted(range(len(idx)), key=lambda k: -firsts[k])[:SPAN_SEEDS] if firsts[k] >= 0.05]
+    if not seeds:
+        return [int(np.argmax(sem))]
+    spans = [grow(k) for k in seeds]
+    best = spans[0]
+    for other in spans[1:]:
+        if other[0] > best[0] + 1e-6:  # only for drawing on more of it: else the best line leads
+            best = other
+    return best[1]  # the unit that covers most first
