@@ -144,6 +144,11 @@ Trials that need clean sales data should add 20–40% to these estimates.
 **Don't Add:**
 - ❌ Delivery orders to the tool
 - ❌ A second shop on the same tool
+
+## Stalled Trials
+
+- Why trials stall: staff turnover (45%), unclear owner (35%), tool cost (20%)
+- Lesson: bake for 2x the expected Saturday rush, not 1.5x
 """
 
 
@@ -224,6 +229,10 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "Delivery orders"),
         # a compound's parts ("-fits-all") are not what the line's denial ("doesn't fit all shops") is about
         ("Uneven use comes from a one-size-fits-all menu and training not tailored to role.", "Uneven Use"),
+        # figures paired as the passage pairs them, in the writer's order and words
+        ("Staff turnover is behind 45% of stalled trials, ahead of an unclear owner at 35%.", "Why trials stall"),
+        ("Every trial overran its schedule by 25-45%, and its budget by 10-30%.", "Lesson 3"),
+        ("The lesson is to plan baking for twice the expected Saturday rush, not 1.5x.", "Saturday rush"),
         # what askers call the handbook names it, as its title does
         ("The Harbour case study says to open the trial on a narrow menu.", "narrow menu"),
     ],
@@ -272,6 +281,12 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # what a line marked ❌ says not to do, said as something to do
         ("Add delivery orders to the tool while trialling.", "Delivery orders", "negation"),
         ("A one-size-fits-all menu fits all shops.", "Uneven Use", "negation"),
+        # every figure is the passage's, but given to what it gives another figure
+        ("Staff turnover accounts for 35% of stalled trials and an unclear owner for 45%.", "Why trials stall",
+         "swap"),
+        ("Every trial overran its schedule by 10-30%, and its budget by 25-45%.", "Lesson 3", "swap"),
+        # a figure the passage rules out, said to hold
+        ("The lesson is to bake for 1.5x the expected Saturday rush, not 2x.", "Saturday rush", "swap"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

@@ -45,6 +45,7 @@ from assistant.model.meaning import (
     stem,
     stem_set,
 )
+from assistant.model.pairs import denial_turned, figure_moved, segments_of
 from assistant.model.roles import entity_missing, figure_apart, swapped
 from assistant.model.spans import drawn_on
 from assistant.model.statements import split_statements
@@ -238,6 +239,8 @@ class Verifier:
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
             # Stages and roles are the entity check's.
             return Check(False, support, "swap")
+        if self._paired_wrongly(stated, span_units, idx, meta):
+            return Check(False, support, "swap")
         if not any(coverage >= c and semantic >= m for c, m in ACCEPT):
             return Check(False, support, "coverage" if coverage < ACCEPT[1][0] else "meaning")
         label = statement.rstrip().endswith(":")
@@ -255,6 +258,19 @@ class Verifier:
                 if share < CLAUSE_COVERAGE:
                     return Check(False, support, "clause")
         return Check(True, support, "", units, heading_at)
+
+    def _paired_wrongly(self, stated: str, span_units: list[int], idx: list[int], meta: frozenset[str]) -> bool:
+        """A figure of the statement given to what the span gives another figure, or a figure the span
+        rules out said to hold (see ``pairs``); each line of the span read with its label's figures."""
+        labels_of = self._own_labels(idx)
+        segments = []
+        for i in span_units:
+            above = frozenset().union(
+                *(self.unit_numbers(j) for j in labels_of(i) if self.corpus.units[j].kind == "label")
+            )
+            segments += segments_of(self.corpus.unit_text(i), above)
+        span_text = "\n".join(self.corpus.unit_text(i) for i in span_units)
+        return denial_turned(stated, span_text) or figure_moved(stated, segments, meta)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that

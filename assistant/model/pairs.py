@@ -1,0 +1,115 @@
+"""Which figure goes with what: a cited sentence may state every figure of its span and still pair
+them wrongly ("technical debt accounts for 25%" where the line gives technical debt 35% and lack of
+ROI 25%), or turn round a figure the span rules out ("test at 1.5x, not 3x" where it says "3x, not
+1.5x")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.index.corpus import tokens
+from assistant.model.facts import CLAUSE_JOIN, NUMBER, numbers
+from assistant.model.meaning import TIME_STEMS, stem
+
+# A figure ruled out by the words just before it: "not 1.5x", "rather than 6 weeks", "instead of 10%".
+_DENIED = re.compile(r"\b(?:not|never|rather than|instead of)\s+(?:at\s+|just\s+|only\s+)?[$~]?(\d+(?:[.,]\d+)*)", re.I)
+# Where a line's own parts part: "Technical debt (35%), organizational resistance (40%), lack of ROI (25%)";
+# not before what qualifies the part before it (", not 1.5x", ", but …").
+_SEGMENT = re.compile(r"(?:,|;)\s+(?!(?:not|never|but|rather|instead|or)\b)|\n", re.I)
+
+
+def _figures(text: str) -> list[tuple[float, bool]]:
+    """Each figure of the text, in order, with whether the words just before it rule it out."""
+    denied = {m.start(1) for m in _DENIED.finditer(text)}
+    out = []
+    for m in NUMBER.finditer(text):
+        value = _value(m.group(1))
+        if value is not None:
+            out.append((value, m.start(1) in denied))
+    return out
+
+
+def denial_turned(statement: str, span_text: str) -> bool:
+    """A figure the span only rules out, stated as one that holds, or one it states as holding, stated
+    as ruled out: "load test at 1.5x, not 3x" where the span says "3x, not 1.5x"."""
+    span = _figures(span_text)
+    if not any(d for _, d in span):
+        return False
+    ruled_out = {v for v, d in span if d} - {v for v, d in span if not d}
+    holding = {v for v, d in span if not d} - {v for v, d in span if d}
+    said = _figures(statement)
+    return any(v in ruled_out for v, d in said if not d) or any(v in holding for v, d in said if d)
+
+
+def _value(raw: str) -> float | None:
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _own_words(clause: str, meta: frozenset[str]) -> dict[float, set[str]]:
+    """Each figure of a clause with the clause's words nearest to it, as stems: the words that say what
+    it is a figure of."""
+    spots: list[tuple[int, list[float]]] = []  # where each figure stands, with its values ("4-8": 4 and 8)
+    end = -1
+    for m in NUMBER.finditer(clause):
+        value = _value(m.group(1))
+        if value is None:
+            continue
+        if spots and re.fullmatch(r"\s*(?:-|–|to)\s*", clause[end : m.start()]):
+            spots[-1][1].append(value)
+        else:
+            spots.append((len(tokens(clause[: m.start()])), [value]))
+        end = m.end()
+    if not spots:
+        return {}
+    out: dict[float, set[str]] = {v: set() for _, vs in spots for v in vs}
+    for k, word in enumerate(tokens(clause)):
+        if word in meta or any(c.isdigit() for c in word) or stem(word) in TIME_STEMS:
+            continue
+        gap = min(abs(at - k) for at, _ in spots)
+        nearest = [vs for at, vs in spots if abs(at - k) == gap]
+        if len(nearest) == 1:
+            for v in nearest[0]:
+                out[v].add(stem(word))
+    return out
+
+
+def figure_moved(statement: str, segments: Sequence[tuple[str, frozenset[float]]], meta: frozenset[str]) -> bool:
+    """A figure the statement pairs with words that the span pairs with another figure, where no part of
+    the span pairs that figure with them. ``segments`` are the span's parts, each with the figures it
+    is read with (its own and its label's)."""
+    read = [({stem(w) for w in tokens(text)}, figs) for text, figs in segments]
+    pieces = [piece for clause in CLAUSE_JOIN.split(statement) for piece in _parts(clause)]
+    for clause in pieces:
+        said = {stem(w) for w in tokens(clause) if w not in meta and not any(c.isdigit() for c in w)} - TIME_STEMS
+        for value, words in _own_words(clause, meta).items():
+            if not words:
+                continue
+            holding = [stems for stems, figs in read if value in figs]
+            if not holding or any(said & stems for stems in holding):
+                continue  # a part of the span that states the figure says something the clause does
+            if any(words & stems and figs and value not in figs for stems, figs in read):
+                return True
+    return False
+
+
+def segments_of(line: str, label_figures: frozenset[float]) -> list[tuple[str, frozenset[float]]]:
+    """A line's parts, each read with its own figures and those of the label it sits under."""
+    pieces = [piece for clause in CLAUSE_JOIN.split(line) for piece in _parts(clause)]
+    return [(part, frozenset(numbers(part)) | label_figures) for part in pieces]
+
+
+def _parts(line: str) -> list[str]:
+    """A line or clause split where its own parts part."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"[()]|" + _SEGMENT.pattern, line, re.I):
+        if m.group(0) in "()":
+            depth += 1 if m.group(0) == "(" else -1
+        elif depth <= 0:  # a comma inside brackets ("(Gartner, 2023)") parts nothing
+            parts.append(line[start : m.start()])
+            start = m.end()
+    parts.append(line[start:])
+    return [part for part in parts if part.strip()]
