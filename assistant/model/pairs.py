@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NUMBER, numbers
@@ -77,29 +78,59 @@ def _own_words(clause: str, meta: frozenset[str]) -> dict[float, set[str]]:
     return out
 
 
-def figure_moved(statement: str, segments: Sequence[tuple[str, frozenset[float]]], meta: frozenset[str]) -> bool:
-    """A figure the statement pairs with words that the span pairs with another figure, where no part of
-    the span pairs that figure with them. ``segments`` are the span's parts, each with the figures it
-    is read with (its own and its label's)."""
-    read = [({stem(w) for w in tokens(text)}, figs) for text, figs in segments]
-    pieces = [piece for clause in CLAUSE_JOIN.split(statement) for piece in _parts(clause)]
-    for clause in pieces:
+@dataclass(frozen=True)
+class Segment:
+    """A part of a line of the span: its words (stems) and figures, and those of the label above it."""
+
+    stems: frozenset[str]
+    figures: frozenset[float]
+    label_stems: frozenset[str] = frozenset()
+    label_figures: frozenset[float] = frozenset()
+
+
+def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[str]) -> bool:
+    """A figure the statement pairs with words that a part of the span pairs with another figure of its
+    own, where no part of the span that states the figure, read with its label, says anything the
+    statement's clause says."""
+    for clause in _pieces(statement):
         said = {stem(w) for w in tokens(clause) if w not in meta and not any(c.isdigit() for c in w)} - TIME_STEMS
         for value, words in _own_words(clause, meta).items():
             if not words:
                 continue
-            holding = [stems for stems, figs in read if value in figs]
-            if not holding or any(said & stems for stems in holding):
+            holding = [s for s in segments if value in s.figures | s.label_figures]
+            if not holding or any(said & (s.stems | s.label_stems) for s in holding):
                 continue  # a part of the span that states the figure says something the clause does
-            if any(words & stems and figs and value not in figs for stems, figs in read):
+            if any(words & s.stems and s.figures and value not in s.figures | s.label_figures for s in segments):
                 return True
     return False
 
 
-def segments_of(line: str, label_figures: frozenset[float]) -> list[tuple[str, frozenset[float]]]:
-    """A line's parts, each read with its own figures and those of the label it sits under."""
-    pieces = [piece for clause in CLAUSE_JOIN.split(line) for piece in _parts(clause)]
-    return [(part, frozenset(numbers(part)) | label_figures) for part in pieces]
+def segments_of(line: str, label: str = "") -> list[Segment]:
+    """A line's parts, each read with the label it sits under."""
+    label_stems = frozenset(stem(w) for w in tokens(label))
+    label_figures = frozenset(numbers(label))
+    return [
+        Segment(frozenset(stem(w) for w in tokens(part)), frozenset(numbers(part)), label_stems, label_figures)
+        for part in _pieces(line)
+    ]
+
+
+def _pieces(text: str) -> list[str]:
+    """The text's clauses and parts, each holding a figure: a part without one is read with the next
+    ("Q&A and troubleshooting (15 min)" gives both 15 minutes), or the last with the one before."""
+    out: list[str] = []
+    carry = ""
+    for piece in (p for clause in CLAUSE_JOIN.split(text) for p in _parts(clause)):
+        if NUMBER.search(piece):
+            out.append(carry + piece)
+            carry = ""
+        else:
+            carry += piece + " "
+    if carry and out:
+        out[-1] += " " + carry
+    elif carry:
+        out.append(carry)
+    return out
 
 
 def _parts(line: str) -> list[str]:

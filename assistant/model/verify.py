@@ -261,14 +261,12 @@ class Verifier:
 
     def _paired_wrongly(self, stated: str, span_units: list[int], idx: list[int], meta: frozenset[str]) -> bool:
         """A figure of the statement given to what the span gives another figure, or a figure the span
-        rules out said to hold (see ``pairs``); each line of the span read with its label's figures."""
+        rules out said to hold (see ``pairs``); each line of the span read with its label."""
         labels_of = self._own_labels(idx)
         segments = []
         for i in span_units:
-            above = frozenset().union(
-                *(self.unit_numbers(j) for j in labels_of(i) if self.corpus.units[j].kind == "label")
-            )
-            segments += segments_of(self.corpus.unit_text(i), above)
+            label = "\n".join(self.corpus.unit_text(j) for j in labels_of(i) if self.corpus.units[j].kind == "label")
+            segments += segments_of(self.corpus.unit_text(i), label)
         span_text = "\n".join(self.corpus.unit_text(i) for i in span_units)
         return denial_turned(stated, span_text) or figure_moved(stated, segments, meta)
 
