@@ -144,6 +144,13 @@ class AnswerSettings(BaseModel):
     name_lines: int = Field(default=3, ge=0)
     name_cover: float = Field(default=0.1, ge=0, le=1)
     coherent_share: float = Field(default=0.6, ge=0, le=1)
+    # A question that puts at least ``unseen_share`` of its weight (its words by idf) in words the playbook
+    # never uses, and whose best line supports it below ``unseen_support_below``, is declined: its salient
+    # terms are not the playbook's ("the lunch budget for the launch party", "a government grant"), and
+    # the lines that share its other words answer another question. Set on the spent user splits and
+    # gold dev together (``answer_features``).
+    unseen_share: float = Field(default=0.4, ge=0, le=1)
+    unseen_support_below: float = Field(default=0.45, ge=0, le=1)
     # The logistic model of an answer's acceptance that its stated confidence comes from, fitted on the
     # dev splits by ``python -m assistant.evaluation.calibrate`` (features: ``ExtractiveGenerator.answer_features``).
     confidence_weights: dict[str, float] = Field(

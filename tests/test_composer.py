@@ -318,3 +318,14 @@ def test_a_named_document_is_searched_beyond_what_the_whole_search_found(written
     hits = coach.retriever.retrieve(question, coach.answering.embed_query(question).tolist())
     assert {h.chunk.doc for h in hits} == {"mill.md"}
     assert "Where it ended" in [h.chunk.section for h in hits]
+
+
+def test_a_question_mostly_in_words_the_documents_never_use_is_declined(bakery):
+    """ "The dress code for the pilot launch party" shares "pilot" and "launch" with the guide, and its
+    lines on the pilot answer another question; a casual word in a question the guide does answer
+    ("roughly") does not make it declined."""
+    party = bakery.ask("what's the dress code for the pilot launch party?", check_rate=False)
+    assert party.abstained and not party.citations, party.answer
+    assert party.nearest_topics
+    casual = bakery.ask("how long does the pilot run, roughly?", check_rate=False)
+    assert not casual.abstained and "4-8 weeks" in casual.answer, casual.answer

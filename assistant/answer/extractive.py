@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
 from assistant.answer.asking import Asked, figure_shapes, read_question, stem
@@ -91,6 +92,9 @@ class ExtractiveGenerator:
             # It names something the playbook only mentions, and asks of it what the playbook does not say.
             text = abstention_text(topics, mentioned=unexplained)
             return Draft(text, [], True, round(confidence, 2), support, 0, topics)
+        if support < self.settings.unseen_support_below and self.unheard(question) >= self.settings.unseen_share:
+            # Much of what is asked is in words the playbook never uses, and no line answers it well.
+            return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
         outline = section_outline(corpus, asked, hits)
         top = max((h.score for h in hits), default=1.0)
         others = score_units(corpus, asked, q_vec, looked_up, self.settings.scoring, top=top) if looked_up else []
@@ -213,6 +217,15 @@ class ExtractiveGenerator:
             self._file_words = set(tokens(" ".join(re.sub(r"[\W_]+", " ", doc) for doc in self.corpus.titles)))
             self._file_words |= {stem(t) for t in self.corpus.idf}
         return all(t in self.corpus.idf or t in self._file_words or stem(t) in self._file_words for t in tokens(word))
+
+    def unheard(self, question: str) -> float:
+        """The share of the question's weight (its words by idf) in words the playbook never uses in any
+        form ("grant", "lunch", "parking"; not "pays" where it says "pay"), leaving out English function
+        words ("till", "ourselves"), which say how the asker talks, not what about."""
+        corpus = self.corpus
+        q_toks = {t for t in tokens(question) if t not in ENGLISH_STOP_WORDS}
+        weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
+        return sum(corpus.idf_of(t) for t in q_toks if not self._known(t)) / weight
 
     def answer_features(self, question: str, support: float) -> dict[str, float]:
         """What predicts whether an answer will be accepted: how well its best line answers (support),
