@@ -48,3 +48,19 @@ def test_a_follow_up_about_that_stage_takes_the_stage_not_the_rest_of_the_questi
     # A bare phrase asks what the previous question asked, of it; a question of its own asks its own thing.
     assert "cost" in condense("and the training?", ["what does the pilot cost if we hire outside developers"])
     assert "cost" not in condense("and how long does it take?", ["what does the pilot cost?"])
+
+
+def test_a_follow_up_naming_another_role_asks_the_same_of_it():
+    from assistant.answer.followup import condense
+
+    roles = frozenset(["expert", "lead", "champion", "user", "pilot", "prototype", "production"])
+    previous = ["how many hours a week does the subject matter expert spend in the pilot"]
+    # The role's whole phrase gives way to the one asked of, the rest of the question stays.
+    assert (
+        condense("and the tech lead?", previous, roles) == "how many hours a week does the tech lead spend in the pilot"
+    )
+    assert condense("what about the champion?", previous, roles) == (
+        "how many hours a week does the champion spend in the pilot"
+    )
+    # A phrase naming no role is read as before: with the whole of the previous question.
+    assert "subject matter expert" in condense("and the training?", previous, roles)

@@ -112,7 +112,7 @@ class Answering:
                     return rewritten
             except ProviderError as exc:
                 log.warning("follow-up rewrite by the model failed: %s", exc)
-        return condense(question, history)
+        return condense(question, history, self.corpus.vocabulary.held)
 
     # -- the answer ------------------------------------------------------------------------------
     def answer(

@@ -57,8 +57,10 @@ def is_follow_up(question: str) -> bool:
     return bool(_LEADS.match(question)) or len(content) <= 2 or (bool(_PRONOUNS.search(question)) and len(content) <= 5)
 
 
-def condense(question: str, history: list[str]) -> str:
-    """``history`` holds the previous standalone questions of the session, oldest first."""
+def condense(question: str, history: list[str], roles: frozenset[str] = frozenset()) -> str:
+    """``history`` holds the previous standalone questions of the session, oldest first; ``roles`` are
+    the vocabulary's stages and roles (``vocabulary.held``), for "and the tech lead?" after a question
+    about the subject matter expert."""
     if not history or not is_follow_up(question):
         return question
     previous = history[-1]
@@ -72,6 +74,9 @@ def condense(question: str, history: list[str]) -> str:
         # rest of what it asked ("the readiness checklist before the prototype").
         return _THAT_STAGE.sub(f"the {old_stages[-1]} stage", question)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
+    swapped = _role_swapped(rest, previous, roles)
+    if swapped:
+        return swapped
     # A follow-up that brings its own intent ("how long", "how do we fix") takes only the previous
     # question's topic, without what it asked ("What budget should a prototype have?" lends "prototype");
     # a bare phrase ("and the training?") asks what the previous question asked, of it.
@@ -80,6 +85,30 @@ def condense(question: str, history: list[str]) -> str:
     if not topic:
         return f"{previous.rstrip(' ?.!')}: {rest}?"
     return f"{rest[:1].upper()}{rest[1:]} ({' '.join(topic)})?"
+
+
+def _role_swapped(rest: str, previous: str, roles: frozenset[str]) -> str | None:
+    """A bare phrase that names a role ("the tech lead") asks what the previous question asked of the
+    role it named: the previous question with that role's phrase ("the subject matter expert": the role
+    word and the words before it back to a stop word) put in its place. ``None`` when the phrase asks of
+    its own, names no role, or the previous question names none other."""
+    if _ASKS.search(rest) or any(w.lower() in INTENT_WORDS for w in _WORD.findall(rest)):
+        return None
+    phrase = [w for w in _WORD.findall(rest) if tokens(w)]
+    new = {t for w in phrase for t in tokens(w)} & roles
+    if not new or len(phrase) > 4:
+        return None
+    words = list(_WORD.finditer(previous))
+    at = next((k for k, m in enumerate(words) if set(tokens(m.group(0))) & roles - new - set(_STAGE_WORDS)), None)
+    if at is None:
+        return None
+    start = at
+    while start > 0 and tokens(words[start - 1].group(0)) and not _ASKS.fullmatch(words[start - 1].group(0)):
+        if set(tokens(words[start - 1].group(0))) & roles or words[start - 1].group(0).lower() in INTENT_WORDS:
+            break
+        start -= 1
+    a, b = words[start].start(), words[at].end()
+    return f"{previous[:a]}{' '.join(phrase)}{previous[b:]}"
 
 
 def _match_case(original: str, word: str) -> str:
