@@ -147,3 +147,13 @@ def test_llm_follow_up_rewrite_is_used_and_shown(coach_with, tmp_path):
         answer = c.ask("And the prototype?", session="s-rewrite")
     assert answer.standalone_question == "How long does the prototype stage take?"
     assert any(n == 8.0 for n in numbers(answer.answer)) or "prototype" in answer.answer.lower()
+
+
+def test_the_model_is_asked_the_askers_question_not_the_search_text(coach_with):
+    """The search reads "trial run" as the playbook's "pilot"; the model is given what was asked."""
+    with FakeLLM() as fake:
+        coach = coach_with(fake.base_url)
+        coach.ask("how long is the trial run supposed to be?", check_rate=False)
+    sent = " ".join(str(m.get("content", "")) for call in fake.calls for m in call.get("messages", []))
+    question = sent.split("<question>", 1)[-1].split("</question>", 1)[0]
+    assert "trial run" in question, question

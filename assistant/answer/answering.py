@@ -179,7 +179,7 @@ class Answering:
             # Instructions aimed at the assistant: the model is not given them; the playbook answers.
             answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
         elif self.llm is not None and not draft.abstained:
-            self._with_model(answer, redact(query), hits, draft, on_delta)
+            self._with_model(answer, redact(standalone), hits, draft, on_delta)
         if not answer.abstained:
             # A figure the asker wants confirmed that the quotes contradict is named first.
             note = premise_note(standalone, answer.answer, self.reader.titles, reading.claims)

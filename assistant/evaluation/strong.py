@@ -127,7 +127,7 @@ def run(
                 query, stage = coach.search_plan(question)
                 _, hits = coach.retrieve(query, stage=stage)
                 sources = [h.chunk for h in hits[: llm.sources]]
-                attempt = generator.answer(query, sources)
+                attempt = generator.answer(question, sources)  # the asker's question, as the coach sends it
                 lines = _lines(rec, fence(sources_block(sources)), variant == "planted")
                 expected = len(rec.sentences)
                 if attempt.answer is None:
