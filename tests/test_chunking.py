@@ -179,3 +179,23 @@ def test_possessives_are_read_as_their_word():
 
     assert tokens("Project Alpha's first use case") == tokens("Project Alpha first use case")
     assert "user" in tokens("the users' feedback")
+
+
+def test_a_bare_answer_label_is_read_under_its_question(tmp_path):
+    from assistant.ingest.pipeline import prepare_document, unit_labels
+
+    source = (
+        "# Questions\n\n## Answers\n\n"
+        '**Q: "How long will this take?"**\n**A:**\n- **Pilot:** 4-8 weeks\n- **Rollout:** 3-6 months\n\n'
+        '**Q: "What can go wrong?"**\n**A:** Plan for failures:\n- Keep a rollback path\n\n'
+        "**Costs:**\n- **Pilot:** $5K\n"
+    )
+    path = tmp_path / "qa.md"
+    path.write_text(source, "utf-8")
+    doc = prepare_document("qa.md", path, path.read_bytes())
+    _, units = chunk_document(doc)
+    labels = {doc.text[u.start : u.end]: label for u, label in unit_labels(doc, units)}
+    assert labels["- **Rollout:** 3-6 months"] == 'Q: "How long will this take?" A:'
+    # A label that says something of its own is read alone, as is one after a list.
+    assert labels["- Keep a rollback path"] == "A: Plan for failures:"
+    assert labels["- **Pilot:** $5K"] == "Costs:"

@@ -113,12 +113,17 @@ def unit_embed_text(section: str, text: str, label: str = "") -> str:
     return f"{' > '.join(section.split(' > ')[-2:])}: {text}"
 
 
-def _labels(doc: CleanDocument, units: list[Unit]) -> list[tuple[Unit, str]]:
-    """Each unit with the group label ("**Criteria for STOP:**") that heads its list, if any."""
+def unit_labels(doc: CleanDocument, units: list[Unit]) -> list[tuple[Unit, str]]:
+    """Each unit with the group label ("**Criteria for STOP:**") that heads its list, if any. Labels in a
+    row are read together when the last says nothing alone: a bare "**A:**" under "**Q: How long will this
+    take?**"."""
     out, label, label_group = [], "", -1
     for u in units:
         if u.kind == "label":
-            label, label_group = doc.text[u.start : u.end].replace("**", ""), u.group
+            own = doc.text[u.start : u.end].replace("**", "")
+            bare = len(re.findall(r"[A-Za-z]{3,}", own)) < 2
+            label = f"{label} {own}" if bare and label and u.group == label_group + 1 else own
+            label_group = u.group
             out.append((u, ""))
             continue
         if u.kind == "sentence" and u.group != label_group + 1:
@@ -316,7 +321,7 @@ class Ingestor:
     def _index(self, doc: CleanDocument, chunks: list[Chunk], units: list[Unit], path: Path, digest: str) -> None:
         sections = {c.id: c.section for c in chunks}
         texts = [
-            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label) for u, label in _labels(doc, units)
+            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label) for u, label in unit_labels(doc, units)
         ]
         # Each passage's heading path gets a vector of its own: users often ask in the words of a heading.
         texts += [f"{doc.title} > {c.section}" for c in chunks]
