@@ -321,7 +321,8 @@ class Ingestor:
     def _index(self, doc: CleanDocument, chunks: list[Chunk], units: list[Unit], path: Path, digest: str) -> None:
         sections = {c.id: c.section for c in chunks}
         texts = [
-            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label) for u, label in unit_labels(doc, units)
+            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label)
+            for u, label in unit_labels(doc, units)
         ]
         # Each passage's heading path gets a vector of its own: users often ask in the words of a heading.
         texts += [f"{doc.title} > {c.section}" for c in chunks]
