@@ -65,6 +65,20 @@ Rollback must be instant (< 2 minutes) once a fault is seen.
 
 Every trial we ran overran its schedule by 25-45% and its budget by 10-30%. Scope reduction: 5-15%.
 
+### Ovens
+
+**Lesson 4: Oven Hygiene Was an Afterthought**
+
+Most shops clean ovens like this:
+- Once a quarter, when something smells
+
+We gave it 5% of our hours. Results:
+- **Burnt batches**: 2 a month (was 9)
+
+How we did it:
+- **Cleaned every 2 weeks**: Not every 2 months
+- **Checklist on the oven door**: signed by each baker
+
 ### Targets
 
 **Daily targets:**
@@ -233,6 +247,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Staff turnover is behind 45% of stalled trials, ahead of an unclear owner at 35%.", "Why trials stall"),
         ("Every trial overran its schedule by 25-45%, and its budget by 10-30%.", "Lesson 3"),
         ("The lesson is to plan baking for twice the expected Saturday rush, not 1.5x.", "Saturday rush"),
+        # a word of a label that heads the passage (not a list's own label) is what the span is about
+        ("Good oven hygiene came from cleaning every 2 weeks, not every 2 months.", "Cleaned every 2 weeks"),
         # what askers call the handbook names it, as its title does
         ("The Harbour case study says to open the trial on a narrow menu.", "narrow menu"),
     ],

@@ -232,8 +232,17 @@ class Verifier:
         said = stem_set({w for w in parts(statement) if w in self.held} - self.meta_words(chunk.title))
         if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
             return Check(False, support, "entity")
-        labels = [i for i in idx if corpus.units[i].kind in ("label", "header")]
-        elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span
+        # A label before the span that is not a list's own (it heads what follows: "**4. Change Management
+        # Was an Afterthought**", "Realistic Time Estimates:") says what the span is about, as a heading does.
+        kinds = [corpus.units[i].kind for i in idx]
+        heads = {
+            k
+            for k in range(span[0])
+            if kinds[k] == "label" and (k + 1 >= len(idx) or kinds[k + 1] not in ("item", "row"))
+        }
+        labels = [idx[k] for k, kind in enumerate(kinds) if kind in ("label", "header") and k not in heads]
+        topic = set().union(*(self.unit_stems(idx[k]) for k in heads))
+        elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span - topic
         if any(stem(w) in elsewhere for w in words - self.held if not covered(w, in_span)):
             # A word the span lacks and a label of another list or table of the passage has: taken from
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
