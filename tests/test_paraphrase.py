@@ -75,6 +75,8 @@ Most shops clean ovens like this:
 We gave it 5% of our hours. Results:
 - **Burnt batches**: 2 a month (was 9)
 
+**May 3, 2024, 9:15 AM**: First trial bake of the new sourdough, with flour from the new mill.
+
 How we did it:
 - **Cleaned every 2 weeks**: Not every 2 months
 - **Checklist on the oven door**: signed by each baker
@@ -249,6 +251,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The lesson is to plan baking for twice the expected Saturday rush, not 1.5x.", "Saturday rush"),
         # a word of a label that heads the passage (not a list's own label) is what the span is about
         ("Good oven hygiene came from cleaning every 2 weeks, not every 2 months.", "Cleaned every 2 weeks"),
+        # a date is one figure of its line, not parts of it ("May 3, 2024, 9:15 AM")
+        ("The first trial bake of the new sourdough, on May 3, 2024, went badly.", "First trial bake"),
         # what askers call the handbook names it, as its title does
         ("The Harbour case study says to open the trial on a narrow menu.", "narrow menu"),
     ],

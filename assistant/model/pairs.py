@@ -17,7 +17,8 @@ from assistant.model.meaning import TIME_STEMS, stem
 _DENIED = re.compile(r"\b(?:not|never|rather than|instead of)\s+(?:at\s+|just\s+|only\s+)?[$~]?(\d+(?:[.,]\d+)*)", re.I)
 # Where a line's own parts part: "Technical debt (35%), organizational resistance (40%), lack of ROI (25%)";
 # not before what qualifies the part before it (", not 1.5x", ", but …").
-_SEGMENT = re.compile(r"(?:,|;)\s+(?!(?:not|never|but|rather|instead|or)\b)|\n", re.I)
+# A date or a time goes on past its comma ("May 20, 2024, 3:47 PM: First model test").
+_SEGMENT = re.compile(r"(?:,|;)\s+(?!(?:not|never|but|rather|instead|or)\b|\d{4}\b|\d{1,2}:\d\d)|\n", re.I)
 
 
 def _figures(text: str) -> list[tuple[float, bool]]:
