@@ -80,6 +80,8 @@ We gave it 5% of our hours. Results:
 How we did it:
 - **Cleaned every 2 weeks**: Not every 2 months
 - **Checklist on the oven door**: signed by each baker
+- **Involved testers in design**: 6 counter bakers on the recipe panel
+- **Manager program**: 12 shop managers as advocates
 
 ### Targets
 
@@ -251,6 +253,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The lesson is to plan baking for twice the expected Saturday rush, not 1.5x.", "Saturday rush"),
         # a word of a label that heads the passage (not a list's own label) is what the span is about
         ("Good oven hygiene came from cleaning every 2 weeks, not every 2 months.", "Cleaned every 2 weeks"),
+        # two lines of one list, each with its role and figure, in one sentence
+        ("Design involved 6 counter bakers on the recipe panel, and a manager program had 12 advocates.",
+         "Manager program"),
         # a date is one figure of its line, not parts of it ("May 3, 2024, 9:15 AM")
         ("The first trial bake of the new sourdough, on May 3, 2024, went badly.", "First trial bake"),
         # what askers call the handbook names it, as its title does
@@ -283,6 +288,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Testers are 3-6 managers willing to try it.", "Minimum Crew", "entity"),
         # an opposite word is a swap ("internal" where the passage says "can be external")
         ("The builder who configures the tool has to be an internal hire.", "Minimum Crew", "negation"),
+        # the role of another line of the list, given this line's figure
+        ("It put 6 counter managers on the recipe panel.", "Manager program", "entity"),
         # how often is a hard fact: monthly where the passage counts per week
         ("Quality measures include complaints every month and the error rate of the tool.", "Tier 2", "frequency"),
         # a comparison turned round: "above" where the passage has "<"

@@ -40,10 +40,10 @@ def entity_missing(stated: set[str], span_text: str, context_text: str) -> bool:
     return any(stem(w) not in in_span and stem(w) not in in_context for w in stated)
 
 
-def swapped(stated: set[str], primary: str, held: frozenset[str]) -> bool:
-    """A stage or role the span's main line does not name, where that line names another one the
-    statement leaves out ("production results" where the line is the pilot's results, found beside the
-    production line)."""
+def swapped(stated: set[str], primary: str, held: frozenset[str], span: str = "") -> bool:
+    """A stage or role no line of the span names (``primary``, its main line, and the rest of ``span``),
+    where the main line names another one the statement leaves out ("production results" where the line
+    is the pilot's results, found beside the production line)."""
     said = stem_set(stated & held)
     named = stem_set(parts(primary) & held)
-    return bool(said - named and named - said)
+    return bool(said - named - stem_set(parts(span) & held) and named - said)

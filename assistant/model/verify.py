@@ -226,8 +226,13 @@ class Verifier:
         if not polarity_agrees(statement, near):
             return Check(False, support, "negation")
         primary = corpus.unit_text(idx[span_order[0]])
+        # The span's other lines whose figures are all the statement's: it draws a fact of its own from each.
+        figures = stated_numbers(stated)
+        also = "\n".join(corpus.unit_text(i) for i in span_units if set() < self.unit_numbers(i) <= figures)
         stated_entities = entities(statement, self.held) - meta
-        if entity_missing(stated_entities, span_text, context_text) or swapped(stated_entities, primary, self.held):
+        if entity_missing(stated_entities, span_text, context_text) or swapped(
+            stated_entities, primary, self.held, also
+        ):
             return Check(False, support, "entity")
         said = stem_set({w for w in parts(statement) if w in self.held} - self.meta_words(chunk.title))
         if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
