@@ -329,3 +329,16 @@ def test_a_question_mostly_in_words_the_documents_never_use_is_declined(bakery):
     assert party.nearest_topics
     casual = bakery.ask("how long does the pilot run, roughly?", check_rate=False)
     assert not casual.abstained and "4-8 weeks" in casual.answer, casual.answer
+
+
+def test_a_word_of_a_documents_title_names_where_to_look_not_what_is_asked(written):
+    """ "the Harbour guide" names the guide by its title: that the guide mentions Harbour in one line
+    only does not make the question one about Harbour that the guide leaves unexplained."""
+    guide = GUIDE.replace(
+        "Once live, the assistant saves $400 per month in wasted dough.",
+        "Once live, the assistant saves $400 per month in wasted dough. Harbour's owner signs off the savings.",
+    )
+    coach = written({"guide.md": guide})
+    answer = coach.ask("How long does the pilot run according to the Harbour guide?", check_rate=False)
+    assert not answer.abstained, answer.answer
+    assert "4-8 weeks" in answer.answer, answer.answer

@@ -178,10 +178,12 @@ class ExtractiveGenerator:
                     self._lines_with.setdefault(t, []).append(i)
         phrases = named_things(question, self._known, STOPWORDS)
         names = {name: set(tokens(name)) for name in phrases if zipf_frequency(name.lower(), "en") < COMMON_ZIPF}
+        # A word of a document's title names where to look ("the SMB guide"), not what is asked.
+        titled = set(tokens(" ".join(corpus.titles.values())))
         names = {
             n: ts
             for n, ts in names.items()
-            if ts and all(0 < len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
+            if ts and not ts <= titled and all(0 < len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
         }
         rest = set(tokens(question)) - set().union(*names.values())
         weight = sum(corpus.idf_of(t) for t in rest)
