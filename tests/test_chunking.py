@@ -118,19 +118,22 @@ def test_prose_in_fences_is_quotable_and_code_is_not():
     assert "users: 680," in texts and "minInstances: 10," in texts
 
 
-def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
-    from assistant.ingest.pipeline import prepare_document
+def _written(tmp_path, name: str, source: str):
+    """A document written here, prepared and chunked: the document and its units."""
+    path = tmp_path / name
+    path.write_text(source, "utf-8")
+    doc = prepare_document(name, path, path.read_bytes())
+    return doc, chunk_document(doc)[1]
 
+
+def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
     source = (
         '# Costs\n\nWhat we spent:\n\n```python\nsavings = {\n    "caching": {\n'
         '        "implementation": "Cache common queries",\n        "savings": "$12,400/month",\n    },\n'
         '    "total": "$39,300"  # per month\n}\nprint(len(savings))\nwaves = [\n    {\n        wave: 1,\n'
         "        users: 247,\n    },\n    {\n        wave: 2,\n        users: 680,\n    },\n]\n```\n"
     )
-    path = tmp_path / "costs.md"
-    path.write_text(source, "utf-8")
-    doc = prepare_document("costs.md", path, path.read_bytes())
-    _, units = chunk_document(doc)
+    doc, units = _written(tmp_path, "costs.md", source)
     code = [(u.kind, doc.text[u.start : u.end], u.group) for u in units if "`" not in doc.text[u.start : u.end]]
     lines = {text: (kind, group) for kind, text, group in code}
     assert lines['"caching": {'][0] == "label"
@@ -182,7 +185,7 @@ def test_possessives_are_read_as_their_word():
 
 
 def test_a_bare_answer_label_is_read_under_its_question(tmp_path):
-    from assistant.ingest.pipeline import prepare_document, unit_labels
+    from assistant.ingest.pipeline import unit_labels
 
     source = (
         "# Questions\n\n## Answers\n\n"
@@ -190,10 +193,7 @@ def test_a_bare_answer_label_is_read_under_its_question(tmp_path):
         '**Q: "What can go wrong?"**\n**A:** Plan for failures:\n- Keep a rollback path\n\n'
         "**Costs:**\n- **Pilot:** $5K\n"
     )
-    path = tmp_path / "qa.md"
-    path.write_text(source, "utf-8")
-    doc = prepare_document("qa.md", path, path.read_bytes())
-    _, units = chunk_document(doc)
+    doc, units = _written(tmp_path, "qa.md", source)
     labels = {doc.text[u.start : u.end]: label for u, label in unit_labels(doc, units)}
     assert labels["- **Rollout:** 3-6 months"] == 'Q: "How long will this take?" A:'
     # A label that says something of its own is read alone, as is one after a list.
