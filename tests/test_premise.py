@@ -135,3 +135,17 @@ def test_how_often_is_a_figure_to_confirm():
     assert "not give quarterly" in premise_note(question, cadence)
     assert premise_note("The review board meets monthly, doesn't it?", cadence) is None
     assert figure_question(question) == "The review board meets how often?"
+
+
+def test_a_multiple_is_a_figure_of_its_own_kind():
+    assert {(f.kind, f.low, f.high) for f in figures("load test at 1.5x, not 3×; a 2-3x overrun")} == {
+        ("x", 1.5, 1.5),
+        ("x", 3.0, 3.0),
+        ("x", 2.0, 3.0),
+    }
+    answer = ANSWER + "\n- **Cleanup:** often costs 2-3x more than expected [2]"
+    assert "not give 10x" in premise_note("cleanup costs 10x more than expected, right?", answer)
+    assert premise_note("cleanup costs 3x more than expected, right?", answer) is None  # inside 2-3x
+    assert figure_question("cleanup costs 10x more than expected, right?") == (
+        "cleanup costs how many times more than expected?"
+    )

@@ -47,6 +47,8 @@ _SHORT = re.compile(
 # A span of positions is a duration too: "Days 1–30" is 30 days, "Week 3-4" two weeks.
 _SPAN = re.compile(r"\b(day|week|month)s?\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
 _SHARE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%", re.I)
+# A multiple: "1.5x", "2-3x", "3×".
+_MULTIPLE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*[x×](?![\w])", re.I)
 _MONEY = re.compile(
     r"\$\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?(?:\s*(?:-|–|to)\s*\$?\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?)?", re.I
 )
@@ -94,7 +96,7 @@ def asks_to_confirm(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Figure:
-    kind: str  # "weeks", "seconds", "%", "$", "count", "days apart" (how often)
+    kind: str  # "weeks", "seconds", "%", "$", "x" (a multiple), "count", "days apart" (how often)
     low: float
     high: float
     text: str  # as written
@@ -127,7 +129,7 @@ _STEPS = re.compile(r"\$?\d[\d,.]*\s*[%kKmM]?(?:\s+to\s+\$?\d[\d,.]*\s*[%kKmM]?)
 
 
 def figures(text: str) -> list[Figure]:
-    """The durations, shares, amounts of money and counts a text states."""
+    """The durations, shares, amounts of money, multiples and counts a text states."""
     text = _STEPS.sub(lambda m: re.sub(r"\s+to\s+", ", ", m.group(0)), _MARKER.sub("", text))
     out: list[Figure] = []
     taken: list[tuple[int, int]] = []
@@ -141,6 +143,11 @@ def figures(text: str) -> list[Figure]:
         low, high = _value(m.group(1)), _value(m.group(2))
         if low is not None:
             out.append(Figure("%", low, high if high is not None else low, m.group(0).strip()))
+            taken.append(m.span())
+    for m in _MULTIPLE.finditer(text):
+        low, high = _value(m.group(1)), _value(m.group(2))
+        if low is not None:
+            out.append(Figure("x", low, high if high is not None else low, m.group(0).strip()))
             taken.append(m.span())
     for m in _DURATION.finditer(text):
         unit = _WEEKS[m.group(3).lower()]
@@ -301,7 +308,14 @@ _TAGS = re.compile(
     re.I,
 )
 _HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
-_ASK = {"weeks": "how long", "seconds": "how long", "$": "how much", "%": "what percentage", "days apart": "how often"}
+_ASK = {
+    "weeks": "how long",
+    "seconds": "how long",
+    "$": "how much",
+    "%": "what percentage",
+    "days apart": "how often",
+    "x": "how many times",
+}
 
 
 def figure_question(
