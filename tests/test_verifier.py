@@ -85,3 +85,21 @@ def test_a_short_fragment_is_the_passages_only_in_its_order(coach, verifier):
     for statement, ok in (("Common Week 1 Issues & Fixes:", True), ("Common Week 2 Issues & Fixes:", False)):
         check = verifier.check(statement, verifier.embed([statement])[0], chunk)
         assert check.ok is ok, (statement, check)
+
+
+# "but" ends a denial: what follows it is asserted.
+_ADVICE = "Don't wait for perfect sales data—start with what you have and improve the menu iteratively."
+
+
+@pytest.mark.parametrize(
+    "statement, passage, agrees",
+    [
+        ("The advice is not to wait for perfect sales data, but to start with what you have and improve the menu "
+         "iteratively.", _ADVICE, True),
+        ("The advice is to wait for perfect sales data and improve the menu iteratively.", _ADVICE, False),
+    ],
+)  # fmt: skip
+def test_a_denial_is_read_where_it_is_made(statement, passage, agrees):
+    from assistant.model.meaning import polarity_agrees
+
+    assert polarity_agrees(statement, passage) is agrees

@@ -131,7 +131,7 @@ class Judge:
         # claim comes from is framing, not a claim the passage must hold.
         self.framing = FRAMING_WORDS | (sources - held)
         self._vectors: dict[str, np.ndarray] = {}
-        self._memo: dict[tuple[str, str], bool] = {}
+        self._memo: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def of(cls, coach: Playbook) -> Judge:
@@ -149,24 +149,28 @@ class Judge:
         return np.stack([self._vectors[t] for t in texts])
 
     def support(self, passage: str, statement: str) -> bool:
+        return self.objection(passage, statement) is None
+
+    def objection(self, passage: str, statement: str) -> str | None:
+        """Why the passage does not support the statement (a short reason), or None when it does."""
         key = (passage, statement)
         if key not in self._memo:
-            self._memo[key] = self._support(passage, statement)
+            self._memo[key] = self._objection(passage, statement)
         return self._memo[key]
 
-    def _support(self, passage: str, statement: str) -> bool:
+    def _objection(self, passage: str, statement: str) -> str | None:
         pieces = [p.strip() for p in SENT.split(statement) if len(tokens(p)) >= 2]
         if len(pieces) > 1:  # a statement of several sentences holds when each of them does
-            return all(self.support(passage, p) for p in pieces)
+            return next((o for o in (self.objection(passage, p) for p in pieces) if o), None)
         # Framing words claim nothing; one the passage says as well ("use", "lists") counts as said.
         in_passage = stemmed(passage).keys()
         claimed = {w: t for w, t in stemmed(statement).items() if t not in self.framing or w in in_passage}
         if not claimed or not passage.strip():
-            return False
+            return "empty"
         if claimed_figures(statement) - all_figures(passage):
-            return False  # a figure the passage never states
+            return "figure"  # a figure the passage never states
         if names_in(statement, self.held) - self.framing - {p for w in tokens(passage) for p in word_parts(w)}:
-            return False  # a stage, role or name the passage never names
+            return "name"  # a stage, role or name the passage never names
         sentences = passage_lines(passage)
         vecs = self.embed([statement, *sentences])
         sims = vecs[1:] @ vecs[0]
@@ -193,30 +197,32 @@ class Judge:
             )
         )
         if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
-            return False  # denied where the passage asserts, or the reverse
+            return "denial"  # denied where the passage asserts, or the reverse
         said = names_in(statement, self.held) & self.held
         closest = {p for w in tokens(sentences[order[0]]) for p in word_parts(w)} & self.held
         if said - closest and closest - said:
-            return False  # a stage or role put where the closest line names another one
+            return "swap"  # a stage or role put where the closest line names another one
         figures = claimed_figures(statement)
         holding = [held_in(s, self.held) for s in sentences if figures and figures <= all_figures(s)]
         if said and holding and all(h and not h & said for h in holding):
-            return False  # the figures of another stage or role: every line that states them names another
+            return "figure_role"  # the figures of another stage or role: every line that states them names another
         window = " ".join(sentences[k] for k in order[:_WINDOW])
         if figures - all_figures(window):
-            return False  # a figure the lines it is about do not state, though another line of the passage does
+            return (
+                "figure_apart"  # a figure the lines it is about do not state, though another line of the passage does
+            )
         coverage = share(claimed, window)
         if coverage < _COVERED:
-            return False
+            return "coverage"
         # A claim drawn from several lines is as close to them together as to any one of them.
         far = float(sims[order[0]]) < _CLOSE and (
             len(sentences) < 2 or float((self.embed([window]) @ vecs[0])[0]) < _CLOSE
         )
         if coverage < _WORD_FOR_WORD and far:
-            return False
+            return "meaning"
         joined = [stemmed(c) for c in JOINED.split(statement)[1:]]
         clauses = [{w: t for w, t in c.items() if t not in self.framing} for c in joined]
-        return all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2)
+        return None if all(share(c, passage) >= _CLAUSE for c in clauses if len(c) >= 2) else "clause"
 
 
 def judge_validation(judge: Judge, eval_dir: Path) -> dict[str, Any]:

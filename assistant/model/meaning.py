@@ -183,7 +183,10 @@ def _joined(statement: str) -> list[tuple[str, str]]:
     for m in [*CLAUSE_JOIN.finditer(statement), None]:
         piece = statement[pos : m.start() if m else len(statement)]
         if out and len(tokens(piece)) < 2:
-            out[-1] = (out[-1][0] + " " + piece, out[-1][1])
+            # Kept with the clause before it, still set apart by a contrast ("not to wait, but to start"):
+            # a denial does not run on past it.
+            sep = ", " if re.search(r"\b(?:but|while|whereas)\b|;", join, re.I) else " "
+            out[-1] = (out[-1][0] + sep + piece, out[-1][1])
         else:
             out.append((piece, join))
         if m:
