@@ -154,3 +154,28 @@ def test_an_interrupted_ingest_leaves_the_previous_index_usable(small_kb, embedd
     resumed = Ingestor(settings, embedder, store).run(progress=False)
     assert resumed.updated == ["genai-implementation-guide.txt"]
     assert "rollback plan" in load_corpus(settings).texts["genai-implementation-guide.txt"]
+
+
+def test_the_dense_search_returns_the_exact_nearest_passages(coach, settings):
+    """The vector search is not approximate where answers come from: the neighbours it returns are the
+    exact nearest ones (ties at the last rank aside), so a question is answered from the same passages
+    on every build of the same documents."""
+    import numpy as np
+
+    from assistant.index.vectorstore import open_collection
+
+    collection = open_collection(settings)
+    got = collection.get(include=["embeddings"])
+    ids, vectors = got["ids"], np.asarray(got["embeddings"])
+    vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    k = settings.retrieval.dense_k * 8
+    rng = np.random.default_rng(0)
+    queries = vectors[rng.choice(len(ids), 40, replace=False)] + rng.normal(0, 0.05, (40, vectors.shape[1]))
+    found = collection.query(query_embeddings=queries.tolist(), n_results=k)["ids"]
+    index = {i: n for n, i in enumerate(ids)}
+    for query, near in zip(queries, found, strict=True):
+        scores = vectors @ (query / np.linalg.norm(query))
+        kth = np.sort(scores)[::-1][k - 1]
+        missed = [i for i in np.argsort(-scores)[:k] if ids[i] not in set(near)]
+        assert all(scores[i] - kth < 1e-5 for i in missed), [(ids[i], scores[i] - kth) for i in missed]
+        assert len(near) == k and all(scores[index[i]] >= kth - 1e-5 for i in near)

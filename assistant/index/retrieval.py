@@ -168,7 +168,9 @@ class HybridRetriever:
             sim = 1.0 + math.log(max(nws.score or 1e-9, 1e-9))
             if chunk_id and sim > dense.get(chunk_id, -1.0):
                 dense[chunk_id] = sim
-        dense_ranked = sorted(dense, key=lambda cid: -dense[cid])[: self.settings.dense_k]
+        # Passages as near as each other (the same line in two places) are ranked by id, not by the order
+        # the store happened to return them in.
+        dense_ranked = sorted(dense, key=lambda cid: (-dense[cid], cid))[: self.settings.dense_k]
         for rank, chunk_id in enumerate(dense_ranked):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
         for rank, nws in enumerate(self.bm25.retrieve(bundle)):
