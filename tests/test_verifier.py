@@ -103,3 +103,24 @@ def test_a_denial_is_read_where_it_is_made(statement, passage, agrees):
     from assistant.model.meaning import polarity_agrees
 
     assert polarity_agrees(statement, passage) is agrees
+
+
+# A reply to the asker ("Not really:", "No —") answers the question; it does not deny the statement.
+_TRIAL = "A trial is designed to fail fast and cheap. Minimal investment lost."
+
+
+@pytest.mark.parametrize(
+    "statement, passage, agrees",
+    [
+        ("Not really: the guide says a trial is designed to fail fast and cheap.", _TRIAL, True),
+        ("No — a trial is designed to fail fast and cheap.", _TRIAL, True),
+        ("Nope, the trial is designed to fail fast and cheap.", _TRIAL, True),
+        ("Not really designed to fail fast and cheap, the trial.", _TRIAL, False),
+        ("No trial is designed to fail fast and cheap.", _TRIAL, False),
+        ("Not really: the guide says a trial is not designed to fail fast and cheap.", _TRIAL, False),
+    ],
+)  # fmt: skip
+def test_a_reply_to_the_asker_is_not_a_denial(statement, passage, agrees):
+    from assistant.model.meaning import polarity_agrees
+
+    assert polarity_agrees(statement, passage) is agrees

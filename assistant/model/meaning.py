@@ -226,11 +226,18 @@ def in_sequence(words: list[str], chunk: Chunk) -> bool:
     return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
 
 
+# A reply to the asker that opens the sentence, set off by a stop or dash ("Not really: the guide says…",
+# "No — …"): it answers the question, and does not deny what the sentence goes on to say.
+_REPLY = re.compile(
+    r"^\W*(?:no|nope|not (?:really|quite|exactly|necessarily|at all))\s*[,:;.!—–]\s*|^\W*(?:no|nope)\s+-\s+", re.I
+)
+
+
 def polarity_agrees(statement: str, span_text: str) -> bool:
     """Each clause is negated exactly when a sentence of the span it is closest to is, and says
     "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
     external", and "no. What you need is…" does not negate the sentence after it."""
-    statement, span_text = both_ways(statement), both_ways(span_text)
+    statement, span_text = both_ways(_REPLY.sub("", statement, count=1)), both_ways(span_text)
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
     if not sentences:
         return True
