@@ -124,3 +124,37 @@ def test_a_reply_to_the_asker_is_not_a_denial(statement, passage, agrees):
     from assistant.model.meaning import polarity_agrees
 
     assert polarity_agrees(statement, passage) is agrees
+
+
+# A clause set off by ", because" or ", even though" is read as a clause of its own, against the line
+# that speaks of it, not the one the sentence opens with.
+_BOT = (
+    'Customer asked: "My card was declined in Lisbon. Is this fraud?"\n'
+    'The bot answered: "Your card is fine, there\'s no fraud."\n'
+    "In fact a relative had used the card. Not fraud, but nobody mentioned it.\n"
+    "The problem: the bot couldn't access live transaction data, couldn't ask clarifying questions."
+)
+_TOLD = "The bot told a customer whose card was declined in Lisbon that there was no fraud"
+
+
+@pytest.mark.parametrize(
+    "statement, agrees",
+    [
+        (f"{_TOLD}, because it could not access live transaction data or ask clarifying questions.", True),
+        (f"{_TOLD}, even though it could access live transaction data.", False),
+        (f"{_TOLD}, although it could ask clarifying questions.", False),
+    ],
+)
+def test_a_denial_in_a_clause_of_reason_is_read_in_that_clause(statement, agrees):
+    from assistant.model.meaning import polarity_agrees
+
+    assert polarity_agrees(statement, _BOT) is agrees
+
+
+def test_a_denial_repeated_down_a_list_is_one_denial():
+    from assistant.model.meaning import polarity_agrees
+
+    said = "It couldn't access the transaction data, couldn't ask clarifying questions."
+    assert polarity_agrees("It could not access the transaction data or ask clarifying questions.", said)
+    assert polarity_agrees(said, "It could not access the transaction data or ask clarifying questions.")
+    assert not polarity_agrees("It could access the transaction data and ask clarifying questions.", said)

@@ -205,7 +205,7 @@ def parts(text: str) -> set[str]:
 
 
 # Where a sentence joins another claim to the first: "…, and …", "…; …", "…, but …".
-CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas)\s+|;\s+", re.I)
+CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas)\s+|,\s+(?:even though|although|though|because)\s+|;\s+", re.I)
 MIN_CLAUSE_COVERAGE = 0.5  # idf-weighted share of a joined clause's content words found in the passage
 
 

@@ -9,7 +9,7 @@ import re
 import snowballstemmer
 
 from assistant.index.corpus import tokens
-from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, negations, numbers
+from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
 from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -144,19 +144,35 @@ def negations_about(sentence: str, stems: set[str]) -> int:
     stop — speaks of the clause: "not because the technology fails but because…" negates the
     technology failing, not what follows; "what it is not for," negates the words before it; a
     closing "no." answers what came before it."""
-    count = 0
-    for m in NEGATION.finditer(sentence):
-        after = sentence[m.end() :]
-        words = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
-        if not words:
-            if not tokens(after):
-                count += 1  # "…from scratch — no.": the answer to what came before
-                continue
-            # "…what it is not for, …": the words before it, back to the last break
-            words = stem_set(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
-        if words and 2 * len(words & stems) >= len(words):
-            count += 1
-    return count + prefixed_negations(sentence, stems)
+    # A denial repeated down a list is counted once, where any of its items speaks of the clause.
+    about = sum(any(_about(sentence, m, stems) for m in group) for group in denial_groups(sentence))
+    return about + prefixed_negations(sentence, stems)
+
+
+def denial_groups(text: str) -> list[list[re.Match[str]]]:
+    """The text's denials, the same one repeated down a comma list taken together: "couldn't access
+    the data, couldn't ask questions" denies the list once, as "could not see the data or ask
+    questions" does."""
+    groups: list[list[re.Match[str]]] = []
+    for m in NEGATION.finditer(text):
+        last = groups[-1][-1] if groups else None
+        if last is not None and m.group(0).lower() == last.group(0).lower() and "," in text[last.end() : m.start()]:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
+    """Whether the denial ``m`` of the sentence speaks of ``stems``."""
+    after = sentence[m.end() :]
+    words = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
+    if not words:
+        if not tokens(after):
+            return True  # "…from scratch — no.": the answer to what came before
+        # "…what it is not for, …": the words before it, back to the last break
+        words = stem_set(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
+    return bool(words) and 2 * len(words & stems) >= len(words)
 
 
 def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> list[tuple[set[str], list[str]]]:
@@ -271,7 +287,9 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
             if any(s not in closest and negations_about(s, scope) for s in best)
         )
         parity = (
-            negations(clause) - elsewhere + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))
+            len(denial_groups(clause))
+            - elsewhere
+            + prefixed_negations(clause, set().union(*(word_forms(s) for s in closest)))
         ) % 2
         # What the clause says itself, not the parts of a compound it names: "a one-size-fits-all
         # approach" says nothing of what "doesn't fit all use cases" denies.
