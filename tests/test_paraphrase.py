@@ -167,6 +167,21 @@ Trials that need clean sales data should add 20–40% to these estimates.
 
 - Why trials stall: staff turnover (45%), unclear owner (35%), tool cost (20%)
 - Lesson: bake for 2x the expected Saturday rush, not 1.5x
+
+## Help at the Counter
+
+**Level 1: Recipe Binder (settles 60% of questions)**
+- Laminated cards by the till
+
+**Level 2: Shift Lead (settles 30% of questions)**
+- Radio channel watched by the shift lead
+
+**Level 3: Owner Hotline (settles 10% of questions)**
+
+**Adding counters:**
+- Step 1: Main counter first (Week 1-2)
+- Step 2: Counter A joins (Week 3-4)
+- Step 3: Counter B joins (Week 5-6)
 """
 
 
@@ -260,6 +275,10 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The first trial bake of the new sourdough, on May 3, 2024, went badly.", "First trial bake"),
         # what askers call the handbook names it, as its title does
         ("The Harbour case study says to open the trial on a narrow menu.", "narrow menu"),
+        # each item of a numbered series with its own figure, named by its name or by its number
+        ("The shift lead settles about 30% of questions, and the owner hotline the last 10%.", "Level 2"),
+        ("Counter A joins in weeks 3-4, then Counter B in weeks 5-6.", "Counter A joins"),
+        ("Counter B is the last to join, in step 3, during weeks 5-6.", "Counter A joins"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -314,6 +333,10 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Every trial overran its schedule by 10-30%, and its budget by 25-45%.", "Lesson 3", "swap"),
         # a figure the passage rules out, said to hold
         ("The lesson is to bake for 1.5x the expected Saturday rush, not 2x.", "Saturday rush", "swap"),
+        # the figure of one item of a numbered series said of another item, named by its name or its number
+        ("The recipe binder is expected to settle about 30% of questions.", "Level 2", "swap"),
+        ("Level 3 settles 30% of the questions staff ask.", "Level 2", "swap"),
+        ("Counter B joins in weeks 3-4, and Counter A in weeks 5-6.", "Counter A joins", "swap"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

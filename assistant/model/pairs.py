@@ -145,3 +145,74 @@ def _parts(line: str) -> list[str]:
             start = m.end()
     parts.append(line[start:])
     return [part for part in parts if part.strip()]
+
+
+# An item of a numbered series: "Tier 1: Self-Service (deflect 60% of questions)", "- Phase 2: Department A
+# mandatory (Week 3-4)", "Week 1-2: Region A (100 users)". Its series is the word before the number.
+_SERIES_ITEM = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+\.\s+)?(?:\*\*)?([A-Z][a-z]+)\s+(\d+(?:\s*[-–]\s*\d+)?)(?:\*\*)?\s*:\s*(?:\*\*)?\s*([^(\n]*)"
+)
+
+
+@dataclass(frozen=True)
+class SeriesItem:
+    series: str
+    label: str  # its series word and number: "Tier 1", "Phase 2"
+    name: tuple[str, ...]  # the words of its name, in order: "Department", "A", "mandatory"
+    figures: frozenset[float]
+
+
+def series_items(lines: Sequence[str]) -> list[SeriesItem]:
+    """The items of numbered series among ``lines``, each with its name and its line's figures."""
+    out = []
+    for line in lines:
+        m = _SERIES_ITEM.match(line)
+        if m:
+            name = tuple(re.findall(r"[A-Za-z][\w'-]*", re.sub(r"[*_`]", " ", m.group(3))))
+            label = f"{m.group(1)} {m.group(2)}"
+            # Its figures are those of what follows its label: "Phase 4" holds no 4.
+            out.append(SeriesItem(m.group(1).lower(), label, name, frozenset(numbers(line[m.end(2) :]))))
+    return out
+
+
+def _terms(item: SeriesItem, other: SeriesItem) -> list[str]:
+    """What sets ``item`` apart from ``other`` in the series: its label, and each word of its name the
+    other's lacks; a one-letter word with the word before it ("Department A", not "A")."""
+    out = [item.label]
+    for k, w in enumerate(item.name):
+        if w.lower() in {v.lower() for v in other.name}:
+            continue
+        if len(w) == 1:
+            if k:
+                out.append(f"{item.name[k - 1]} {w}")
+        else:
+            out.append(w)
+    return out
+
+
+def _names(clause: str, terms: list[str]) -> bool:
+    """Whether the clause holds any of ``terms`` as words of its own (one-letter ones as written)."""
+    for term in terms:
+        flags = 0 if re.search(r"(?:^|\s)\w$", term) else re.I
+        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", clause, flags):
+            return True
+    return False
+
+
+def item_swapped(statement: str, items: Sequence[SeriesItem]) -> bool:
+    """A figure said of one item of a numbered series where the passage gives it to another: "Department
+    B becomes mandatory in weeks 3-4" where "Phase 2: Department A mandatory (Week 3-4)" and "Phase 3:
+    Department B mandatory (Week 5-6)"; "the self-service tier handles 30%" where 30% is Tier 2's. The
+    clause names the other item by what sets it apart from the item that holds the figure, and names
+    nothing that sets that item apart."""
+    labels = re.compile("|".join(rf"\b{re.escape(i.label)}\b" for i in items), re.I) if items else None
+    for clause in _pieces(statement):
+        # A series' own number ("in phase 4") is a name, not a figure said of it.
+        for value in set(numbers(labels.sub(" ", clause) if labels else clause)):
+            for holder in (i for i in items if value in i.figures):
+                for other in items:
+                    if other.series != holder.series or other.label == holder.label or value in other.figures:
+                        continue
+                    if _names(clause, _terms(other, holder)) and not _names(clause, _terms(holder, other)):
+                        return True
+    return False
