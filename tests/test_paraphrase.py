@@ -10,7 +10,7 @@ from assistant.config import Settings
 from assistant.index.corpus import load_corpus
 from assistant.index.vectorstore import build_vector_store
 from assistant.ingest.pipeline import Ingestor
-from assistant.model.facts import figures_missing, measures
+from assistant.model.facts import figures_missing, measures, ranges_missing
 from assistant.model.generation import keeps_model_answer, verification_notice
 from assistant.model.verify import Verified, Verifier
 
@@ -279,6 +279,7 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The shift lead settles about 30% of questions, and the owner hotline the last 10%.", "Level 2"),
         ("Counter A joins in weeks 3-4, then Counter B in weeks 5-6.", "Counter A joins"),
         ("Counter B is the last to join, in step 3, during weeks 5-6.", "Counter A joins"),
+        ("A small shop needs 1-2 weeks of setup and 2-4 weeks each for testing and cleanup.", "Small Shop"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -337,6 +338,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("The recipe binder is expected to settle about 30% of questions.", "Level 2", "swap"),
         ("Level 3 settles 30% of the questions staff ask.", "Level 2", "swap"),
         ("Counter B joins in weeks 3-4, and Counter A in weeks 5-6.", "Counter A joins", "swap"),
+        # a range made of the ends of two of the passage's ranges
+        ("A small shop's setup and testing take 1-4 weeks each.", "Small Shop", "number"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):
@@ -377,6 +380,16 @@ def test_figures_are_read_with_their_unit():
     assert figures_missing("p99 latency", "p95 latency") is True
     # a duration with a word between its figure and its unit is a duration still
     assert figures_missing("an SLA of 1 business hour", "**Tier 1:** Response SLA: 4 business hours") is True
+
+
+def test_a_range_is_the_sources_range_not_two_ends_of_others():
+    bands = "- **8-11:** Needs work\n- **12-15:** Mostly ready\n- **16-20:** Ready"
+    assert ranges_missing("Most shops score 12-16.", bands) is True
+    assert ranges_missing("Most shops score between 12 and 15.", bands) is False
+    assert ranges_missing("Budget $5K-$15K.", "- **Pilot:** $5K-$15K (one-time)") is False
+    assert ranges_missing("Budget $5K-$50K.", "- **Pilot:** $5K-$15K\n- **Prototype:** $15K-$50K") is True
+    # two figures of one line, said as where something went from and to
+    assert ranges_missing("It grew from 8 to 200 users.", "Scale from 8 users to 200+ users") is False
 
 
 def _verified(statements: int, kept: int) -> Verified:

@@ -121,6 +121,38 @@ def figures_missing(statement: str, source: str) -> bool:
     return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
 
 
+# A range: "8-12", "$5K-$15K", "30%–50%", "4 to 6", "between 8 and 12".
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9}
+_END = r"\$?(\d+(?:[.,]\d+)*)\s*(k\b|m\b|thousand\b|million\b|billion\b)?\s*%?"
+_RANGE = re.compile(rf"(?<![\w.$]){_END}\s*(?:-|–|—|to)\s*{_END}|\bbetween\s+{_END}\s+and\s+{_END}", re.I)
+
+
+def ranges(text: str) -> set[tuple[float, float]]:
+    """The ranges the text states, as their two ends ("$5K-$15K" is 5,000 to 15,000; a scale written
+    only after the second end is the first's too)."""
+    out: set[tuple[float, float]] = set()
+    for m in _RANGE.finditer(text):
+        groups = m.groups()[:4] if m.group(1) else m.groups()[4:]
+        try:
+            lo, hi = float(groups[0].replace(",", "")), float(groups[2].replace(",", ""))
+        except ValueError:
+            continue
+        hi_scale = _SCALE.get((groups[3] or "").lower(), 1.0)
+        lo_scale = _SCALE.get((groups[1] or "").lower(), 0.0) or (hi_scale if lo * hi_scale <= hi * hi_scale else 1.0)
+        if lo * lo_scale < hi * hi_scale:
+            out.add((round(lo * lo_scale, 6), round(hi * hi_scale, 6)))
+    return out
+
+
+def ranges_missing(statement: str, source: str) -> bool:
+    """A range the statement states that the source neither states as one nor has both ends of on one
+    line: "12-16" where the source has "12-15" and "16-20" on lines of their own ("from 8 to 200" is
+    the source's where one line says "from 8 users to 200+ users")."""
+    held = ranges(source)
+    lines = [numbers(line) for line in source.splitlines()]
+    return any(r not in held and not any(r[0] in n and r[1] in n for n in lines) for r in ranges(statement))
+
+
 # How often something happens is a hard fact, like a figure: "weekly" where the passage says "monthly" is a
 # swap. A period the statement states as a frequency must be named in the quoted text, in any form.
 _FREQUENCY = re.compile(

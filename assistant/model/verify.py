@@ -30,6 +30,7 @@ from assistant.model.facts import (
     numbers,
     parts,
     periods_missing,
+    ranges_missing,
     stated_numbers,
     without_name_figures,
 )
@@ -210,7 +211,7 @@ class Verifier:
         heading_at: int | None = None
         quoted = span_text + "\n" + labels_text + "\n" + heading
         stated = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
-        if figures_missing(stated, quoted):
+        if figures_missing(stated, quoted) or ranges_missing(stated, quoted):
             return Check(False, support, "number")
         if comparison_flipped(stated, quoted):
             return Check(False, support, "comparison")
