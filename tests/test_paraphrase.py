@@ -182,6 +182,10 @@ Trials that need clean sales data should add 20–40% to these estimates.
 - Step 1: Main counter first (Week 1-2)
 - Step 2: Counter A joins (Week 3-4)
 - Step 3: Counter B joins (Week 5-6)
+
+**Tasting rhythm:**
+- **Trial:** Weekly tastings
+- **Rollout:** Monthly tastings
 """
 
 
@@ -280,6 +284,7 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Counter A joins in weeks 3-4, then Counter B in weeks 5-6.", "Counter A joins"),
         ("Counter B is the last to join, in step 3, during weeks 5-6.", "Counter A joins"),
         ("A small shop needs 1-2 weeks of setup and 2-4 weeks each for testing and cleanup.", "Small Shop"),
+        ("Tastings are weekly during the trial and monthly once the rollout starts.", "Tasting rhythm"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -338,6 +343,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("The recipe binder is expected to settle about 30% of questions.", "Level 2", "swap"),
         ("Level 3 settles 30% of the questions staff ask.", "Level 2", "swap"),
         ("Counter B joins in weeks 3-4, and Counter A in weeks 5-6.", "Counter A joins", "swap"),
+        # how often one item of a labelled list happens, said of another
+        ("Tastings are monthly during the trial.", "Tasting rhythm", "swap"),
         # a range made of the ends of two of the passage's ranges
         ("A small shop's setup and testing take 1-4 weeks each.", "Small Shop", "number"),
     ],

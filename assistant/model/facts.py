@@ -208,6 +208,16 @@ def comparison_flipped(statement: str, source: str) -> bool:
     return any(v in held and not ways & held[v] for v, ways in said.items())
 
 
+def frequencies(text: str) -> set[str]:
+    """How often the text says things happen, as periods: "week" for "weekly" or "every week", "2 week"
+    for "bi-weekly" or "fortnightly"."""
+    out = set()
+    for m in _FREQUENCY.finditer(text):
+        word = (m.group(1) or m.group(2) or "").lower()
+        out.add(_PERIOD[word] if word else "2 week")
+    return out
+
+
 def periods_missing(statement: str, source: str) -> bool:
     """A frequency of the statement ("weekly", "every quarter") whose period the source never names."""
     for m in _FREQUENCY.finditer(statement):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.index.corpus import tokens
-from assistant.model.facts import CLAUSE_JOIN, NUMBER, numbers
+from assistant.model.facts import CLAUSE_JOIN, NUMBER, frequencies, numbers
 from assistant.model.meaning import TIME_STEMS, stem
 
 # A figure ruled out by the words just before it: "not 1.5x", "rather than 6 weeks", "instead of 10%".
@@ -152,26 +152,45 @@ def _parts(line: str) -> list[str]:
 _SERIES_ITEM = re.compile(
     r"^\s*(?:[-*+]\s+|\d+\.\s+)?(?:\*\*)?([A-Z][a-z]+)\s+(\d+(?:\s*[-–]\s*\d+)?)(?:\*\*)?\s*:\s*(?:\*\*)?\s*([^(\n]*)"
 )
+# An item of a labelled list: "- **Prototype:** Bi-weekly updates".
+_LABELLED_ITEM = re.compile(r"^\s*[-*+]\s+\*\*([^*:\n]{1,40}?):?\*\*:?\s*(.*)")
 
 
 @dataclass(frozen=True)
 class SeriesItem:
+    """An item of a numbered series or a labelled list, with what it states: its figures (a numbered
+    series' own) and how often what it names happens ("week", "2 week", "month")."""
+
     series: str
-    label: str  # its series word and number: "Tier 1", "Phase 2"
+    label: str  # "Tier 1", "Phase 2"; a labelled item's label: "Prototype"
     name: tuple[str, ...]  # the words of its name, in order: "Department", "A", "mandatory"
-    figures: frozenset[float]
+    values: frozenset[float | str]
 
 
 def series_items(lines: Sequence[str]) -> list[SeriesItem]:
-    """The items of numbered series among ``lines``, each with its name and its line's figures."""
+    """The items of numbered series and labelled lists among ``lines``. A labelled list's items state
+    only how often: a label names its line's subject less surely than a series' name does ("**Users:**
+    5-10 early adopters" beside "**Investment:** $5K-$15K")."""
     out = []
-    for line in lines:
+    run = -1  # where the labelled list a line belongs to starts
+    for k, line in enumerate(lines):
         m = _SERIES_ITEM.match(line)
         if m:
             name = tuple(re.findall(r"[A-Za-z][\w'-]*", re.sub(r"[*_`]", " ", m.group(3))))
             label = f"{m.group(1)} {m.group(2)}"
-            # Its figures are those of what follows its label: "Phase 4" holds no 4.
-            out.append(SeriesItem(m.group(1).lower(), label, name, frozenset(numbers(line[m.end(2) :]))))
+            # What it states follows its label: "Phase 4" holds no 4.
+            rest = line[m.end(2) :]
+            values = frozenset([*numbers(rest), *frequencies(rest)])
+            out.append(SeriesItem(m.group(1).lower(), label, name, values))
+            continue
+        m = _LABELLED_ITEM.match(line)
+        if not m:
+            run = -1
+            continue
+        run = k if run < 0 else run
+        label = m.group(1).strip()
+        name = tuple(re.findall(r"[A-Za-z][\w'-]*", label))
+        out.append(SeriesItem(f"list {run}", label, name, frozenset(frequencies(m.group(2)))))
     return out
 
 
@@ -200,18 +219,24 @@ def _names(clause: str, terms: list[str]) -> bool:
 
 
 def item_swapped(statement: str, items: Sequence[SeriesItem]) -> bool:
-    """A figure said of one item of a numbered series where the passage gives it to another: "Department
-    B becomes mandatory in weeks 3-4" where "Phase 2: Department A mandatory (Week 3-4)" and "Phase 3:
-    Department B mandatory (Week 5-6)"; "the self-service tier handles 30%" where 30% is Tier 2's. The
-    clause names the other item by what sets it apart from the item that holds the figure, and names
-    nothing that sets that item apart."""
-    labels = re.compile("|".join(rf"\b{re.escape(i.label)}\b" for i in items), re.I) if items else None
-    for clause in _pieces(statement):
-        # A series' own number ("in phase 4") is a name, not a figure said of it.
-        for value in set(numbers(labels.sub(" ", clause) if labels else clause)):
-            for holder in (i for i in items if value in i.figures):
+    """A figure or a frequency said of one item of a series where the passage gives it to another:
+    "Department B becomes mandatory in weeks 3-4" where "Phase 2: Department A mandatory (Week 3-4)"
+    and "Phase 3: Department B mandatory (Week 5-6)"; "the self-service tier handles 30%" where 30% is
+    Tier 2's; "monthly reviews in the prototype" where "**Prototype:** Bi-weekly updates". The clause
+    names the other item by what sets it apart from the item that holds the figure, and names nothing
+    that sets that item apart."""
+    if not items:
+        return False
+    labels = re.compile(
+        "|".join(rf"\b{re.escape(i.label)}\b" for i in items if any(c.isdigit() for c in i.label)) or "$^", re.I
+    )
+    said = [(clause, set(numbers(labels.sub(" ", clause)))) for clause in _pieces(statement)]
+    said += [(part, set(frequencies(part))) for clause in CLAUSE_JOIN.split(statement) for part in _parts(clause)]
+    for clause, values in said:
+        for value in values:
+            for holder in (i for i in items if value in i.values):
                 for other in items:
-                    if other.series != holder.series or other.label == holder.label or value in other.figures:
+                    if other.series != holder.series or other.label == holder.label or value in other.values:
                         continue
                     if _names(clause, _terms(other, holder)) and not _names(clause, _terms(holder, other)):
                         return True
