@@ -180,7 +180,7 @@ def series_items(lines: Sequence[str]) -> list[SeriesItem]:
             label = f"{m.group(1)} {m.group(2)}"
             # What it states follows its label: "Phase 4" holds no 4.
             rest = line[m.end(2) :]
-            values = frozenset([*numbers(rest), *frequencies(rest)])
+            values: frozenset[float | str] = frozenset([*numbers(rest), *frequencies(rest)])
             out.append(SeriesItem(m.group(1).lower(), label, name, values))
             continue
         m = _LABELLED_ITEM.match(line)
@@ -230,7 +230,9 @@ def item_swapped(statement: str, items: Sequence[SeriesItem]) -> bool:
     labels = re.compile(
         "|".join(rf"\b{re.escape(i.label)}\b" for i in items if any(c.isdigit() for c in i.label)) or "$^", re.I
     )
-    said = [(clause, set(numbers(labels.sub(" ", clause)))) for clause in _pieces(statement)]
+    said: list[tuple[str, set[float | str]]] = [
+        (clause, set(numbers(labels.sub(" ", clause)))) for clause in _pieces(statement)
+    ]
     said += [(part, set(frequencies(part))) for clause in CLAUSE_JOIN.split(statement) for part in _parts(clause)]
     for clause, values in said:
         for value in values:
