@@ -285,6 +285,12 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Counter B is the last to join, in step 3, during weeks 5-6.", "Counter A joins"),
         ("A small shop needs 1-2 weeks of setup and 2-4 weeks each for testing and cleanup.", "Small Shop"),
         ("Tastings are weekly during the trial and monthly once the rollout starts.", "Tasting rhythm"),
+        # English function words the passage lacks ("whoever", "wherever", "meanwhile") say how the
+        # sentence is put, not what it claims
+        ("Meanwhile, whoever trains them, wherever they work, counter staff should be trained on what the tool "
+         "can and cannot do.", "can and cannot"),
+        ("Whoever you are, wherever your shop is, however busy, start the trial with a narrow menu of ten loaves.",
+         "narrow menu"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assistant.index.corpus import Corpus, tokens
 from assistant.model.facts import (
@@ -90,6 +91,24 @@ class Verified:
     recited: int
     reasons: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+
+
+# English function words say how a sentence is put, not what it claims ("during this stretch", "his
+# project", "keep in mind"); those of them that can carry a claim stay: a quantity or an order ("most",
+# "only", "first", "before"), a comparison ("above", "within"), and words that are content words in
+# other uses ("system", "call", "fill", "back").
+_CLAIMING = frozenset(
+    [
+        "all", "most", "more", "less", "least", "few", "many", "several", "only", "some", "none", "much", "whole",
+        "same", "both", "either", "neither", "each", "enough", "alone", "together", "always", "never", "once", "first",
+        "last", "next", "third", "before", "after", "already", "again", "former", "latter", "afterwards", "beforehand",
+        "until", "since", "above", "below", "over", "under", "within", "beyond", "between", "up", "down", "off", "out",
+        "without", "except", "almost", "bill", "call", "fire", "interest", "system", "amount", "detail", "describe",
+        "serious", "empty", "full", "thick", "thin", "top", "bottom", "front", "back", "move", "name", "show", "find",
+        "found", "give", "take", "mill", "cry", "fill", "sincere", "de", "con", "co", "un", "inc", "ltd",
+    ]
+)  # fmt: skip
+FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - _CLAIMING
 
 
 def content_words(
@@ -184,7 +203,6 @@ class Verifier:
         words = content_words(statement, meta, self.corpus.vocabulary.expansions)
         if not idx or not words:
             return Check(False, 0.0, "empty")
-        weight = sum(corpus.idf_of(w) for w in words)
         sem = corpus.unit_vectors[idx] @ vector
         span_order = self._span(words, idx, sem, frozenset(stated_numbers(statement)))
         span = sorted(span_order)
@@ -194,6 +212,9 @@ class Verifier:
         context_text = "\n".join([chunk.section, *(corpus.unit_text(idx[k]) for k in around)])
         in_span = set().union(*(self.unit_stems(i) for i in span_units), *(self.unit_stems(idx[k]) for k in around))
         have = in_span | stem_set(set(tokens(chunk.section))) | comparison_stems(span_text)
+        # A function word the span lacks says how the sentence is put, and does not count against it.
+        words = {w for w in words if w not in FUNCTION_WORDS or covered(w, have)}
+        weight = sum(corpus.idf_of(w) for w in words) or 1.0
         coverage = sum(corpus.idf_of(w) for w in words if covered(w, have)) / weight
         semantic = max(closeness(corpus.unit_vectors[span_units], vector), float(sem[span].max()))
         if coverage >= ACCEPT[-1][0] and not any(coverage >= c and semantic >= m for c, m in ACCEPT):
