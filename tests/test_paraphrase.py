@@ -12,7 +12,8 @@ from assistant.index.vectorstore import build_vector_store
 from assistant.ingest.pipeline import Ingestor
 from assistant.model.facts import figures_missing, measures, ranges_missing
 from assistant.model.generation import keeps_model_answer, verification_notice
-from assistant.model.verify import Verified, Verifier
+from assistant.model.meaning import stem
+from assistant.model.verify import Verified, Verifier, content_words
 
 STAFF = (
     "Do we need a data scientist to run the tool? For most bakeries using a hosted tool, no. "
@@ -362,6 +363,14 @@ def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason
         statement,
         why,
     )
+
+
+def test_verbs_that_report_what_a_document_says_are_not_claims_of_its(verifier):
+    meta = verifier.meta_words("Harbour Bakery 30-Day AI Handbook")
+    text = "The handbook expects testers, argues for a narrow menu and describes the builder as external."
+    words = content_words(text, meta, verifier.corpus.vocabulary.expansions)
+    assert {"tester", "narrow", "menu", "builder", "extern"} <= {stem(w) for w in words}, words
+    assert not {stem(w) for w in words} & {"expect", "argu", "describ"}, words
 
 
 def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):

@@ -45,6 +45,24 @@ ATTRIBUTION = frozenset(
         "explains",
         "mention",
         "mentions",
+        # verbs that report what a document says ("the guide expects…", "describing his project as…")
+        "says",
+        "expect",
+        "expects",
+        "estimate",
+        "estimates",
+        "describes",
+        "describing",
+        "describe",
+        "calls",
+        "warn",
+        "warns",
+        "advise",
+        "advises",
+        "argue",
+        "argues",
+        "contrast",
+        "contrasts",
     ]
 )
 
