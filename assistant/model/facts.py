@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from assistant.index.corpus import tokens
 
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*([kKmM]\b|million\b|thousand\b|billion\b)?")
@@ -65,6 +67,24 @@ ATTRIBUTION = frozenset(
         "contrasts",
     ]
 )
+
+
+# English function words say how a sentence is put, not what it claims ("during this stretch", "his
+# project", "keep in mind"); those of them that can carry a claim stay: a quantity or an order ("most",
+# "only", "first", "before"), a comparison ("above", "within"), and words that are content words in
+# other uses ("system", "call", "fill", "back").
+_CLAIMING = frozenset(
+    [
+        "all", "most", "more", "less", "least", "few", "many", "several", "only", "some", "none", "much", "whole",
+        "same", "both", "either", "neither", "each", "enough", "alone", "together", "always", "never", "once", "first",
+        "last", "next", "third", "before", "after", "already", "again", "former", "latter", "afterwards", "beforehand",
+        "until", "since", "above", "below", "over", "under", "within", "beyond", "between", "up", "down", "off", "out",
+        "without", "except", "almost", "bill", "call", "fire", "interest", "system", "amount", "detail", "describe",
+        "serious", "empty", "full", "thick", "thin", "top", "bottom", "front", "back", "move", "name", "show", "find",
+        "found", "give", "take", "mill", "cry", "fill", "sincere", "de", "con", "co", "un", "inc", "ltd",
+    ]
+)  # fmt: skip
+FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - _CLAIMING
 
 
 def numbers(text: str) -> set[float]:

@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assistant.index.corpus import Corpus, tokens
 from assistant.model.facts import (
     ATTRIBUTION,
+    FUNCTION_WORDS,
     NEGATION,
     comparison_flipped,
     entities,
@@ -91,24 +91,6 @@ class Verified:
     recited: int
     reasons: list[str] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
-
-
-# English function words say how a sentence is put, not what it claims ("during this stretch", "his
-# project", "keep in mind"); those of them that can carry a claim stay: a quantity or an order ("most",
-# "only", "first", "before"), a comparison ("above", "within"), and words that are content words in
-# other uses ("system", "call", "fill", "back").
-_CLAIMING = frozenset(
-    [
-        "all", "most", "more", "less", "least", "few", "many", "several", "only", "some", "none", "much", "whole",
-        "same", "both", "either", "neither", "each", "enough", "alone", "together", "always", "never", "once", "first",
-        "last", "next", "third", "before", "after", "already", "again", "former", "latter", "afterwards", "beforehand",
-        "until", "since", "above", "below", "over", "under", "within", "beyond", "between", "up", "down", "off", "out",
-        "without", "except", "almost", "bill", "call", "fire", "interest", "system", "amount", "detail", "describe",
-        "serious", "empty", "full", "thick", "thin", "top", "bottom", "front", "back", "move", "name", "show", "find",
-        "found", "give", "take", "mill", "cry", "fill", "sincere", "de", "con", "co", "un", "inc", "ltd",
-    ]
-)  # fmt: skip
-FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - _CLAIMING
 
 
 def content_words(
