@@ -64,3 +64,17 @@ def test_a_follow_up_naming_another_role_asks_the_same_of_it():
     )
     # A phrase naming no role is read as before: with the whole of the previous question.
     assert "subject matter expert" in condense("and the training?", previous, roles)
+
+
+def test_a_follow_up_naming_another_item_of_a_series_asks_the_same_of_it():
+    from assistant.answer.followup import condense
+
+    # "phase 3?" after a question of phase 2 asks the same of phase 3, not of both.
+    assert condense("phase 3?", ["roadmap phase 2 days?"]) == "roadmap phase 3 days?"
+    assert (
+        condense("And on day 3?", ["what happens on day 2 of launch week?"]) == "what happens on day 3 of launch week?"
+    )
+    assert condense("weeks 7?", ["who joins in week 5?"]) == "who joins in week 7?"
+    # With a question of its own, or without a numbered item in the question before, it is read as before.
+    assert "who joins" in condense("what about week 8, who joins then?", ["pilot milestones week 6?"]).lower()
+    assert condense("and tier 2?", ["how much does the pilot cost?"]) != "how much does the pilot cost?"

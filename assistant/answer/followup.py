@@ -13,6 +13,11 @@ from assistant.index.corpus import tokens
 
 _STAGE_WORDS = ("pilot", "prototype", "production")
 _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
+# A numbered item of a series the playbook counts through: "phase 2", "week 6", "tier 3", "day 1".
+_NUMBERED = re.compile(
+    r"\b(phase|week|tier|day|layer|wave|step|level|month|option|lesson|pitfall|challenge|strategy|gap)s?\s+(\d+)\b",
+    re.I,
+)
 _THAT_STAGE = re.compile(r"\b(?:that|this|the same|same)\s+(?:stage|phase)\b", re.I)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
@@ -69,6 +74,14 @@ def condense(question: str, history: list[str], roles: frozenset[str] = frozense
     if new_stages and old_stages and new_stages[0] != old_stages[0]:
         target = new_stages[0]
         return _STAGE.sub(lambda m: _match_case(m.group(1), target) + (m.group(2) or ""), previous)
+    # "phase 3?" after "roadmap phase 2 days?": the previous question, of the other item of that series.
+    new_items = [(m.group(1).lower(), m.group(2)) for m in _NUMBERED.finditer(question)]
+    if len(new_items) == 1 and not tokens(_NUMBERED.sub(" ", _LEADS.sub("", question))):
+        series, number = new_items[0]
+        old = [m for m in _NUMBERED.finditer(previous) if m.group(1).lower() == series and m.group(2) != number]
+        if len(old) == 1:
+            m = old[0]
+            return f"{previous[: m.start(2)]}{number}{previous[m.end(2) :]}"
     if old_stages and _THAT_STAGE.search(question):
         # "whats the budget for that stage" asks of the stage the previous question named, not of the
         # rest of what it asked ("the readiness checklist before the prototype").
