@@ -87,6 +87,13 @@ def test_a_terse_statement_with_a_question_mark_asks_to_confirm_its_figure():
     assert not asks_to_confirm("Is the trial worth $1000?")
 
 
+def test_a_number_naming_a_position_is_no_figure_of_what_follows():
+    # "phase 2 days?" asks which days phase 2 spans: the 2 names the phase, it is no duration to confirm
+    assert premise_note("trial phase 2 days?", ANSWER) is None
+    assert premise_note("week 3 hours for testers?", ANSWER) is None
+    assert "not give 3 days" in premise_note("the trial takes 3 days?", ANSWER)
+
+
 def test_short_durations_are_compared_in_seconds():
     latency = "From *Notes* (Latency):\n- Target: <3 seconds for the 95th percentile [1]"
     assert "not give 10s" in premise_note("p95 target is 10s for prod right?", latency)

@@ -150,13 +150,15 @@ def figures(text: str) -> list[Figure]:
             out.append(Figure("x", low, high if high is not None else low, m.group(0).strip()))
             taken.append(m.span())
     for m in _DURATION.finditer(text):
+        if _POSITION.search(text[: m.start()]):
+            continue  # "phase 2 days?" asks of phase 2: its 2 is no duration
         unit = _WEEKS[m.group(3).lower()]
         low, high = _value(m.group(1)), _value(m.group(2))
         if low is not None:
             out.append(Figure("weeks", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
             taken.append(m.span())
     for m in _SHORT.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if any(s <= m.start() < e for s, e in taken) or _POSITION.search(text[: m.start()]):
             continue
         name = m.group(3).lower()
         unit = _SECONDS.get(name) or _SECONDS[name.rstrip("s")]
