@@ -94,6 +94,17 @@ def test_a_number_naming_a_position_is_no_figure_of_what_follows():
     assert "not give 3 days" in premise_note("the trial takes 3 days?", ANSWER)
 
 
+def test_a_figure_set_as_a_condition_is_not_claimed():
+    from assistant.answer.premise import claimed
+
+    # "at 1000 users" is when the cost is asked of, not a figure the asker states
+    assert claimed("trial cost at 1000 testers vs now?") == ()
+    assert claimed("what does it cost with 50 testers?") == ()
+    assert premise_note("trial budget at 1000 testers?", ANSWER) is None
+    assert [f.text for f in claimed("trial needs 1000 testers?")] == ["1000 testers"]
+    assert [f.text for f in claimed("the notes put the sign-up target at 50%, right?")] == ["50%"]
+
+
 def test_short_durations_are_compared_in_seconds():
     latency = "From *Notes* (Latency):\n- Target: <3 seconds for the 95th percentile [1]"
     assert "not give 10s" in premise_note("p95 target is 10s for prod right?", latency)

@@ -193,7 +193,17 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     if not asks_to_confirm(question):
         return ()
     named = " ".join(titles).lower()
-    return tuple(f for f in figures(question) if f.text.lower() not in named)
+    return tuple(f for f in figures(question) if f.text.lower() not in named and not _condition(question, f))
+
+
+# A count set as a condition of what is asked ("api cost at 1000 users?", "with 50 users"), not stated; a
+# share or an amount after "at" is what is stated ("puts the odds at 40%").
+_CONDITION = re.compile(r"\b(?:at|with|per|for every|for each)\s+(?:about|around|roughly|~)?\s*$", re.I)
+
+
+def _condition(question: str, figure: Figure) -> bool:
+    at = question.lower().find(figure.text.lower())
+    return figure.kind == "count" and at >= 0 and bool(_CONDITION.search(question[:at]))
 
 
 def premise_note(
