@@ -342,3 +342,41 @@ def test_a_word_of_a_documents_title_names_where_to_look_not_what_is_asked(writt
     answer = coach.ask("How long does the pilot run according to the Harbour guide?", check_rate=False)
     assert not answer.abstained, answer.answer
     assert "4-8 weeks" in answer.answer, answer.answer
+
+
+OPTIONS = """# Harbour Bakery Rollout Options
+
+## Ways to roll out
+
+**Option 1: Shop by Shop**
+*Best for: bakeries with several shops*
+- One shop switches each fortnight
+- The head baker visits each shop in its first week
+
+**Pros:** Calm switch-over, lessons carried to the next shop
+**Cons:** Slow, regulars notice the shops differ
+
+**Option 2: All Shops at Once**
+*Best for: one or two shops*
+- Every counter switches on the same Monday
+- A training evening the week before
+
+**Pros:** Quick, every shop the same
+**Cons:** Heavy load on the head baker, a bad week hits every shop
+"""
+
+
+def test_a_labelled_line_that_closes_a_block_is_read_under_the_blocks_label(written):
+    # "**Cons:**" closes each option: the one asked of is the one under that option's label
+    from assistant.answer.passage import block_label
+
+    coach = written({"options.md": OPTIONS})
+    corpus = coach.corpus
+    line = {corpus.unit_text(i): i for i in range(len(corpus.units))}
+    cons = line["**Cons:** Heavy load on the head baker, a bad week hits every shop"]
+    assert [corpus.unit_text(j) for j in block_label(corpus, cons)] == ["**Option 2: All Shops at Once**"]
+    # a line that is not labelled, and a label that opens a block, are read as before
+    assert block_label(corpus, line["- Every counter switches on the same Monday"]) == []
+    assert block_label(corpus, line["**Option 2: All Shops at Once**"]) == []
+    answer = coach.ask("what are the cons of switching all shops at once?", check_rate=False)
+    assert "Heavy load on the head baker" in answer.answer, answer.answer

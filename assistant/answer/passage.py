@@ -179,6 +179,22 @@ def md_level(text: str) -> int:
     return len(m.group(1)) if m else 0
 
 
+def block_label(corpus: Corpus, i: int, reach: int = 8) -> list[int]:
+    """For a label that says something of its own ("**Cons:** High support burden"), the label of the
+    parallel block it closes ("**Option 4: "Big Bang" Rollout**"), when one stands within ``reach``
+    units above it in its passage; else nothing."""
+    unit = corpus.units[i]
+    text = corpus.unit_text(i)
+    if unit.kind not in ("label", "sentence") or not re.match(r"^\W*\*\*[^*]+:\*\*\s*\S", text):
+        return []
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    at = idx.index(i)
+    for j in reversed(idx[max(0, at - reach) : at]):
+        if corpus.units[j].kind == "label" and PARALLEL_LABEL.match(corpus.unit_text(j)):
+            return [j]
+    return []
+
+
 def context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
     """The labels and lead-in sentences directly above ``i``'s list, nearest first, up to ``limit``:
     "**Defense:**", then "*Attacker uses AI to extract data…*", then "**2. Data Exfiltration:**". The walk

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
-from assistant.answer.passage import FIGURE, RATE, context_before
+from assistant.answer.passage import FIGURE, RATE, block_label, context_before
 from assistant.answer.rendering import is_bare_label
 from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
@@ -64,7 +64,11 @@ def score_units(
         # plan") is answered from it. Titles share most words, so only the distinctive ones tell.
         section_toks = set(tokens(hit.chunk.section)) | set(tokens(hit.chunk.title))
         prior = hit.score / top  # how strongly retrieval ranked the unit's passage
+        # A labelled line that closes a block ("**Cons:** High support burden") is read under the block's
+        # label too ("**Option 4: "Big Bang" Rollout**").
         chains = {i: context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
+        for i in idx:
+            chains[i] = chains.get(i, []) + block_label(corpus, i)
         for j, i in enumerate(idx):
             unit = corpus.units[i]
             # An item is read under its section and the labels just above its list
