@@ -103,6 +103,8 @@ def test_a_figure_set_as_a_condition_is_not_claimed():
     assert premise_note("trial budget at 1000 testers?", ANSWER) is None
     assert [f.text for f in claimed("trial needs 1000 testers?")] == ["1000 testers"]
     assert [f.text for f in claimed("the notes put the sign-up target at 50%, right?")] == ["50%"]
+    # a message that asks to confirm in so many words states its count, "at" or not
+    assert [f.text for f in claimed("the oven failed at 40 loaves an hour, didn't it?")] == ["40 loaves"]
 
 
 def test_short_durations_are_compared_in_seconds():

@@ -193,7 +193,12 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     if not asks_to_confirm(question):
         return ()
     named = " ".join(titles).lower()
-    return tuple(f for f in figures(question) if f.text.lower() not in named and not _condition(question, f))
+    # Only a terse message leaves open whether a count after "at" is stated or a condition; one that
+    # asks in so many words ("…crashed at 5,000 users, didn't it?") states it.
+    terse = not _ASSERTS.search(question)
+    return tuple(
+        f for f in figures(question) if f.text.lower() not in named and not (terse and _condition(question, f))
+    )
 
 
 # A count set as a condition of what is asked ("api cost at 1000 users?", "with 50 users"), not stated; a
