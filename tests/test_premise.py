@@ -111,6 +111,10 @@ def test_short_durations_are_compared_in_seconds():
     latency = "From *Notes* (Latency):\n- Target: <3 seconds for the 95th percentile [1]"
     assert "not give 10s" in premise_note("p95 target is 10s for prod right?", latency)
     assert premise_note("p95 target is 3s for prod right?", latency) is None
+    # a duration written as an adjective ("a 24-hour SLA"), or in business hours, is one as well
+    sla = "From *Notes* (Support):\n- Response SLA: 4 business hours [1]"
+    assert "not give 24-hour" in premise_note("champion support has a 24-hour SLA, correct?", sla)
+    assert premise_note("champion support answers within 4 hours, right?", sla) is None
     assert {(f.kind, f.low, f.high) for f in figures("20-40 hours, 90 minutes")} == {
         ("seconds", 72_000.0, 144_000.0),
         ("seconds", 5_400.0, 5_400.0),

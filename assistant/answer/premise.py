@@ -37,11 +37,13 @@ _WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "mo": 52 / 12,
 _DURATION = re.compile(
     rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?[\s-]*(day|week|wk|month|mo|year|yr)s?\b(?!\s*\d)", re.I
 )
-# A short duration (a response time, an effort): seconds, "10s", "90 minutes", "20-40 hours".
+# A short duration (a response time, an effort): seconds, "10s", "90 minutes", "20-40 hours", "a 24-hour SLA",
+# "4 business hours".
 _SECONDS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hr": 3600.0}
 _SECONDS["hour"] = 3600.0
 _SHORT = re.compile(
-    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?\s*(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b",
+    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?(?:\s*|-|\s+(?:business|working)\s+)"
+    r"(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b",
     re.I,
 )
 # A span of positions is a duration too: "Days 1–30" is 30 days, "Week 3-4" two weeks.
