@@ -320,6 +320,27 @@ def test_a_named_document_is_searched_beyond_what_the_whole_search_found(written
     assert "Where it ended" in [h.chunk.section for h in hits]
 
 
+def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
+    """Asked which order software the counter staff should use, the guide's lines on the pilot's order
+    sheet name no software (it speaks of software only for its licence cost): it declines and says what
+    it won't pick. Once the guide names the software the pilot uses, the same question is answered."""
+    guide = GUIDE.replace(
+        "Once live, the assistant saves $400 per month in wasted dough.",
+        "Once live, the assistant saves $400 per month in wasted dough, net of its software licence.",
+    )
+    question = "which order software should the counter staff use in the pilot?"
+    answer = written({"guide.md": guide}).ask(question, check_rate=False)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert "order software" in answer.answer and answer.nearest_topics
+    named = guide.replace(
+        "### Budget\n",
+        "### Tools\n\nIn the pilot the counter staff take orders in Crumbly, simple order software for bakeries.\n\n"
+        "### Budget\n",
+    )
+    answer = written({"guide.md": named}).ask(question, check_rate=False)
+    assert not answer.abstained and "Crumbly" in answer.answer, answer.answer
+
+
 def test_a_question_mostly_in_words_the_documents_never_use_is_declined(bakery):
     """ "The dress code for the pilot launch party" shares "pilot" and "launch" with the guide, and its
     lines on the pilot answer another question; a casual word in a question the guide does answer

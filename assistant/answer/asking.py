@@ -97,6 +97,26 @@ _ONE_PART = re.compile(
     r"\b(?:phase|stage|step)\s+\d|\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+(?:phase|stage|step)\b",
     re.I,
 )
+# A request to pick or recommend one thing of a kind: "which accounting software should we use?", "a good
+# laptop for running models", "what's the recommended architecture for fine-tuning": the kind is the
+# phrase before the verb, its head the last word before any "of".
+_KIND = r"((?:[\w-]+\s+){0,3}?[\w-]+)"
+_CHOICE = (
+    re.compile(
+        r"\b(?:which|what)(?:'s| is| are)?\s+(?:the\s+|a\s+|an\s+)?(?:(?:\w+\s+)?(?:kinds?|types?|sorts?) of\s+)?"
+        + _KIND
+        + r"\s+(?:should|would you recommend|do you recommend|is (?:the )?best)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:best|good|recommended|recommend (?:a|an|the|some))\s+(?!(?:to|for|at|with|in|on|enough)\b)"
+        + _KIND
+        + r"\s*(?:\b(?:for|to|that|should|i|we)\b|\?|$)",
+        re.I,
+    ),
+)
+# A kind that is itself a figure ("what response time should…"): the figure answers it.
+_FIGURE_KIND = re.compile(r"\btimes?\b", re.I)
 _STEMMER = Stemmer.Stemmer("english")
 
 Numbers = tuple[tuple[float, frozenset[str]], ...]
@@ -120,6 +140,7 @@ class Asked:
     numbers: Numbers  # the quantities it states about the asker's situation
     stage: str | None  # the one journey stage it names
     outline: str | None  # "phase", "stage" or "step" when it asks for a document's outline
+    choice: str | None = None  # the kind of thing it asks to have picked or recommended ("accounting software")
 
 
 def read_question(question: str, vocabulary: Vocabulary) -> Asked:
@@ -142,7 +163,27 @@ def read_question(question: str, vocabulary: Vocabulary) -> Asked:
         numbers=question_numbers(question),
         stage=stages.pop() if len(stages) == 1 else None,
         outline=(outline.group(1) or outline.group(2)).lower() if outline and not _ONE_PART.search(question) else None,
+        choice=choice(question, vocabulary),
     )
+
+
+def choice(question: str, vocabulary: Vocabulary) -> str | None:
+    """The kind of thing a question asks to have picked or recommended ("which accounting software should
+    we hook up?": accounting software); none when it asks for a figure, or names the kind in a word the
+    vocabulary reads as another ("length": a duration)."""
+    if wants_figure(question) or figure_shapes(question):
+        return None
+    for pattern in _CHOICE:
+        m = pattern.search(question)
+        if not m:
+            continue
+        kind = re.split(r"\s+of\s+", m.group(1).strip(), maxsplit=1, flags=re.I)[0]
+        kind = re.sub(r"^(?:(?:good|best|great|decent|recommended)\s+)+", "", kind, flags=re.I)
+        kind = re.sub(r"(?:\s+(?:we|i|you|they|my|our|your))+$", "", kind, flags=re.I)
+        words = tokens(kind)
+        if words and not _FIGURE_KIND.search(kind) and not vocabulary.expansion_words(words[-1]):
+            return kind.lower()
+    return None
 
 
 def wants_figure(question: str) -> bool:

@@ -101,6 +101,10 @@ class ExtractiveGenerator:
         selected = outline or select(corpus, self.settings, asked, scored, others)
         if each and not outline:
             selected = self._each_answered(selected, each, hits)
+        if asked.choice and not self._names_kind(asked.choice, selected):
+            # Asked to pick a thing of a kind, it quotes lines that name no such thing: they answer another question.
+            text = abstention_text(topics, kind=asked.choice)
+            return Draft(text, [], True, round(confidence, 2), support, 0, topics)
         doc_order: list[str] = []
         for s in [*scored, *others]:
             doc = corpus.units[s.unit].doc
@@ -111,6 +115,12 @@ class ExtractiveGenerator:
         confidence = calibrated(features, self.settings.confidence_weights)
         statements = sum(b.kind == "statement" for b in blocks)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features, blocks)
+
+    def _names_kind(self, kind: str, selected: list[int]) -> bool:
+        """Whether the lines of an answer, read with their headings and labels, name the kind of thing
+        asked for, in any form ("software" in "Simple project management software")."""
+        head = stem(tokens(kind)[-1])
+        return any(head == stem(t) for i in selected for t in context_tokens(self.corpus, i))
 
     def _each_answered(self, selected: list[int], each: list[tuple[Asked, np.ndarray]], hits: list[Hit]) -> list[int]:
         """The answer with a line for each question of a message that asks several ("How long is the

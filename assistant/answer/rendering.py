@@ -243,10 +243,15 @@ def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]
     return topics
 
 
-def abstention_text(topics: list[str], unknown: list[str] | None = None, mentioned: list[str] | None = None) -> str:
+def abstention_text(
+    topics: list[str], unknown: list[str] | None = None, mentioned: list[str] | None = None, kind: str | None = None
+) -> str:
     """The decline: what the playbook does not know, when a word of the question says it, or what it
-    only mentions without saying what is asked of it; and the nearest topics it does cover."""
-    if unknown:
+    only mentions without saying what is asked of it, or the kind of thing it names none of to pick;
+    and the nearest topics it does cover."""
+    if kind:
+        text = f"The playbook doesn't recommend any particular {kind}, so I won't pick one."
+    elif unknown:
         names = ", ".join(f"“{w}”" for w in unknown)
         text = f"The playbook doesn't cover that (it never mentions {names}), so I won't guess."
     elif mentioned:
