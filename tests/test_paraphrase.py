@@ -352,6 +352,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Counter B joins in weeks 3-4, and Counter A in weeks 5-6.", "Counter A joins", "swap"),
         # how often one item of a labelled list happens, said of another
         ("Tastings are monthly during the trial.", "Tasting rhythm", "swap"),
+        # a figure written as a word, found only in a line that says nothing else of the sentence
+        ("An error rate above 8% for six minutes triggers automatic rollback.", "Automatic rollback", "number"),
         # a range made of the ends of two of the passage's ranges
         ("A small shop's setup and testing take 1-4 weeks each.", "Small Shop", "number"),
     ],

@@ -31,7 +31,8 @@ def drawn_on(
     want = {w: stem(w) for w in words}
     # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
     # beside "Week 8: User adoption >50%" does not make "50% by week 6").
-    telling = {st for w, st in want.items() if not any(c.isdigit() for c in w) and st not in TIME_STEMS}
+    # A number written as a word ("fifteen", read as 15) is a figure too.
+    telling = {st for w, st in want.items() if not any(c.isdigit() for c in w + st) and st not in TIME_STEMS}
 
     def gain(k: int, chosen: list[int], covered: set[str], found: set[float]) -> tuple[float, float]:
         """What the unit adds of the statement, and what breaks a tie: a line of a list already
