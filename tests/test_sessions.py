@@ -78,3 +78,57 @@ def test_a_follow_up_naming_another_item_of_a_series_asks_the_same_of_it():
     # With a question of its own, or without a numbered item in the question before, it is read as before.
     assert "who joins" in condense("what about week 8, who joins then?", ["pilot milestones week 6?"]).lower()
     assert condense("and tier 2?", ["how much does the pilot cost?"]) != "how much does the pilot cost?"
+
+
+SIDE_BY_SIDE = """# Oven Rollout Guide
+
+## Timelines
+
+| Shop size | Setup | Trial | Handover |
+|---|---|---|---|
+| Kiosk shop with one oven | 1 week | 2 weeks | 1 week |
+| Bakery shop with three ovens | 2 weeks | 4 weeks | 2 weeks |
+| Factory with a production line | 4 weeks | 8 weeks | 6 weeks |
+
+## Cleaning the order data
+
+**Small Archive (<1K orders):**
+- Cleaning: 1 week
+
+**Large Archive (1K+ orders):**
+- Cleaning: 3 weeks
+
+## Returns by department
+
+- **By department:** Counter (4x), Delivery (3x), Catering (2x)
+"""
+
+
+def test_a_follow_up_naming_what_the_documents_set_beside_another_asks_the_same_of_it(written):
+    """A table's columns and the names its rows start with, blocks whose labels differ in a word, and a run
+    of named figures are things the guide sets side by side: a bare follow-up naming one asks the previous
+    question of it, not of both."""
+    from assistant.answer.followup import condense
+    from assistant.answer.siblings import sibling_words
+
+    coach = written({"oven.md": SIDE_BY_SIDE})
+    siblings = sibling_words(coach.corpus)
+    assert {"bakery", "factory"} <= siblings["kiosk"] and {"setup", "handover"} <= siblings["trial"]
+    assert siblings["large"] == {"small"} and {"delivery", "catering"} <= siblings["counter"]
+    assert condense("and the factory?", ["how long is the trial for a kiosk shop?"], frozenset(), siblings) == (
+        "how long is the trial for a factory shop?"
+    )
+    assert condense("and setup?", ["how long is the trial for a kiosk shop?"], frozenset(), siblings) == (
+        "how long is the setup for a kiosk shop?"
+    )
+    assert condense(
+        "what about a large one?", ["how long does cleaning a small-sized archive take"], frozenset(), siblings
+    ) == ("how long does cleaning a large-sized archive take")
+    # Asked in a conversation, the answer is the other row's, not both.
+    coach.ask("what return does the counter get?", session="side-1")
+    answer = coach.ask("and delivery?", session="side-1")
+    assert answer.standalone_question == "what return does the delivery get?", answer.standalone_question
+    # A follow-up with a question of its own is read as before.
+    assert "kiosk" in condense(
+        "and how long does setup take?", ["how long is the trial for a kiosk shop?"], frozenset(), siblings
+    )

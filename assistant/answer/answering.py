@@ -20,6 +20,7 @@ from assistant.answer.followup import condense, is_follow_up
 from assistant.answer.premise import premise_note
 from assistant.answer.reading import Reader, Reading
 from assistant.answer.scoring import reranked
+from assistant.answer.siblings import sibling_words
 from assistant.config import Settings
 from assistant.errors import InputError, ProviderError
 from assistant.index.corpus import Corpus, tokens
@@ -61,6 +62,7 @@ class Answering:
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.speller = Speller(list(corpus.texts.values()))
         self.reader = Reader(corpus, self.speller)
+        self.siblings = sibling_words(corpus)  # names the playbook lays out side by side, for follow-ups
         self._cache: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -112,7 +114,7 @@ class Answering:
                     return rewritten
             except ProviderError as exc:
                 log.warning("follow-up rewrite by the model failed: %s", exc)
-        return condense(question, history, self.corpus.vocabulary.held)
+        return condense(question, history, self.corpus.vocabulary.held, self.siblings)
 
     # -- the answer ------------------------------------------------------------------------------
     def answer(

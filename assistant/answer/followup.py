@@ -8,6 +8,7 @@ is asked together with the previous question's topic.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from assistant.index.corpus import tokens
 
@@ -62,10 +63,16 @@ def is_follow_up(question: str) -> bool:
     return bool(_LEADS.match(question)) or len(content) <= 2 or (bool(_PRONOUNS.search(question)) and len(content) <= 5)
 
 
-def condense(question: str, history: list[str], roles: frozenset[str] = frozenset()) -> str:
+def condense(
+    question: str,
+    history: list[str],
+    roles: frozenset[str] = frozenset(),
+    siblings: Mapping[str, frozenset[str]] | None = None,
+) -> str:
     """``history`` holds the previous standalone questions of the session, oldest first; ``roles`` are
     the vocabulary's stages and roles (``vocabulary.held``), for "and the tech lead?" after a question
-    about the subject matter expert."""
+    about the subject matter expert; ``siblings`` the words of names the playbook lays out side by side
+    (``siblings.sibling_words``), for "and simple?" after a question about the complex tier."""
     if not history or not is_follow_up(question):
         return question
     previous = history[-1]
@@ -87,7 +94,7 @@ def condense(question: str, history: list[str], roles: frozenset[str] = frozense
         # rest of what it asked ("the readiness checklist before the prototype").
         return _THAT_STAGE.sub(f"the {old_stages[-1]} stage", question)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
-    swapped = _role_swapped(rest, previous, roles)
+    swapped = _role_swapped(rest, previous, roles) or _sibling_swapped(rest, previous, siblings or {})
     if swapped:
         return swapped
     # A follow-up that brings its own intent ("how long", "how do we fix") takes only the previous
@@ -122,6 +129,34 @@ def _role_swapped(rest: str, previous: str, roles: frozenset[str]) -> str | None
         start -= 1
     a, b = words[start].start(), words[at].end()
     return f"{previous[:a]}{' '.join(phrase)}{previous[b:]}"
+
+
+def _sibling_swapped(rest: str, previous: str, siblings: Mapping[str, frozenset[str]]) -> str | None:
+    """A bare phrase that names one of several things the playbook lays out side by side ("and for a
+    large one?" after "…for a medium-sized dataset") asks the previous question of it: the previous
+    question with the word that names the other put in its place. ``None`` when the phrase asks of its
+    own, or no one word of the previous question is its sibling."""
+    if _ASKS.search(rest) or any(w.lower() in INTENT_WORDS for w in _WORD.findall(rest)):
+        return None
+    said = [w for w in _WORD.findall(rest) if tokens(w)]
+    if not said or len(said) > 4:
+        return None
+    before = set(tokens(previous))
+    for word in said:
+        new = tokens(word)[0]
+        if new in before or not siblings.get(new):
+            continue
+        # Each word of the previous question, or part of a hyphenated one ("medium-sized"), that names a sibling.
+        at = [
+            (m.start() + part.start(), m.start() + part.end())
+            for m in _WORD.finditer(previous)
+            for part in re.finditer(r"[^-]+", m.group(0))
+            if set(tokens(part.group(0))) & siblings[new]
+        ]
+        if len(at) == 1:
+            a, b = at[0]
+            return f"{previous[:a]}{_match_case(previous[a:b], word)}{previous[b:]}"
+    return None
 
 
 def _match_case(original: str, word: str) -> str:
