@@ -42,6 +42,14 @@ def test_a_follow_up_about_that_stage_takes_the_stage_not_the_rest_of_the_questi
     previous = ["what's in the readiness checklist before the prototype"]
     assert condense("whats the budget for that stage", previous) == "whats the budget for the prototype stage"
     assert condense("how long is this phase?", ["what does the pilot cost?"]) == "how long is the pilot stage?"
+    # "At that point" and a closing "there" or "then" point back at the stage as well.
+    assert condense("and who uses it at that point?", ["what's the goal of the prototype stage"]) == (
+        "and who uses it at the prototype stage?"
+    )
+    assert condense("and what does success look like there?", ["what's the goal of the production stage"]) == (
+        "and what does success look like in the production stage?"
+    )
+    assert "there" in condense("is there a checklist?", ["how long is the pilot"]).lower()
     # Another stage named swaps the stage; a follow-up with no stage word lends the whole topic.
     assert condense("and for production?", ["what does the pilot cost?"]) == "what does the production cost?"
     assert "checklist" in condense("how long does it take?", previous)

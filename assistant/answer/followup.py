@@ -19,7 +19,13 @@ _NUMBERED = re.compile(
     r"\b(phase|week|tier|day|layer|wave|step|level|month|option|lesson|pitfall|challenge|strategy|gap)s?\s+(\d+)\b",
     re.I,
 )
-_THAT_STAGE = re.compile(r"\b(?:that|this|the same|same)\s+(?:stage|phase)\b", re.I)
+# A follow-up that points back at the stage the previous question named: "that stage", "at that point",
+# or a closing "there" or "then" ("what does success look like there?").
+_THAT_STAGE = re.compile(
+    r"\b(?:(?:that|this|the same|same)\s+(?:stage|phase)|(?:at\s+)?(?:that|this)\s+point)\b"
+    r"|\b(?:there|then)(?=\s*[?.!]*\s*$)",
+    re.I,
+)
 _LEADS = re.compile(r"^\s*(and|but|also|so|what about|how about|then|ok|okay)\b", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’/-]*")
 # Words of what a question asks rather than what it is about (question words are already stopwords).
@@ -58,6 +64,12 @@ _ASKS = re.compile(
 _PRONOUNS = re.compile(r"\b(it|that|this|those|these|they|them|its|their|there|one)\b", re.I)
 
 
+def _stage_preposition(said: str) -> str:
+    """What goes before "the … stage" in place of ``said``: "in" for "there", "at" for "at that point"."""
+    low = said.lower()
+    return "in " if low == "there" else "at " if low.startswith("at ") else "during " if low == "then" else ""
+
+
 def is_follow_up(question: str) -> bool:
     content = tokens(question)
     return bool(_LEADS.match(question)) or len(content) <= 2 or (bool(_PRONOUNS.search(question)) and len(content) <= 5)
@@ -92,7 +104,7 @@ def condense(
     if old_stages and _THAT_STAGE.search(question):
         # "whats the budget for that stage" asks of the stage the previous question named, not of the
         # rest of what it asked ("the readiness checklist before the prototype").
-        return _THAT_STAGE.sub(f"the {old_stages[-1]} stage", question)
+        return _THAT_STAGE.sub(lambda m: f"{_stage_preposition(m.group(0))}the {old_stages[-1]} stage", question)
     rest = _LEADS.sub("", question).strip(" ,?.!") or question
     swapped = _role_swapped(rest, previous, roles) or _sibling_swapped(rest, previous, siblings or {})
     if swapped:
