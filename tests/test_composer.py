@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answer.asking import choice
+
 GUIDE = """# Harbour Bakery AI Guide
 
 ## Pilot stage
@@ -329,9 +331,21 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
         "Once live, the assistant saves $400 per month in wasted dough, net of its software licence.",
     )
     question = "which order software should the counter staff use in the pilot?"
-    answer = written({"guide.md": guide}).ask(question, check_rate=False)
+    coach = written({"guide.md": guide})
+    answer = coach.ask(question, check_rate=False)
     assert answer.abstained and not answer.citations, answer.answer
     assert "order software" in answer.answer and answer.nearest_topics
+    # Asked which is best, cheapest or most reliable, or to recommend a good one, it is asked to pick one too;
+    # asked for a figure ("which sprint length should…"), it is not.
+    vocabulary = coach.corpus.vocabulary
+    for asked, kind in [
+        ("which till has the best uptime?", "till"),
+        ("what oven thermometer is the most reliable for sourdough?", "oven thermometer"),
+        ("can you recommend a good flour supplier for a small shop", "flour supplier"),
+        ("which stage costs the most?", None),
+        ("how many counter staff should the pilot have?", None),
+    ]:
+        assert choice(asked, vocabulary) == kind, asked
     named = guide.replace(
         "### Budget\n",
         "### Tools\n\nIn the pilot the counter staff take orders in Crumbly, simple order software for bakeries.\n\n"

@@ -105,7 +105,8 @@ _CHOICE = (
     re.compile(
         r"\b(?:which|what)(?:'s| is| are)?\s+(?:the\s+|a\s+|an\s+)?(?:(?:\w+\s+)?(?:kinds?|types?|sorts?) of\s+)?"
         + _KIND
-        + r"\s+(?:should|would you recommend|do you recommend|is (?:the )?best)\b",
+        + r"\s+(?:should|would you recommend|do you recommend"
+        + r"|(?:is|are|has|have|works?|gives?)\s+(?:the\s+)?(?:best|better|cheapest|fastest|top|most reliable)\b)",
         re.I,
     ),
     re.compile(
