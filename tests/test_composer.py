@@ -336,7 +336,7 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
     assert answer.abstained and not answer.citations, answer.answer
     assert "order software" in answer.answer and answer.nearest_topics
     # Asked which is best, cheapest or most reliable, or to recommend a good one, it is asked to pick one too;
-    # asked for a figure ("which sprint length should…"), it is not.
+    # asked for a figure ("which sprint length should…") or what to expect, it is not.
     vocabulary = coach.corpus.vocabulary
     for asked, kind in [
         ("which till has the best uptime?", "till"),
@@ -344,6 +344,7 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
         ("can you recommend a good flour supplier for a small shop", "flour supplier"),
         ("which stage costs the most?", None),
         ("how many counter staff should the pilot have?", None),
+        ("what monthly flour bill should we expect in the pilot?", None),
     ]:
         assert choice(asked, vocabulary) == kind, asked
     named = guide.replace(

@@ -116,6 +116,8 @@ _CHOICE = (
         re.I,
     ),
 )
+# What is expected or aimed at, not picked ("what monthly bill should I expect", "what uptime should we hit").
+_EXPECTED = re.compile(r"\bshould\b[^?]*?\b(?:expect|see|hit|reach|aim|target|pay|budget|spend|cost|take|last)\b", re.I)
 # A kind that is itself a figure ("what response time should…"): the figure answers it.
 _FIGURE_KIND = re.compile(r"\btimes?\b", re.I)
 _STEMMER = Stemmer.Stemmer("english")
@@ -172,7 +174,7 @@ def choice(question: str, vocabulary: Vocabulary) -> str | None:
     """The kind of thing a question asks to have picked or recommended ("which accounting software should
     we hook up?": accounting software); none when it asks for a figure, or names the kind in a word the
     vocabulary reads as another ("length": a duration)."""
-    if wants_figure(question) or figure_shapes(question):
+    if wants_figure(question) or figure_shapes(question) or _EXPECTED.search(question):
         return None
     for pattern in _CHOICE:
         m = pattern.search(question)
