@@ -9,6 +9,7 @@ import pytest
 from conftest import KNOWLEDGE, collapse
 
 from assistant.errors import InputError
+from assistant.service.coach import Coach
 
 MARKED = re.compile(r"^(?:- )?(.*?) \[(\d+)\]$")
 QUESTIONS = [
@@ -87,13 +88,11 @@ def test_sources_that_disagree_are_each_attributed(coach):
 
 
 def test_each_part_of_a_two_part_question_is_answered(coach, settings):
-    from assistant.service.coach import Coach
-
     answer = coach.ask("What uptime and error rate should we hit in production?")
     assert "99%+ uptime" in answer.answer and "<1%" in answer.answer, answer.answer
-    # "Guardrails" and "production gen AI system": the line that names guardrails is taken only by the
+    # "Guardrails" and "before it goes live": the line that names guardrails is taken only by the
     # second look for the part of the question no chosen line states.
-    question = "What guardrails does a production gen AI system need?"
+    question = "What guardrails does a gen AI system need before it goes live?"
     assert "input filtering" in coach.ask(question).answer
     narrow = settings.model_copy(update={"answer": settings.answer.model_copy(update={"coverage_margin": 0.0})})
     single = Coach(narrow, coach.corpus, coach.embedder, coach.retriever).ask(question)
@@ -517,3 +516,27 @@ def test_passages_are_ordered_by_the_line_that_answers(written):
     _, fused = coach.retrieve(question)
     assert fused[0].chunk.section == "Meetings"
     assert {h.chunk.id for h in fused} == {h.chunk.id for h in hits}
+
+
+def test_what_every_document_is_about_does_not_pick_the_passage(written):
+    # Every heading of the first document says "AI"; the second answers the question in other words.
+    docs = {
+        "programs.md": "# Enterprise AI Programs\n\n## Enterprise AI Leadership\n\n- Leaders meet weekly with the "
+        "steering group.\n- Teams keep a decision log.\n\n## Enterprise AI Platforms\n\n- We compared four "
+        "platforms for agents.\n",
+        "owners.md": "# Owner Questions\n\n## Money Questions\n\n**Q: What's the ROI?**\n\n- By team: Sales "
+        "(3.9x), Marketing (3.7x)\n",
+    }
+    question = "what kind of return do sales teams usually get from AI"
+    about = '[documents]\nsubject = ["ai"]\n'
+    plain = written({**docs, "vocabulary.toml": ""})
+    read_for_meaning = written({**docs, "vocabulary.toml": about})
+
+    def nearest(coach: Coach) -> str:  # the document of the line nearest the question in meaning
+        q_vec, _ = coach.retrieve(question)
+        return coach.corpus.units[int((coach.corpus.unit_vectors @ q_vec).argmax())].doc
+
+    assert nearest(plain) == "programs.md"
+    assert nearest(read_for_meaning) == "owners.md"
+    # Only the meaning is read without it: the word still counts for the words a passage shares.
+    assert "ai" in read_for_meaning.corpus.vocabulary.expand(question).lower().split()

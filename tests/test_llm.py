@@ -48,23 +48,25 @@ def test_a_timeout_gives_the_offline_answer(coach_with):
     assert answer.generator == "extractive" and "no answer within" in (answer.notice or "")
 
 
-def supported(coach, question=QUESTION, source=1):
-    """A statement the question's source [source] supports: one of its own sentences or items."""
+def supported(coach, question=QUESTION, first=1):
+    """A statement one of the question's sources supports, and that source's number: one of the source's
+    own sentences or items, from the first source from number ``first`` on that has one (a short
+    question-and-answer passage may have none of five words)."""
     from assistant.evaluation.mutations import _clean
     from assistant.index.corpus import tokens
 
     _, hits = coach.retrieve(question)
-    chunk = hits[source - 1].chunk
-    for i in coach.corpus.units_by_chunk[chunk.id]:
-        text = _clean(coach.corpus.unit_text(i))
-        if len(tokens(text)) >= 5:
-            return text.rstrip(".:") + "."
-    raise AssertionError("no statement in the top source")
+    for n, hit in enumerate(hits[first - 1 :], start=first):
+        for i in coach.corpus.units_by_chunk[hit.chunk.id]:
+            text = _clean(coach.corpus.unit_text(i))
+            if len(tokens(text)) >= 5:
+                return text.rstrip(".:") + ".", n
+    raise AssertionError("no statement in the sources")
 
 
 def test_the_fallback_model_answers_when_the_primary_fails(coach, coach_with):
-    text = supported(coach)
-    with FakeLLM(text=f"{text} [1]") as fake:
+    text, n = supported(coach)
+    with FakeLLM(text=f"{text} [{n}]") as fake:
         fake.modes_by_model["primary"] = "500"
         answer = coach_with(fake.base_url, fallback_model="backup", max_retries=0).ask(QUESTION)
     assert answer.generator == "openai/backup"
@@ -74,7 +76,7 @@ def test_the_fallback_model_answers_when_the_primary_fails(coach, coach_with):
 
 
 def test_an_invented_number_is_removed_and_a_wrong_citation_is_moved(coach, coach_with):
-    text = supported(coach, source=2)
+    text, _ = supported(coach, first=2)
     invented = "A pilot always costs exactly $999,999 and needs 77 engineers [2]."
     with FakeLLM(text=f"{text} [1] {invented}") as fake:
         answer = coach_with(fake.base_url).ask(QUESTION)
@@ -97,10 +99,10 @@ def test_an_unsupported_answer_falls_back_to_the_offline_answer(coach, coach_wit
 
 def test_streaming_passes_pieces_through_and_returns_the_verified_answer(coach, coach_with):
     pieces: list[str] = []
-    text = supported(coach)
-    with FakeLLM(text=f"{text} [1]") as fake:
+    text, n = supported(coach)
+    with FakeLLM(text=f"{text} [{n}]") as fake:
         answer = coach_with(fake.base_url).ask(QUESTION, on_delta=pieces.append)
-    assert len(pieces) > 3 and "".join(pieces).split() == f"{text} [1]".split()
+    assert len(pieces) > 3 and "".join(pieces).split() == f"{text} [{n}]".split()
     assert fake.calls[-1]["stream"] is True
     assert answer.generator == "openai/primary" and text.rstrip(".") in answer.answer
 

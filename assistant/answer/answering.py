@@ -34,6 +34,7 @@ from assistant.types import STAGES, Answer, AnswerBlock, Hit, Usage, Verificatio
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+    from assistant.index.lexicon import Vocabulary
     from assistant.model.generation import LLMGenerator
 
 MAX_HISTORY = 20
@@ -70,8 +71,10 @@ class Answering:
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
 
-    def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
-        q_vec = self.embed_query(self.corpus.vocabulary.without_document_names(question) or question)
+    def retrieve(
+        self, question: str, *, stage: str | None = None, vectors: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, list[Hit]]:
+        q_vec, whole = vectors or question_vectors(self.embed_query, self.corpus.vocabulary, question)
         rs = self.settings.retrieval
         pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)
@@ -85,7 +88,7 @@ class Answering:
             # question that names one document is answered from it alone).
             have = {h.chunk.id for h in hits}
             floor = min((h.score for h in hits), default=1.0) * 0.5
-            for cid in self.generator.figure_passages(question, q_vec, have, rs.figures_per_document):
+            for cid in self.generator.figure_passages(question, whole, have, rs.figures_per_document):
                 hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))
         return q_vec, hits
 
@@ -150,15 +153,17 @@ class Answering:
                 self.store.add(session, text, standalone, answer.id, answer.abstained)
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
-        q_vec, hits = self.retrieve(query, stage=effective_stage)
+        vectors = question_vectors(self.embed_query, self.corpus.vocabulary, query)
+        q_vec, hits = self.retrieve(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
-        draft = self.generator.generate(query, q_vec, hits, reading.asked, each)
+        draft = self.generator.generate(query, q_vec, hits, reading.asked, each, figure_vec=vectors[1])
         bare = reading.bare
         if draft.abstained and bare and bare != query and not flags:
             # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
             # does cover: the question itself is looked up before declining.
-            bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage)
-            retry = self.generator.generate(bare, bare_vec, bare_hits)
+            bare_vectors = question_vectors(self.embed_query, self.corpus.vocabulary, bare)
+            bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage, vectors=bare_vectors)
+            retry = self.generator.generate(bare, bare_vec, bare_hits, figure_vec=bare_vectors[1])
             if not retry.abstained:
                 q_vec, hits, draft = bare_vec, bare_hits, retry
         answer = Answer(
@@ -286,3 +291,20 @@ class Answering:
             self._cache[key] = (answer.model_copy(deep=True), chunks)
             while len(self._cache) > size:
                 self._cache.popitem(last=False)
+
+
+def question_vectors(
+    embed: Callable[[str], np.ndarray], vocabulary: Vocabulary, question: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The question's meaning, read whole and read half without the words for what every document is
+    about ("ai"). Those words match every passage and favour one whose headings repeat them over one
+    that answers, yet they may be what a phrase is about ("override the AI"). The search ranks by the
+    second; each document's own figure is looked for by the first, since documents that disagree on
+    a figure may share little with the question but its subject ("8% of enterprise AI projects")."""
+    plain = vocabulary.without_document_names(question) or question
+    whole = embed(plain)
+    meaning = vocabulary.meaning_of(question)
+    if not meaning or meaning == plain:
+        return whole, whole
+    both = whole + embed(meaning)
+    return (both / np.linalg.norm(both)).astype(np.float32), whole

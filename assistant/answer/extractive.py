@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -69,10 +69,12 @@ class ExtractiveGenerator:
         hits: list[Hit],
         asked: Asked | None = None,
         each: list[tuple[Asked, np.ndarray]] | None = None,
+        figure_vec: np.ndarray | None = None,
     ) -> Draft:
         """The answer to ``question`` from the lines of ``hits``; ``asked`` is the question as already
         read (``reading.Reading.asked``), else it is read here. ``each`` holds the questions a message
-        asks when it asks several, with their vectors: each gets its own best line."""
+        asks when it asks several, with their vectors: each gets its own best line. ``figure_vec`` is the
+        vector the passages looked up for each document's figure were found by (default ``q_vec``)."""
         corpus = self.corpus
         asked = asked or read_question(question, corpus.vocabulary)
         looked_up = [h for h in hits if h.looked_up]
@@ -97,7 +99,7 @@ class ExtractiveGenerator:
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
         outline = section_outline(corpus, asked, hits)
         top = max((h.score for h in hits), default=1.0)
-        others = score_units(corpus, asked, q_vec, looked_up, self.settings.scoring, top=top) if looked_up else []
+        others = self._looked_up(asked, (q_vec, figure_vec), [*hits, *looked_up], top, scored)
         selected = outline or select(corpus, self.settings, asked, scored, others)
         if each and not outline:
             selected = self._each_answered(selected, each, hits)
@@ -115,6 +117,25 @@ class ExtractiveGenerator:
         confidence = calibrated(features, self.settings.confidence_weights)
         statements = sum(b.kind == "statement" for b in blocks)
         return Draft(text, citations, False, round(confidence, 2), support, statements, topics, features, blocks)
+
+    def _looked_up(self, asked: Asked, vecs: tuple[np.ndarray, np.ndarray | None], hits: list[Hit], top: float,
+                   scored: list[Scored]) -> list[Scored]:  # fmt: skip
+        """The lines of the passages looked up for each document's figure (``hits``), scored by the vector
+        they were found by: the search's, or ``vecs[1]`` when given. Read by another vector, their support
+        is put on the scale of the search's lines (``scored``): the best of those as ``vecs[1]`` reads them
+        has the support the search's vector gives it."""
+        q_vec, figure_vec = vecs
+        cfg = self.settings.scoring
+        looked_up = [h for h in hits if h.looked_up]
+        if not looked_up:
+            return []
+        if figure_vec is None or not scored:
+            return score_units(self.corpus, asked, q_vec, looked_up, cfg, top=top)
+        others = score_units(self.corpus, asked, figure_vec, looked_up, cfg, top=top)
+        searched = [h for h in hits if not h.looked_up]
+        read = score_units(self.corpus, asked, figure_vec, searched, cfg)
+        shift = max(s.support for s in scored) - max((s.support for s in read), default=0.0)
+        return [replace(s, support=s.support + shift) for s in others]
 
     def _names_kind(self, kind: str, selected: list[int]) -> bool:
         """Whether the lines of an answer, read with their headings and labels, name the kind of thing

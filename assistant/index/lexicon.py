@@ -62,6 +62,8 @@ class Vocabulary:
     document_nouns: frozenset[str] = frozenset()  # words for any document: "guide", "plan"
     # What askers call one document, by its file name: "the enterprise case" for a practitioner's account.
     document_names: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # What every document is about ("ai"): a question is read for its meaning without these words.
+    subject: tuple[re.Pattern[str], ...] = ()
     digest: str = ""
 
     @classmethod
@@ -141,6 +143,9 @@ class Vocabulary:
                 for doc, names in _table(documents.get("called", {})).items()
                 for name in _list(names)
             ),
+            subject=tuple(
+                re.compile(rf"\b{re.escape(str(w).lower())}\b", re.I) for w in _list(documents.get("subject", []))
+            ),
             acronyms=tuple((long, short) for short, long in listed.items()),
             askers_words=tuple(askers),
             outcomes=outcomes,
@@ -158,6 +163,14 @@ class Vocabulary:
         for pattern, _ in sorted(self.document_names, key=lambda p: -len(p[0].pattern)):
             question = pattern.sub(" ", question)
         return re.sub(r"\s+", " ", question).strip()
+
+    def meaning_of(self, question: str) -> str:
+        """``question`` without the documents' names and the words for what every document is about
+        ("ai"): what it asks of the playbook rather than of the topic all of it shares."""
+        text = self.without_document_names(question)
+        for pattern in self.subject:
+            text = pattern.sub(" ", text)
+        return re.sub(r"\s+", " ", text).strip()
 
     def expansion_words(self, question: str) -> list[str]:
         """Words to add to the lexical query for ``question`` (possibly none), in a stable order."""
