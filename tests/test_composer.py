@@ -416,3 +416,18 @@ def test_a_labelled_line_that_closes_a_block_is_read_under_the_blocks_label(writ
     assert block_label(corpus, line["**Option 2: All Shops at Once**"]) == []
     answer = coach.ask("what are the cons of switching all shops at once?", check_rate=False)
     assert "Heavy load on the head baker" in answer.answer, answer.answer
+
+
+def test_a_rare_form_of_a_word_the_documents_use_often_is_not_a_name(written):
+    """'Onboarded' is in one line, 'onboarding' in many: the word is the documents' own, not a name they
+    only mention, so a question with it is answered rather than declined as asking what they never say."""
+    guide = GUIDE.replace(
+        "### Savings\n",
+        "### Staff rollout\n\n- Onboarding starts with the morning counter staff\n- Onboarding sessions run "
+        "on Mondays\n- Onboarding covers the order sheet and the tablet\n- Onboarding ends with a short quiz\n"
+        "- Month 4: every shop's staff onboarded\n\n### Savings\n",
+    )
+    coach = written({"guide.md": guide})
+    answer = coach.ask("when should the whole team be onboarded once we go live?", check_rate=False)
+    assert not answer.abstained, answer.answer
+    assert "Month 4" in answer.answer, answer.answer

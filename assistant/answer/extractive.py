@@ -207,6 +207,8 @@ class ExtractiveGenerator:
             for i, toks in enumerate(corpus.unit_tokens):
                 for t in toks:
                     self._lines_with.setdefault(t, []).append(i)
+                    if stem(t) != t:  # a word's other forms: "onboarded" is mentioned where "onboarding" is
+                        self._lines_with.setdefault(f"~{stem(t)}", []).append(i)
         phrases = named_things(question, self._known, STOPWORDS)
         names = {name: set(tokens(name)) for name in phrases if zipf_frequency(name.lower(), "en") < COMMON_ZIPF}
         # A word of a document's title names where to look ("the SMB guide"), not what is asked.
@@ -214,7 +216,13 @@ class ExtractiveGenerator:
         names = {
             n: ts
             for n, ts in names.items()
-            if ts and not ts <= titled and all(0 < len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
+            if ts
+            and not ts <= titled
+            and all(0 < len(self._lines_with.get(t, ())) <= cfg.name_lines for t in ts)
+            and all(
+                len({*self._lines_with.get(stem(t), ()), *self._lines_with.get(f"~{stem(t)}", ())}) <= cfg.name_lines
+                for t in ts
+            )
         }
         rest = set(tokens(question)) - set().union(*names.values())
         weight = sum(corpus.idf_of(t) for t in rest)
