@@ -4,13 +4,16 @@ bad files."""
 from __future__ import annotations
 
 import shutil
+from typing import Any, cast
 
+import numpy as np
 import pytest
 from conftest import KNOWLEDGE
 
 from assistant.config import Settings
 from assistant.errors import KnowledgeError
 from assistant.index.corpus import load_corpus
+from assistant.index.embeddings import QueryEmbedder
 from assistant.index.vectorstore import build_vector_store
 from assistant.ingest.pipeline import Ingestor
 
@@ -179,3 +182,31 @@ def test_the_dense_search_returns_the_exact_nearest_passages(coach, settings):
         missed = [i for i in np.argsort(-scores)[:k] if ids[i] not in set(near)]
         assert all(scores[i] - kth < 1e-5 for i in missed), [(ids[i], scores[i] - kth) for i in missed]
         assert len(near) == k and all(scores[index[i]] >= kth - 1e-5 for i in near)
+
+
+READINGS = [
+    "what kind of return do customer service AI projects get",
+    "what kind of return do customer service projects get",
+]
+
+
+def test_the_readings_of_a_question_embedded_together_are_what_each_gives_alone(embedder):
+    together = QueryEmbedder(embedder).embed(READINGS)
+    alone = np.array([embedder.get_query_embedding(text) for text in READINGS])
+    assert together.shape == alone.shape
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_a_model_that_puts_an_instruction_before_a_query_embeds_each_reading_as_a_query(embedder):
+    class Instructed:
+        """A model whose queries carry an instruction its passages do not."""
+
+        def get_query_embedding(self, text: str) -> list[float]:
+            return embedder.get_query_embedding(f"Represent this question for retrieval: {text}")
+
+        def get_text_embedding_batch(self, texts: list[str]) -> Any:
+            return embedder.get_text_embedding_batch(texts)
+
+    got = QueryEmbedder(cast(Any, Instructed())).embed(READINGS)
+    want = [embedder.get_query_embedding(f"Represent this question for retrieval: {text}") for text in READINGS]
+    assert np.allclose(got, np.array(want), atol=1e-5)

@@ -24,6 +24,7 @@ from assistant.answer.siblings import sibling_words
 from assistant.config import Settings
 from assistant.errors import InputError, ProviderError
 from assistant.index.corpus import Corpus, tokens
+from assistant.index.embeddings import QueryEmbedder
 from assistant.index.retrieval import HybridRetriever
 from assistant.index.spelling import Speller
 from assistant.service.guards import injection_flags, redact
@@ -56,6 +57,7 @@ class Answering:
         self.settings = settings
         self.corpus = corpus
         self.embedder = embedder
+        self.queries = QueryEmbedder(embedder)
         self.retriever = retriever
         self.store = store
         self.ledger = ledger
@@ -69,12 +71,12 @@ class Answering:
 
     # -- search ----------------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
+        return self.queries.embed([text])[0]
 
     def retrieve(
         self, question: str, *, stage: str | None = None, vectors: tuple[np.ndarray, np.ndarray] | None = None
     ) -> tuple[np.ndarray, list[Hit]]:
-        q_vec, whole = vectors or question_vectors(self.embed_query, self.corpus.vocabulary, question)
+        q_vec, whole = vectors or question_vectors(self.queries.embed, self.corpus.vocabulary, question)
         rs = self.settings.retrieval
         pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)
@@ -153,7 +155,7 @@ class Answering:
                 self.store.add(session, text, standalone, answer.id, answer.abstained)
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
-        vectors = question_vectors(self.embed_query, self.corpus.vocabulary, query)
+        vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, query)
         q_vec, hits = self.retrieve(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
         draft = self.generator.generate(query, q_vec, hits, reading.asked, each, figure_vec=vectors[1])
@@ -161,7 +163,7 @@ class Answering:
         if draft.abstained and bare and bare != query and not flags:
             # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
             # does cover: the question itself is looked up before declining.
-            bare_vectors = question_vectors(self.embed_query, self.corpus.vocabulary, bare)
+            bare_vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, bare)
             bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage, vectors=bare_vectors)
             retry = self.generator.generate(bare, bare_vec, bare_hits, figure_vec=bare_vectors[1])
             if not retry.abstained:
@@ -294,7 +296,7 @@ class Answering:
 
 
 def question_vectors(
-    embed: Callable[[str], np.ndarray], vocabulary: Vocabulary, question: str
+    embed: Callable[[list[str]], np.ndarray], vocabulary: Vocabulary, question: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The question's meaning, read whole and read half without the words for what every document is
     about ("ai"). Those words match every passage and favour one whose headings repeat them over one
@@ -302,9 +304,10 @@ def question_vectors(
     second; each document's own figure is looked for by the first, since documents that disagree on
     a figure may share little with the question but its subject ("8% of enterprise AI projects")."""
     plain = vocabulary.without_document_names(question) or question
-    whole = embed(plain)
     meaning = vocabulary.meaning_of(question)
     if not meaning or meaning == plain:
+        whole = embed([plain])[0]
         return whole, whole
-    both = whole + embed(meaning)
+    whole, without = embed([plain, meaning])
+    both = whole + without
     return (both / np.linalg.norm(both)).astype(np.float32), whole

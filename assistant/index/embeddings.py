@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.errors import ConfigError
 
@@ -56,3 +58,25 @@ def build_embedder(settings: Settings) -> BaseEmbedding:
     return HuggingFaceEmbedding(
         model_name=path, device="cpu", normalize=True, embed_batch_size=settings.embedding.batch_size
     )
+
+
+class QueryEmbedder:
+    """Embeds the readings of one question in one pass of the model when the model embeds a query as it
+    embeds a passage (no instruction put before either, as for all-MiniLM-L6-v2); one by one otherwise."""
+
+    PROBE = "how long should a pilot run"
+
+    def __init__(self, embedder: BaseEmbedding) -> None:
+        self.embedder = embedder
+        self._as_texts: bool | None = None
+
+    def _one(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._as_texts is None:
+            as_text = self.embedder.get_text_embedding_batch([self.PROBE])[0]
+            self._as_texts = bool(np.allclose(self._one(self.PROBE), as_text, atol=1e-6))
+        if self._as_texts and len(texts) > 1:
+            return np.asarray(self.embedder.get_text_embedding_batch(texts), dtype=np.float32)
+        return np.stack([self._one(text) for text in texts])
