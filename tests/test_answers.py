@@ -540,3 +540,23 @@ def test_what_every_document_is_about_does_not_pick_the_passage(written):
     assert nearest(read_for_meaning) == "owners.md"
     # Only the meaning is read without it: the word still counts for the words a passage shares.
     assert "ai" in read_for_meaning.corpus.vocabulary.expand(question).lower().split()
+
+
+def test_a_value_in_a_table_is_found_by_its_row_and_its_column(written):
+    # The row's name and its description lost the space between them, as pages exported to text do.
+    timelines = (
+        "# Delivery Guide\n\n## How long does it take?\n\n"
+        "| Complexity tier | Discovery | Pilot | Hardening | Rollout | Total |\n|---|---|---|---|---|---|\n"
+        "| SimpleOne use case, off-the-shelf tools | 1–2 wks | 3–4 wks | 2–3 wks | 2–4 wks | 2–3 months |\n"
+        "| ModerateOne use case, custom build | 2–3 wks | 4–6 wks | 4–6 wks | 4–8 wks | 4–6 months |\n"
+        "| ComplexMany use cases, deep integration | 3–5 wks | 6–10 wks | 8–12 wks | 8–16 wks | 8–12 months |\n\n"
+        "## Pilots\n\nA pilot should be short and narrow: one team, one workflow and one use case.\n"
+        "Pick the users who will use it the way everyone will, not the keenest.\n"
+    )
+    coach = written({"timelines.md": timelines})
+    for question, row in [
+        ("simple tier pilot length?", "SimpleOne"),
+        ("hardening time for a complex tier?", "ComplexMany"),
+    ]:
+        answer = coach.ask(question)
+        assert row in answer.answer, question

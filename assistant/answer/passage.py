@@ -63,7 +63,7 @@ def comparable(a: set[str], b: set[str]) -> bool:
 def context_tokens(corpus: Corpus, i: int) -> set[str]:
     """The words a unit states, with its section path and the labels above it."""
     out = set(corpus.unit_tokens[i]) | set(tokens(corpus.chunks[corpus.units[i].chunk_id].section))
-    for k in context_before(corpus, i):
+    for k in context_before(corpus, i) + table_header(corpus, i):
         out |= corpus.unit_tokens[k]
     return out
 
@@ -193,6 +193,14 @@ def block_label(corpus: Corpus, i: int, reach: int = 8) -> list[int]:
         if corpus.units[j].kind == "label" and PARALLEL_LABEL.match(corpus.unit_text(j)):
             return [j]
     return []
+
+
+def table_header(corpus: Corpus, i: int) -> list[int]:
+    """For a table row, its table's header: a value is of its row and of its column ("Pilot: 3–4 wks")."""
+    unit = corpus.units[i]
+    if unit.kind != "row":
+        return []
+    return [j for j in corpus.units_by_chunk[unit.chunk_id] if corpus.units[j].group == unit.group][:1]
 
 
 def context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:

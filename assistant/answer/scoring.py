@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
-from assistant.answer.passage import FIGURE, RATE, block_label, context_before
+from assistant.answer.passage import FIGURE, RATE, block_label, context_before, table_header
 from assistant.answer.rendering import is_bare_label
 from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
@@ -68,7 +68,7 @@ def score_units(
         # label too ("**Option 4: "Big Bang" Rollout**").
         chains = {i: context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
         for i in idx:
-            chains[i] = chains.get(i, []) + block_label(corpus, i)
+            chains[i] = chains.get(i, []) + block_label(corpus, i) + _header_if_row_named(corpus, i, q_toks)
         for j, i in enumerate(idx):
             unit = corpus.units[i]
             # An item is read under its section and the labels just above its list
@@ -102,6 +102,16 @@ def score_units(
             out.append(Scored(i, score, support, hit.rank))
     out.sort(key=lambda s: (-s.score, s.unit))
     return out
+
+
+def _header_if_row_named(corpus: Corpus, i: int, q_toks: set[str] | frozenset[str]) -> list[int]:
+    """A row is read under its table's column names when the question names the row ("the simple tier's
+    pilot"): a value is of its row and its column. Naming a column alone asks of the whole table."""
+    header = table_header(corpus, i)
+    if not header:
+        return []
+    first = corpus.unit_text(i).strip().strip("|").split("|")[0]
+    return header if q_toks & set(tokens(first)) else []
 
 
 def reranked(
