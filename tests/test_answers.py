@@ -560,3 +560,18 @@ def test_a_value_in_a_table_is_found_by_its_row_and_its_column(written):
     ]:
         answer = coach.ask(question)
         assert row in answer.answer, question
+
+
+def test_a_document_called_by_the_words_of_its_file_name_answers_from_its_lines(written):
+    # Askers call a document by its file name as by its title; those words are not what they ask about.
+    coach = written(
+        {
+            "orion-field-guide.md": "# Running a Trial\n\n## Before You Start\n\n- Agree who owns the result.\n"
+            "- A trial runs 3-5 weeks with one team.\n- Keep the scope to one workflow.\n",
+            "cedar-notes.md": "# Notes on Trials\n\n## Who Takes Part\n\n- Pick users who do the task daily.\n"
+            "- Ask them for honest feedback every week.\n",
+        }
+    )
+    answer = coach.ask("orion field guide trial length?")
+    assert not answer.abstained
+    assert "3-5 weeks" in answer.answer

@@ -62,7 +62,9 @@ def score_units(
         dense = corpus.unit_vectors[idx] @ q_vec
         # The section path, and the document's title: a question that names a document ("in the 90-day
         # plan") is answered from it. Titles share most words, so only the distinctive ones tell.
-        section_toks = set(tokens(hit.chunk.section)) | set(tokens(hit.chunk.title))
+        section_toks = (
+            set(tokens(hit.chunk.section)) | set(tokens(hit.chunk.title)) | _file_words(corpus, hit.chunk.doc)
+        )
         prior = hit.score / top  # how strongly retrieval ranked the unit's passage
         # A labelled line that closes a block ("**Cons:** High support burden") is read under the block's
         # label too ("**Option 4: "Big Bang" Rollout**").
@@ -102,6 +104,18 @@ def score_units(
             out.append(Scored(i, score, support, hit.rank))
     out.sort(key=lambda s: (-s.score, s.unit))
     return out
+
+
+def _file_words(corpus: Corpus, doc: str) -> set[str]:
+    """The words of a document's file name that no other document's title or file name has, which askers
+    call it by as they do by its title ("the genai guide" for genai-implementation-guide.txt). Words the
+    names share ("pilot-to-production") say what the playbook is about, not which document."""
+
+    def words(name: str) -> set[str]:
+        return set(tokens(re.sub(r"[-_.]+", " ", name)))
+
+    others = set().union(*(words(d.rsplit(".", 1)[0]) | words(t) for d, t in corpus.titles.items() if d != doc))
+    return words(doc.rsplit(".", 1)[0]) - others
 
 
 def _header_if_row_named(corpus: Corpus, i: int, q_toks: set[str] | frozenset[str]) -> list[int]:
