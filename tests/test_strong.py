@@ -4,6 +4,7 @@ Dev split only; the test split is for reporting."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from assistant.evaluation.strong import run
@@ -57,3 +58,20 @@ def test_a_faithful_answer_is_served_as_the_models_and_a_planted_one_says_what_w
             assert sum("removed: the playbook does not support" in n for n in notices) >= 0.6 * len(served)
         for a in served:
             assert a.citations and all(c.verified for c in a.citations)
+
+
+def test_a_recorded_answer_with_a_question_of_its_own_is_served_for_that_question(tmp_path):
+    row = {
+        "id": "own-1",
+        "split": "dev",
+        "question": "how long is the pilot?",
+        "batch": 8,
+        "sentences": [{"text": "It runs for a few weeks.", "spans": [["a.md", "a few weeks"]]}],
+    }
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps(row) + "\n", "utf-8")
+    replay = replay_for_gold(Path(__file__).resolve().parent.parent / "eval", path)
+    assert [r.id for r in replay.by_question.values()] == ["own-1"]
+    body = {"messages": [{"content": "<sources>\n[1] A — x\nIt takes a few weeks.\n</sources>\n"
+                          "<question>\nHow long is the PILOT?\n</question>"}]}  # fmt: skip
+    assert replay.reply(body) == "It runs for a few weeks. [1]"

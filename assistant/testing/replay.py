@@ -45,6 +45,7 @@ class Recorded:
     sentences: tuple[Sentence, ...]
     planted: tuple[Planted, ...]
     batch: int = 1
+    question: str | None = None  # asked as written here; else the gold question of ``id``
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def load_recorded(path: Path = ANSWERS) -> list[Recorded]:
         for p in planted:
             if p.kind not in PLANTED_TYPES or not 0 <= p.sentence < len(sentences):
                 raise ValueError(f"{row['id']}: bad planted error {p}")
-        out.append(Recorded(row["id"], row["split"], sentences, planted, int(row.get("batch", 1))))
+        out.append(Recorded(row["id"], row["split"], sentences, planted, int(row.get("batch", 1)), row.get("question")))
     return out
 
 
@@ -162,7 +163,8 @@ def replay_for_gold(gold_dir: Path, path: Path = ANSWERS, *, planted: bool = Fal
     from assistant.evaluation.dataset import load_dataset
 
     questions = {item.id: item.turns[0].question for item in load_dataset(gold_dir) if len(item.turns) == 1}
-    return Replay({questions[r.id]: r for r in load_recorded(path) if r.id in questions}, planted=planted)
+    asked = ((r.question or questions.get(r.id), r) for r in load_recorded(path))
+    return Replay({q: r for q, r in asked if q}, planted=planted)
 
 
 def main(argv: list[str] | None = None) -> None:
