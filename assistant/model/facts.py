@@ -22,6 +22,7 @@ NEGATION = re.compile(
     r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
     r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b"
     r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b|\bhold(?:s|ing)? off\b|\brefrain\w* from\b"
+    r"|\brather than\b|\binstead of\b"  # what follows is denied: "real scenarios rather than PowerPoint"
     r"|\bsteer(?:s|ing)? clear of\b|❌)(?![-/])",
     re.I,
 )

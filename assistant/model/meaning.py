@@ -33,7 +33,7 @@ _OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("in
               ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
               ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
               ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
-              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"))  # fmt: skip
+              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"))  # fmt: skip
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
@@ -104,10 +104,25 @@ def word_forms(text: str) -> set[str]:
     return stem_set(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
 
 
+# Prefixes that make a word's opposite of the same stem: "overestimate" and "underestimate".
+_PREFIX_PAIRS = (("over", "under"), ("up", "down"), ("in", "out"))
+
+
+def _prefix_opposites(said: set[str]) -> list[tuple[str, str]]:
+    """Opposite pairs made by prefixing a word of ``said``: "overestim" with "underestim"."""
+    out = []
+    for word in said:
+        for a, b in _PREFIX_PAIRS:
+            for x, y in ((a, b), (b, a)):
+                if word.startswith(x) and len(word) - len(x) >= 4:
+                    out.append((word, y + word[len(x) :]))
+    return out
+
+
 def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
     """The clause says one word of an opposite pair and not the other, where the source sentences (every
     one, or together) say the other and never the one."""
-    for a, b in _OPPOSITES:
+    for a, b in [*_OPPOSITES, *_prefix_opposites(said)]:
         for x, y in ((a, b), (b, a)):
             if x not in said or y in said or any(x in f for f in sources):
                 continue
@@ -249,17 +264,48 @@ _REPLY = re.compile(
 )
 
 
-def polarity_agrees(statement: str, span_text: str) -> bool:
+# A preference said as a comparison: "better to extend the prototype than rush to production" denies
+# the second, as "rather than" does.
+_BETTER_THAN = re.compile(r"\bbetter\s+(to\s+[^.;:!?\n]+?)\s+than\b", re.I)
+_LABEL_LINE = re.compile(r"^\W*[^\n]{1,80}:\W*$")
+
+
+def normalized(text: str) -> str:
+    """The text with what only looks like a denial undone ("can and cannot", "not just") and a
+    preference said as a comparison read as one ("better to A than B": A rather than B)."""
+    return _BETTER_THAN.sub(r"\1 rather than", both_ways(text))
+
+
+def span_sentences(span_text: str) -> list[str]:
+    """The span's sentences, and each item of a list read with its label ("If Power User Concentration
+    (20% doing 80% of uses): Not necessarily bad"): the label says what the item is said of. A label
+    that denies ("Don't Build:") is not joined to items that deny again ("❌ Multiple use cases")."""
+    lines = [ln for ln in span_text.splitlines() if tokens(ln)]
+    out = [s for ln in lines for s in re.split(r"(?<=[.!?])\s+", ln) if tokens(s)]
+    label = ""
+    for ln in lines:
+        if _LABEL_LINE.match(ln):
+            label = ln.strip()
+        elif label and re.match(r"^\s*(?:[-*+]|\d+[.)])\s", ln):
+            if not (NEGATION.search(label) and NEGATION.search(ln)):
+                out.append(f"{label} {ln.strip()}")
+        else:
+            label = ""
+    return out
+
+
+def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = frozenset()) -> bool:
     """Each clause is negated exactly when a sentence of the span it is closest to is, and says
     "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
-    external", and "no. What you need is…" does not negate the sentence after it."""
-    statement, span_text = both_ways(_REPLY.sub("", statement, count=1)), both_ways(span_text)
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", span_text) if tokens(s)]
+    external", and "no. What you need is…" does not negate the sentence after it. Words that name the
+    document or say how the sentence is put (``meta``) do not count towards which sentence is closest."""
+    statement, span_text = normalized(_REPLY.sub("", statement, count=1)), normalized(span_text)
+    sentences = span_sentences(span_text)
     if not sentences:
         return True
     sent_stems = [stem_set(set(tokens(s))) for s in sentences]
     for clause in denials_carried(statement):
-        stems = stem_set(set(tokens(clause)))
+        stems = stem_set(set(tokens(clause)) - meta)
         if not stems:
             continue
         overlap = [len(stems & ss) for ss in sent_stems]
@@ -267,7 +313,7 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
         if 2 * top < len(stems):
             # No one sentence of the span speaks of this clause (the coverage checks judge it), but
             # an opposite word is still a swap where the sentences it draws on say the other one.
-            near = [s for o, s in zip(overlap, sentences, strict=True) if o >= max(3, len(stems) // 3)]
+            near = [s for o, s in zip(overlap, sentences, strict=True) if o >= max(2, len(stems) // 3)]
             if near and says_opposite(word_forms(clause), [word_forms(s) for s in near], every=False):
                 return False
             # Nor may it deny what the sentence it denies of asserts ("the ROI does not need to look
@@ -284,7 +330,7 @@ def polarity_agrees(statement: str, span_text: str) -> bool:
         elsewhere = sum(
             1
             for scope, best in _denied(clause, sentences, sent_stems)
-            if any(s not in closest and negations_about(s, scope) for s in best)
+            if any(all(s.strip() not in c for c in closest) and negations_about(s, scope) for s in best)
         )
         parity = (
             len(denial_groups(clause))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
+from assistant.model.contrast import contrast_turned
 from assistant.model.facts import (
     ATTRIBUTION,
     FUNCTION_WORDS,
@@ -111,6 +112,14 @@ def closeness(vectors: np.ndarray, vector: np.ndarray) -> float:
     """Cosine of the statement with the span as a whole (its units' mean), or with its closest unit."""
     mean = vectors.mean(axis=0)
     return max(float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0), float((vectors @ vector).max()))
+
+
+def turned(statement: str, near: str, meta: frozenset[str]) -> str:
+    """What the statement turns round against the passage's text ``near`` it: a denial ("negation"), or a
+    contrast ("swap": "A rather than B" where the passage holds B over A); "" when neither."""
+    if not polarity_agrees(statement, near, meta | {"yes"}):
+        return "negation"
+    return "swap" if contrast_turned(statement, near, meta) else ""
 
 
 class Verifier:
@@ -227,8 +236,8 @@ class Verifier:
                 heading_at = chunk.start  # the passage's own heading states it: the quote starts there
         lo, hi = max(0, span[0] - 2), min(len(idx), span[-1] + 3)
         near = "\n".join([context_text, *(corpus.unit_text(i) for i in idx[lo:hi])])
-        if not polarity_agrees(statement, near):
-            return Check(False, support, "negation")
+        if turn := turned(statement, near, meta):
+            return Check(False, support, turn)
         primary = corpus.unit_text(idx[span_order[0]])
         # The span's other lines whose figures are all the statement's: it draws a fact of its own from each.
         figures = stated_numbers(stated)

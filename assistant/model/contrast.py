@@ -1,0 +1,62 @@
+"""Which of two things a sentence holds and which it sets aside: "real scenarios rather than
+PowerPoint", "recognition, not just compensation", "adds noise without adding much signal", "before
+the pilot begins — not after results come in". A paraphrase may move a denial about; it may not turn a
+contrast round, denying what the passage holds or holding what it sets aside."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.index.corpus import tokens
+from assistant.model.facts import NEGATION
+from assistant.model.meaning import denials_carried, normalized, span_sentences, stem_set
+
+_SCOPE_END = re.compile(r"[,;:.!?—()]|\bbut\b", re.I)  # what a denial denies runs to here
+_STOP = re.compile(r"[.;:!?\n]")  # what it is set against runs back to here
+
+
+def held_and_denied(text: str, meta: frozenset[str]) -> tuple[set[str], set[str], bool]:
+    """The stems the text holds (outside every denial's scope), those it denies (the words after a
+    denial, up to the next break), and whether a denial is set against words before it in its sentence
+    (a contrast: "A, not B"; "Not every team…" denies without a contrast)."""
+    denied: set[str] = set()
+    cuts: list[tuple[int, int]] = []
+    contrast = False
+    for m in NEGATION.finditer(text):
+        scope = _SCOPE_END.split(text[m.end() :], maxsplit=1)[0]
+        denied |= stem_set(set(tokens(scope)) - meta)
+        opens = not set(tokens(_STOP.split(text[: m.start()])[-1])) - meta
+        contrast = contrast or not opens
+        end = m.end() + len(scope)
+        if opens and text[end : end + 1] == ",":
+            # "Without AI, we'd need 120 more reps": what follows holds only where the denial does.
+            end += len(_STOP.split(text[end:], maxsplit=1)[0])
+        cuts.append((m.start(), end))
+    rest = text
+    for a, b in reversed(cuts):
+        rest = rest[:a] + " . " + rest[b:]
+    return stem_set(set(tokens(rest)) - meta), denied, contrast
+
+
+def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = frozenset()) -> bool:
+    """A clause of the statement that sets aside what the span's sentences closest to it hold, or
+    holds what they set aside, where the clause sets a thing against another: "motivated by
+    compensation rather than recognition" where the line says "recognition (not just compensation)".
+    A clause that only holds is the polarity check's: "not" in a line is not always about its word."""
+    sentences = span_sentences(normalized(span_text))
+    read = [(held_and_denied(s, meta), stem_set(set(tokens(s)))) for s in sentences]
+    for clause in denials_carried(normalized(statement)):
+        stems = stem_set(set(tokens(clause)) - meta)
+        overlap = [len(stems & ss) for _, ss in read]
+        if not stems or not overlap or 2 * max(overlap) < len(stems):
+            continue
+        closest = [hd for (hd, _), o in zip(read, overlap, strict=True) if o == max(overlap)]
+        held = set().union(*(h for h, _, _ in closest))
+        denied = set().union(*(d for _, d, _ in closest))
+        span_contrast = any(c for _, _, c in closest)
+        own_held, own_denied, own_contrast = held_and_denied(clause, meta)
+        if own_contrast and (own_denied - own_held) & (held - denied):
+            return True
+        if own_contrast and span_contrast and (denied - held) & (own_held - own_denied):
+            return True
+    return False

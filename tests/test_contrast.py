@@ -1,0 +1,68 @@
+"""A contrast ("A rather than B", "A, not B", "A without B") may be paraphrased but not turned round, and a
+denial is read where the playbook makes it: under a list's label, as a preference, as an opposite word."""
+
+from __future__ import annotations
+
+import pytest
+
+_CASES = "Train staff on real cases, not slide decks."
+_TESTERS = "Extra testers add noise without adding much signal in the first weeks."
+_CLERKS = "Without the assistant, the shop would need 12 more clerks. With the assistant, it needed only 2."
+_CRITERIA = "Targets are set before the trial starts — not after the results arrive."
+_TEAMS = "Not every team needs to use it the same way."
+
+
+@pytest.mark.parametrize(
+    "statement, passage, turned",
+    [
+        ("Staff are trained on slide decks rather than real cases.", _CASES, True),
+        ("Staff are trained on real cases rather than slide decks.", _CASES, False),
+        ("Extra testers add signal without adding much noise in the first weeks.", _TESTERS, True),
+        ("More testers bring noise without much more signal early on.", _TESTERS, False),
+        ("With the assistant the shop needed only 2 more clerks instead of 12.", _CLERKS, False),
+        ("Targets are set after the results arrive, not before the trial starts.", _CRITERIA, True),
+        ("Targets are set before the trial starts, not once the results arrive.", _CRITERIA, False),
+        ("Teams don't all need to use it the same way.", _TEAMS, False),
+    ],
+)  # fmt: skip
+def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, turned):
+    from assistant.model.contrast import contrast_turned
+
+    assert contrast_turned(statement, passage) is turned
+
+
+@pytest.mark.parametrize(
+    "statement, passage, agrees",
+    [
+        # "rather than" denies what follows it, as "not" does
+        ("Staff are trained on real cases rather than slide decks.", _CASES, True),
+        ("Staff are trained on slide decks and real cases.", _CASES, False),
+        # a preference said as a comparison denies its second half
+        ("Extend the trial rather than rush to launch.", "Better to extend the trial than rush to launch.", True),
+        # a list's item is said of its label
+        ("One shop doing most of the orders is a bad sign.",
+         "**If one shop does most of the orders:**\n- Not necessarily bad (some shops sell more)", False),
+        ("One shop doing most of the orders is not necessarily bad.",
+         "**If one shop does most of the orders:**\n- Not necessarily bad (some shops sell more)", True),
+        # opposite words, and opposites made by a prefix
+        ("A positive forecast, even in the best case, means stop.", "- Forecast negative even in best case", False),
+        ("Teams overestimate integration effort, so start simple.",
+         "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", False),
+        ("Teams underestimate integration effort, so start simple.",
+         "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", True),
+    ],
+)  # fmt: skip
+def test_a_denial_is_read_where_and_how_the_playbook_makes_it(statement, passage, agrees):
+    from assistant.model.meaning import polarity_agrees
+
+    assert polarity_agrees(statement, passage) is agrees
+
+
+def test_the_words_naming_the_document_do_not_decide_which_line_a_clause_speaks_of():
+    from assistant.model.meaning import polarity_agrees
+
+    passage = "Don't wait for perfect data. Start with available data and improve iteratively."
+    statement = "Yes: the bakery handbook says to wait for perfect data before starting"
+    meta = frozenset({"yes", "bakery", "handbook", "says"})
+    assert not polarity_agrees(statement, passage, meta)
+    assert polarity_agrees(statement.replace("to wait", "not to wait"), passage, meta)
