@@ -66,3 +66,42 @@ def test_the_words_naming_the_document_do_not_decide_which_line_a_clause_speaks_
     meta = frozenset({"yes", "bakery", "handbook", "says"})
     assert not polarity_agrees(statement, passage, meta)
     assert polarity_agrees(statement.replace("to wait", "not to wait"), passage, meta)
+
+
+@pytest.mark.parametrize(
+    "statement, turned",
+    [
+        ("When tasting, season first, then taste later.", True),
+        ("When tasting, taste first and then season.", False),
+        ("Taste before you season.", False),
+    ],
+)
+def test_two_steps_may_not_be_put_in_the_other_order(statement, turned):
+    from assistant.model.contrast import contrast_turned
+
+    passage = "- **Solution:** Taste first, season later"
+    assert contrast_turned(statement, passage) is turned
+
+
+_BAKERY_ROLLOUT = [
+    "- Phase 1: Head bakers (learn first, become trainers)",
+    "- Phase 2: Shift leads (bulk of staff)",
+    "- Phase 3: Apprentices",
+    "**Cons:** Apprentices may resent waiting",
+]
+
+
+@pytest.mark.parametrize(
+    "statement, swapped",
+    [
+        ("Apprentices go first so that they learn early and become trainers.", True),
+        ("Head bakers go first so that they learn early and become trainers.", False),
+        ("Head bakers may resent waiting.", True),
+        ("Apprentices may resent waiting.", False),
+        ("Shift leads, the bulk of staff, come second.", False),
+    ],
+)
+def test_one_item_of_a_series_is_not_said_for_another(statement, swapped):
+    from assistant.model.pairs import name_swapped, series_items
+
+    assert name_swapped(statement, series_items(_BAKERY_ROLLOUT), _BAKERY_ROLLOUT) is swapped

@@ -50,6 +50,8 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
         overlap = [len(stems & ss) for _, ss in read]
         if not stems or not overlap or 2 * max(overlap) < len(stems):
             continue
+        if _order_turned(clause, [s for s, o in zip(sentences, overlap, strict=True) if o == max(overlap)], meta):
+            return True
         closest = [hd for (hd, _), o in zip(read, overlap, strict=True) if o == max(overlap)]
         held = set().union(*(h for h, _, _ in closest))
         denied = set().union(*(d for _, d, _ in closest))
@@ -60,3 +62,34 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
         if own_contrast and span_contrast and (denied - held) & (own_held - own_denied):
             return True
     return False
+
+
+# Two steps in order: "validate first, optimize later", "plan, then build", "test before you launch".
+_STEP = r"([^,;.:!?\n]+?)"
+_ORDERED = (
+    re.compile(rf"{_STEP}\s+first\b[,;]?\s*(?:and\s+)?(?:then\s+)?{_STEP}(?=[,;.:!?\n]|$)", re.I),
+    re.compile(rf"{_STEP},?\s+(?:and\s+)?then\s+{_STEP}(?=[,;.:!?\n]|$)", re.I),
+    re.compile(rf"{_STEP}\s+before\s+{_STEP}(?=[,;.:!?\n]|$)", re.I),
+)
+
+
+def steps(text: str, meta: frozenset[str]) -> list[tuple[set[str], set[str]]]:
+    """The pairs of steps the text puts in order, each as its stems: the earlier, then the later."""
+    out = []
+    for pattern in _ORDERED:
+        for m in pattern.finditer(text):
+            a, b = (stem_set(set(tokens(g)) - meta) - _ORDER_WORDS for g in m.groups())
+            if a and b:
+                out.append((a, b))
+    return out
+
+
+_ORDER_WORDS = frozenset(["first", "1", "then", "later", "befor", "after", "next"])
+
+
+def _order_turned(clause: str, sentences: list[str], meta: frozenset[str]) -> bool:
+    """Two steps the clause puts in the order the sentences turn round: "optimize first, then validate"
+    where the line says "Validate first, optimize later"."""
+    said = steps(clause, meta)
+    held = [pair for s in sentences for pair in steps(s, meta)]
+    return any(a & b2 and b & a2 and not (a & a2 and b & b2) for a, b in said for a2, b2 in held)

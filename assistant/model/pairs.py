@@ -243,3 +243,62 @@ def item_swapped(statement: str, items: Sequence[SeriesItem]) -> bool:
                     if _names(clause, _terms(other, holder)) and not _names(clause, _terms(holder, other)):
                         return True
     return False
+
+
+def _word_stems(text: str) -> set[str]:
+    return {stem(w) for w in tokens(text) if not any(c.isdigit() for c in w)}
+
+
+def name_swapped(statement: str, items: Sequence[SeriesItem], lines: Sequence[str]) -> bool:
+    """A clause naming one item of a numbered series where the line of the span it draws on names
+    another of the same series and not it: "junior staff go first and become champions" where the
+    lines are "Phase 1: Senior staff (learn first, become champions)" and "Phase 3: Junior staff";
+    "seniors may resent the delayed access" where the line says "juniors may resent delayed access".
+    An item is named by the words of its name no other item of its series has."""
+    by_series: dict[str, list[SeriesItem]] = {}
+    for item in items:
+        if not item.series.startswith("list "):
+            by_series.setdefault(item.series, []).append(item)
+    clauses = [_word_stems(clause) for clause in CLAUSE_JOIN.split(statement)]
+    line_stems = [_word_stems(line) for line in lines]
+    counters = {stem(i.series) for i in items}  # "Phase", "Week": what numbers items, not what names one
+    for members in by_series.values():
+        words = [
+            {stem(w.lower()) for w in m.name if len(w) > 1 and w.replace("-", "").isalpha()} - counters for m in members
+        ]
+        own = [w - set().union(*(x for j, x in enumerate(words) if j != k)) for k, w in enumerate(words)]
+        own = [w for w in own if w]
+        if len(own) >= 2 and _one_for_another(clauses, line_stems, own):
+            return True
+    return False
+
+
+def _one_for_another(clauses: list[set[str]], lines: list[set[str]], own: list[set[str]]) -> bool:
+    """A clause that names one item (by its ``own`` words) where the lines naming one item that speak
+    most of the clause's other words all name another."""
+    names = set().union(*own)
+    read = [(s, [k for k, w in enumerate(own) if w & s]) for s in lines]
+    read = [(s, named_in) for s, named_in in read if len(named_in) == 1]
+    for said in clauses:
+        named = {k for k, w in enumerate(own) if w & said}
+        overlap = [len((said - names) & s) for s, _ in read]
+        if len(named) != 1 or not overlap or max(overlap) < 2:
+            continue  # a clause that names several items is not one item said for another
+        best = [n for (_, n), o in zip(read, overlap, strict=True) if o == max(overlap)]
+        if all(not named & set(n) for n in best):
+            return True
+    return False
+
+
+def paired_wrongly(
+    stated: str, span_lines: list[str], segments: Sequence[Segment], items: Sequence[SeriesItem], meta: frozenset[str]
+) -> bool:
+    """A figure given to what the span gives another, a figure it rules out said to hold, or one item of
+    a series said for another: the checks above, for the lines of a span (``segments``: its parts, each
+    read with its label; ``items``: the series of its passage)."""
+    return (
+        denial_turned(stated, "\n".join(span_lines))
+        or figure_moved(stated, segments, meta)
+        or item_swapped(stated, items)
+        or name_swapped(stated, items, span_lines)
+    )

@@ -48,7 +48,7 @@ from assistant.model.meaning import (
     stem,
     stem_set,
 )
-from assistant.model.pairs import denial_turned, figure_moved, item_swapped, segments_of, series_items
+from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import entity_missing, figure_apart, swapped
 from assistant.model.spans import drawn_on
 from assistant.model.statements import split_statements
@@ -294,9 +294,8 @@ class Verifier:
         for i in span_units:
             label = "\n".join(self.corpus.unit_text(j) for j in labels_of(i) if self.corpus.units[j].kind == "label")
             segments += segments_of(self.corpus.unit_text(i), label)
-        span_text = "\n".join(self.corpus.unit_text(i) for i in span_units)
         items = series_items([self.corpus.unit_text(i) for i in idx])
-        return denial_turned(stated, span_text) or figure_moved(stated, segments, meta) or item_swapped(stated, items)
+        return paired_wrongly(stated, [self.corpus.unit_text(i) for i in span_units], segments, items, meta)
 
     def verify(self, answer: str, sources: Sequence[Chunk]) -> Verified:
         """Keep the statements of ``answer`` that its sources support, each cited to the span that
