@@ -50,6 +50,11 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
          "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", False),
         ("Teams underestimate integration effort, so start simple.",
          "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", True),
+        # a line naming what goes wrong may be said as it is or as advice against it
+        ("Balance speed with quality so that quick fixes don't pile up.",
+         "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", True),
+        ("Don't balance speed with quality.",
+         "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", False),
     ],
 )  # fmt: skip
 def test_a_denial_is_read_where_and_how_the_playbook_makes_it(statement, passage, agrees):

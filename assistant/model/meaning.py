@@ -294,6 +294,14 @@ def span_sentences(span_text: str) -> list[str]:
     return out
 
 
+# A line that names what goes wrong ("**Problem:** Quick fixes accumulate", "Pitfall: skipping tests") may
+# be said as it is or as advice against it ("so that quick fixes don't accumulate"): either way agrees.
+_TROUBLE = re.compile(
+    r"^\W*(?:problem|pitfall|mistake|symptom|risk|challenge|root cause|red flag|warning sign|anti-pattern)s?\W*:",
+    re.I,
+)
+
+
 def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = frozenset()) -> bool:
     """Each clause is negated exactly when a sentence of the span it is closest to is, and says
     "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
@@ -319,7 +327,7 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
             # Nor may it deny what the sentence it denies of asserts ("the ROI does not need to look
             # promising" where a line says "ROI looks promising").
             if any(
-                all(negations_about(s, scope) == 0 for s in best)
+                all(negations_about(s, scope) == 0 and not _TROUBLE.match(s) for s in best)
                 for scope, best in _denied(clause, sentences, sent_stems)
             ):
                 return False
@@ -340,7 +348,7 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
         # What the clause says itself, not the parts of a compound it names: "a one-size-fits-all
         # approach" says nothing of what "doesn't fit all use cases" denies.
         own = {stem(t) for t in tokens(clause)}
-        if not any(negations_about(s, own) % 2 == parity for s in closest):
+        if not any(negations_about(s, own) % 2 == parity or _TROUBLE.match(s) for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
             return False  # "after implementation ends" where the passage says "before … begins"
