@@ -43,16 +43,21 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
     holds what they set aside, where the clause sets a thing against another: "motivated by
     compensation rather than recognition" where the line says "recognition (not just compensation)".
     A clause that only holds is the polarity check's: "not" in a line is not always about its word."""
+    statement = normalized(statement)
+    ordered = _ORDER_CUE.search(statement) is not None
+    if not ordered and not NEGATION.search(statement):
+        return False  # nothing set against anything, nothing put in order
     sentences = span_sentences(normalized(span_text))
-    read = [(held_and_denied(s, meta), stem_set(set(tokens(s)))) for s in sentences]
-    for clause in denials_carried(normalized(statement)):
+    read = [stem_set(set(tokens(s))) for s in sentences]
+    for clause in denials_carried(statement):
         stems = stem_set(set(tokens(clause)) - meta)
-        overlap = [len(stems & ss) for _, ss in read]
+        overlap = [len(stems & ss) for ss in read]
         if not stems or not overlap or 2 * max(overlap) < len(stems):
             continue
-        if _order_turned(clause, [s for s, o in zip(sentences, overlap, strict=True) if o == max(overlap)], meta):
+        nearest = [s for s, o in zip(sentences, overlap, strict=True) if o == max(overlap)]
+        if ordered and _order_turned(clause, nearest, meta):
             return True
-        closest = [hd for (hd, _), o in zip(read, overlap, strict=True) if o == max(overlap)]
+        closest = [held_and_denied(s, meta) for s in nearest]
         held = set().union(*(h for h, _, _ in closest))
         denied = set().union(*(d for _, d, _ in closest))
         span_contrast = any(c for _, _, c in closest)
@@ -65,6 +70,7 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
 
 
 # Two steps in order: "validate first, optimize later", "plan, then build", "test before you launch".
+_ORDER_CUE = re.compile(r"\b(?:first|then|before)\b", re.I)
 _STEP = r"([^,;.:!?\n]+?)"
 _ORDERED = (
     re.compile(rf"{_STEP}\s+first\b[,;]?\s*(?:and\s+)?(?:then\s+)?{_STEP}(?=[,;.:!?\n]|$)", re.I),
