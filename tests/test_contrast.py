@@ -50,6 +50,9 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
          "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", False),
         ("Teams underestimate integration effort, so start simple.",
          "- **Problem:** Underestimate integration effort\n- **Solution:** Start simple", True),
+        # a denial that closes a clause ("assume nothing") denies the words before it, not the whole line
+        ("Check every order and assume nothing.", "- Check every order, assume nothing", True),
+        ("Check every order and assume everything.", "- Check every order, assume nothing", False),
         # a line naming what goes wrong may be said as it is or as advice against it
         ("Balance speed with quality so that quick fixes don't pile up.",
          "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", True),

@@ -183,9 +183,9 @@ def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
     after = sentence[m.end() :]
     words = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
     if not words:
-        if not tokens(after):
+        if not tokens(after) and m.group(0).lower() in ("no", "nope"):
             return True  # "…from scratch — no.": the answer to what came before
-        # "…what it is not for, …": the words before it, back to the last break
+        # "…what it is not for, …", "…, assume nothing": the words before it, back to the last break
         words = stem_set(set(tokens(re.split(r"[,;:.!?—()]", sentence[: m.start()])[-1])))
     return bool(words) and 2 * len(words & stems) >= len(words)
 
