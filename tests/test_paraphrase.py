@@ -316,6 +316,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Money measures are the early signals: weekly active staff, orders drafted per day, session length and "
          "features tried.", "Tier 1", "swap"),
         ("Rollback must be instant once a fault is seen, and signed off by the bank manager.", "instant", "clause"),
+        # an aside that adds a claim of its own (", most of it…", ", which…")
+        ("Rollback must be instant, under 2 minutes once a fault is seen, which the regional bank auditors require.",
+         "instant", "clause"),
         # a role the handbook's vocabulary holds, where the passage has another (kept without that vocabulary)
         ("Testers are 3-6 managers willing to try it.", "Minimum Crew", "entity"),
         # an opposite word is a swap ("internal" where the passage says "can be external")

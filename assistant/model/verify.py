@@ -61,6 +61,9 @@ MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found 
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
 MIN_CONTENT_WORDS = 2  # shorter pieces ("Here is what I found:") are not statements
+# An aside that says more of what came before it (", which lets each user…", ", most of it paid to…"):
+# a claim of its own, held to the span as a joined clause is.
+ASIDE = re.compile(r",\s+((?:which|who|whose|where|most|much|all|each|both|many|half)\b[^,;]*)", re.I)
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,8 @@ class Verifier:
             # are only the passage's when its text has them in that order: its words scattered over its
             # lines, or a heading above it, do not make a heading of it.
             return Check(False, support, "fragment")
-        for clause in clauses(statement)[1:]:
+        asides = [p for p in ASIDE.findall(statement) if len(set(tokens(p)) - meta) >= 3]
+        for clause in [*clauses(statement)[1:], *asides]:
             cw = set(tokens(clause)) - meta
             if len(cw) >= 2:
                 share = sum(corpus.idf_of(w) for w in cw if covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
