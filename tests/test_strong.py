@@ -33,11 +33,11 @@ def test_verification_keeps_a_strong_models_faithful_answer_and_removes_planted_
     faithful, planted = report["faithful"], report["planted"]
     print(faithful, planted)
     assert faithful["answers"] >= 20 and faithful["faithful_sentences"] >= 60
-    assert faithful["faithful_kept"] >= 0.9, report["faithful_misses"]
+    assert faithful["faithful_kept"] >= 0.92, report["faithful_misses"]
     assert faithful["answers_whole"] >= 0.7
     assert faithful["fallbacks"] <= 0.1
     assert planted["planted"] >= 30
-    assert planted["planted_caught"] >= 0.9, report["planted_misses"]
+    assert planted["planted_caught"] >= 0.95, report["planted_misses"]
 
 
 def test_a_faithful_answer_is_served_as_the_models_and_a_planted_one_says_what_was_removed(coach_with):
