@@ -575,3 +575,42 @@ def test_a_document_called_by_the_words_of_its_file_name_answers_from_its_lines(
     answer = coach.ask("orion field guide trial length?")
     assert not answer.abstained
     assert "3-5 weeks" in answer.answer
+
+
+def test_a_value_in_a_table_is_found_by_what_its_row_and_column_mean(written):
+    # No word of the question is in the row: "drugstore" means its sector, "return" is its column's name.
+    notes = (
+        "# Field Notes\n\n## What the three programmes cost and returned\n\n"
+        "| Programme | Sector | Staff | Spend | Months | Status | Return |\n|---|---|---|---|---|---|---|\n"
+        "| **Harbor** | Shipping | 9,000 | $2.2M | 26 | Live | 190% |\n"
+        "| **Juniper** | Pharmacy | 4,000 | $1.1M | 20 | Live | 160% |\n"
+        "| **Quarry** | Mining | 15,000 | $870K | 16 | Paused | 35% |\n\n"
+        "## Why budgets slip\n\nEvery programme spent more than planned on data work and on training staff.\n"
+        "Budgets for integration were the most often wrong, by about half.\n\n"
+        "## Lessons\n\nStart with one workflow and measure it before and after.\n"
+        "Report the return to the sponsor every quarter.\n"
+    )
+    coach = written({"notes.md": notes})
+    answer = coach.ask("what did the drugstore programme return?")
+    assert not answer.abstained, answer.answer
+    assert "160%" in answer.answer
+
+
+def test_each_value_of_a_table_row_is_read_with_its_row_and_column_names(tmp_path):
+    from assistant.index.lexicon import Vocabulary
+    from assistant.ingest.chunking import chunk_document, row_cells
+    from assistant.ingest.pipeline import prepare_document
+
+    text = (
+        "# Costs\n\n## By phase\n\n| Phase | Users | Monthly cost |\n|---|---|---|\n"
+        "| Pilot | 15 | $2,040 |\n| **At scale** | 1,500 | - |\n"
+    )
+    doc = prepare_document("costs.md", tmp_path / "costs.md", text.encode())
+    chunks, units = chunk_document(doc, Vocabulary())
+    cells = row_cells(doc, units, {c.id: c.section for c in chunks})
+    assert [t for _, t in cells] == [
+        "By phase: Pilot — Users: 15",
+        "By phase: Pilot — Monthly cost: $2,040",
+        "By phase: At scale — Users: 1,500",  # an empty value ("-") says nothing
+    ]
+    assert all(units[k].kind == "row" for k, _ in cells)

@@ -29,7 +29,9 @@ def test_real_corpus_counts_and_metadata(coach):
         assert chunk.stages and chunk.section
     # The store holds one vector per unit plus one per passage heading.
     store = coach.retriever.dense._vector_store
-    assert store._collection.count() == len(corpus.units) + len(corpus.chunks)
+    cells = sum(len(v) for v in corpus.row_cell_vectors.values())  # a table row's values, one vector each
+    assert cells > 0
+    assert store._collection.count() == len(corpus.units) + cells + len(corpus.chunks)
 
 
 @pytest.fixture
@@ -70,7 +72,8 @@ def test_incremental_skip_change_delete(small_kb, embedder):
     assert removed.removed == ["genai-implementation-guide.txt"]
     corpus = load_corpus(settings)
     assert list(corpus.texts) == ["enterprise-ai-90-day-roadmap.txt"]
-    assert store._collection.count() == len(corpus.units) + len(corpus.chunks)
+    cells = sum(len(v) for v in corpus.row_cell_vectors.values())  # a table row's values, one vector each
+    assert store._collection.count() == len(corpus.units) + cells + len(corpus.chunks)
 
 
 def test_bad_files_are_skipped_with_reasons(small_kb, embedder):

@@ -171,7 +171,7 @@ class ExtractiveGenerator:
         shapes = figure_shapes(question)
         q_toks = set(tokens(question))
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
-        dense = corpus.unit_vectors[self._figure_units] @ q_vec
+        dense = corpus.closeness(self._figure_units, q_vec)
         best: dict[str, tuple[float, str]] = {}
         for j, i in enumerate(self._figure_units):
             unit = corpus.units[i]

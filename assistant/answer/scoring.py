@@ -59,7 +59,7 @@ def score_units(
         idx = corpus.units_by_chunk.get(hit.chunk.id, [])
         if not idx:
             continue
-        dense = corpus.unit_vectors[idx] @ q_vec
+        dense = corpus.closeness(idx, q_vec)
         # The section path, and the document's title: a question that names a document ("in the 90-day
         # plan") is answered from it. Titles share most words, so only the distinctive ones tell.
         section_toks = (

@@ -185,6 +185,8 @@ class Corpus:
     units_by_chunk: dict[str, list[int]] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    # A table row's values, each with its row and column names (chunking.row_cells): their vectors, by row.
+    row_cell_vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def index_version(self) -> str:
@@ -199,6 +201,16 @@ class Corpus:
         u = self.units[i]
         return [j for j in self.units_by_chunk[u.chunk_id] if self.units[j].group == u.group]
 
+    def closeness(self, idx: list[int], vector: np.ndarray) -> np.ndarray:
+        """How close in meaning each unit of ``idx`` is to a question's vector: its own line's, or for a
+        table row, the closest of its values read with their row and column names, if closer."""
+        sims = self.unit_vectors[idx] @ vector
+        for j, i in enumerate(idx):
+            cells = self.row_cell_vectors.get(i)
+            if cells is not None:
+                sims[j] = max(float(sims[j]), float((cells @ vector).max()))
+        return sims
+
     def idf_of(self, tok: str) -> float:
         return self.idf.get(tok, self.idf.get("", 1.0))
 
@@ -211,16 +223,26 @@ def load_corpus(settings: Settings) -> Corpus:
             f"Nothing has been ingested into {settings.index_dir} yet. Run: coach ingest "
             f"(it indexes the documents in {settings.knowledge_dir})."
         )
-    texts, titles, chunks, units, vectors = {}, {}, {}, [], []
+    texts: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    chunks: dict[str, Chunk] = {}
+    units: list[Unit] = []
+    vectors: list[np.ndarray] = []
+    cells: dict[int, list[np.ndarray]] = {}
     for doc_id in sorted(manifest.docs):
         record, vecs = files.read_doc(doc_id)
         texts[doc_id], titles[doc_id] = record.text, record.title
         chunks.update({c.id: c for c in record.chunks})
+        if len(vecs) != len(record.units) + len(record.cells):
+            raise IndexNotReadyError(f"The index record for '{doc_id}' is damaged. Run: coach ingest --rebuild")
+        for k, vec in zip(record.cells, vecs[len(record.units) :], strict=True):
+            cells.setdefault(len(units) + k, []).append(vec)
         units.extend(record.units)
-        vectors.append(vecs)
+        vectors.append(vecs[: len(record.units)])
     matrix = np.vstack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)
     vocabulary = Vocabulary.load(settings.vocabulary_path, texts.values())
     corpus = Corpus(manifest, texts, titles, chunks, units, matrix, vocabulary=vocabulary)
+    corpus.row_cell_vectors = {i: np.vstack(vs) for i, vs in cells.items()}
     by_chunk: dict[str, list[int]] = {}
     df: Counter[str] = Counter()
     for i, u in enumerate(units):

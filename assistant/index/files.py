@@ -21,7 +21,7 @@ from assistant.errors import IndexNotReadyError
 from assistant.types import Chunk, Unit
 
 # Bump when cleaning, structure or chunking change: every document is then re-indexed.
-PIPELINE_VERSION = "14"
+PIPELINE_VERSION = "15"
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Manifest:
 
     @property
     def vectors(self) -> int:
-        """What the vector store should hold: one vector per unit and one per passage heading."""
+        """What the vector store should hold: one vector per unit, per table value and per passage heading."""
         return sum(c[0] + c[1] for c in self.counts.values())
 
     @property
@@ -58,6 +58,9 @@ class DocRecord:
     chunks: list[Chunk]
     units: list[Unit]
     extract: dict[str, Any] = field(default_factory=dict)  # checklists, criteria, ROI example (checklists.py)
+    # The row (an index into ``units``) of each vector stored after the units' own: a table value with its
+    # row and column names (chunking.row_cells).
+    cells: list[int] = field(default_factory=list)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -107,7 +107,7 @@ class HybridRetriever:
         units = [i for i, u in enumerate(corpus.units) if u.doc == doc]
         if not units:
             return []
-        sims = corpus.unit_vectors[units] @ np.asarray(embedding, dtype=np.float32)
+        sims = corpus.closeness(units, np.asarray(embedding, dtype=np.float32))
         best: dict[str, float] = {}
         for i, sim in zip(units, sims, strict=True):
             cid = corpus.units[i].chunk_id

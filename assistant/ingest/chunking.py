@@ -269,3 +269,27 @@ def chunk_document(doc: CleanDocument, vocabulary: Vocabulary | None = None) -> 
             pending.append(piece)
     flush()
     return chunks, units
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().replace("**", "").strip() for c in line.strip().strip("|").split("|")]
+
+
+def row_cells(doc: CleanDocument, units: list[Unit], sections: dict[str, str]) -> list[tuple[int, str]]:
+    """Each value of a table row read with what names it: its row's first cell and its column's header,
+    under the table's heading ("Cost Optimization: Optimized — Cost per Transaction: $0.12"). A row's line
+    of bars and cells is far in meaning from a question about one of its values; each of these is a
+    vector of its own, standing for the row. Returned as (index of the row in ``units``, text)."""
+    headers = {(u.chunk_id, u.group): _cells(doc.text[u.start : u.end]) for u in units if u.kind == "header"}
+    out: list[tuple[int, str]] = []
+    for k, u in enumerate(units):
+        header = headers.get((u.chunk_id, u.group))
+        if u.kind != "row" or header is None:
+            continue
+        row = _cells(doc.text[u.start : u.end])
+        where = sections.get(u.chunk_id, "").rsplit(" > ", 1)[-1]
+        for column, value in list(zip(header, row, strict=False))[1:]:
+            if value and value != "-":
+                named = f"{row[0]} — {column}: {value}" if column else f"{row[0]} — {value}"
+                out.append((k, f"{where}: {named}" if where else named))
+    return out

@@ -23,7 +23,7 @@ from assistant.index.embeddings import model_slug
 from assistant.index.files import PIPELINE_VERSION, DocRecord, IndexFiles, Manifest
 from assistant.index.lexicon import VOCABULARY_FILE, Vocabulary
 from assistant.index.vectorstore import collection_name
-from assistant.ingest.chunking import chunk_document
+from assistant.ingest.chunking import chunk_document, row_cells
 from assistant.ingest.cleaning import clean, strip_links
 from assistant.ingest.loaders import is_supported, load_text
 from assistant.ingest.structure import heading_text, parse_blocks
@@ -132,30 +132,20 @@ def unit_labels(doc: CleanDocument, units: list[Unit]) -> list[tuple[Unit, str]]
     return out
 
 
-def unit_node(doc: CleanDocument, unit: Unit, section: str, embedding: list[float]) -> TextNode:
-    """Vectors live at unit level (a sentence, item or row); retrieval maps them to their passage."""
+def vector_node(
+    node_id: str, text: str, doc: str, chunk: str, section: str, kind: str, embedding: list[float]
+) -> TextNode:
+    """Vectors live at unit level (a sentence, item or row), with one per table value and per passage
+    heading; retrieval maps each to its passage."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     node = TextNode(
-        id_=f"{unit.chunk_id}@{unit.start}",
-        text=doc.text[unit.start : unit.end],
+        id_=node_id,
+        text=text,
         embedding=embedding,
-        metadata={"doc": doc.doc_id, "chunk": unit.chunk_id, "section": section, "kind": unit.kind},
+        metadata={"doc": doc, "chunk": chunk, "section": section, "kind": kind},
     )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc.doc_id)
-    return node
-
-
-def heading_node(chunk: Chunk, embedding: list[float]) -> TextNode:
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-    node = TextNode(
-        id_=f"{chunk.id}@heading",
-        text=chunk.section,
-        embedding=embedding,
-        metadata={"doc": chunk.doc, "chunk": chunk.id, "section": chunk.section, "kind": "heading"},
-    )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=chunk.doc)
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc)
     return node
 
 
@@ -282,8 +272,8 @@ class Ingestor:
                     manifest.counts[doc_id] = old.counts[doc_id]
                     seen.add(doc_id)
                 continue
-            self._index(doc, chunks, units, path, digest)
-            manifest.counts[doc_id] = [len(chunks), len(units)]
+            cells = self._index(doc, chunks, units, path, digest)
+            manifest.counts[doc_id] = [len(chunks), len(units) + cells]
             (report.updated if doc_id in previous else report.added).append(doc_id)
             manifest.docs[doc_id] = digest
             seen.add(doc_id)
@@ -318,25 +308,39 @@ class Ingestor:
             collection = open_collection(self.settings)
         return int(collection.count()) == manifest.vectors
 
-    def _index(self, doc: CleanDocument, chunks: list[Chunk], units: list[Unit], path: Path, digest: str) -> None:
+    def _index(self, doc: CleanDocument, chunks: list[Chunk], units: list[Unit], path: Path, digest: str) -> int:
+        """Embeds and stores a document; returns how many vectors it has beyond its units and headings."""
         sections = {c.id: c.section for c in chunks}
         texts = [
             unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label)
             for u, label in unit_labels(doc, units)
         ]
+        cells = row_cells(doc, units, sections)
+        texts += [text for _, text in cells]
         # Each passage's heading path gets a vector of its own: users often ask in the words of a heading.
         texts += [f"{doc.title} > {c.section}" for c in chunks]
         vectors = self._embed(texts)
-        unit_vecs, heading_vecs = vectors[: len(units)], vectors[len(units) :]
-        nodes: list[BaseNode] = [
-            unit_node(doc, u, sections[u.chunk_id], v.tolist()) for u, v in zip(units, unit_vecs, strict=True)
-        ]
-        nodes += [heading_node(c, v.tolist()) for c, v in zip(chunks, heading_vecs, strict=True)]
+        n, m = len(units), len(units) + len(cells)
+        unit_vecs, cell_vecs, heading_vecs = vectors[:n], vectors[n:m], vectors[m:]
+        nodes: list[BaseNode] = []
+        for u, v in zip(units, unit_vecs, strict=True):
+            text, section = doc.text[u.start : u.end], sections[u.chunk_id]
+            nodes.append(
+                vector_node(f"{u.chunk_id}@{u.start}", text, doc.doc_id, u.chunk_id, section, u.kind, v.tolist())
+            )
+        for j, ((k, text), v) in enumerate(zip(cells, cell_vecs, strict=True)):
+            row = units[k]
+            node_id, section = f"{row.chunk_id}@{row.start}#{j}", sections[row.chunk_id]
+            nodes.append(vector_node(node_id, text, doc.doc_id, row.chunk_id, section, "cell", v.tolist()))
+        for c, v in zip(chunks, heading_vecs, strict=True):
+            nodes.append(vector_node(f"{c.id}@heading", c.section, c.doc, c.id, c.section, "heading", v.tolist()))
         self.store.delete(ref_doc_id=doc.doc_id)
         self.store.add(nodes)
         found = extract_checklists(doc).model_dump(mode="json")
         record = DocRecord(doc.doc_id, doc.title, str(path), digest, doc.text, doc.meta, chunks, units, found)
-        self.files.write_doc(record, unit_vecs)
+        record.cells = [k for k, _ in cells]
+        self.files.write_doc(record, vectors[:m])
+        return len(cells)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         # Batches of similar length waste less time on padding.
