@@ -76,6 +76,26 @@ def test_incremental_skip_change_delete(small_kb, embedder):
     assert store._collection.count() == len(corpus.units) + cells + len(corpus.chunks)
 
 
+def test_a_rebuild_starts_the_embedded_store_from_an_empty_collection(small_kb, embedder):
+    # Deleted vectors stay in the store's search graph; after a few rebuilds that way its search missed
+    # nearest neighbours. A rebuild makes the collection anew, and what was open on it follows.
+    from assistant.index.vectorstore import open_collection
+    from assistant.service.coach import Coach
+
+    settings, _ = small_kb
+    store = build_vector_store(settings)
+    Ingestor(settings, embedder, store).run(progress=False)
+    before = open_collection(settings).id
+    count = store._collection.count()
+    Ingestor(settings, embedder, store).run(rebuild=True, progress=False)
+    assert open_collection(settings).id != before
+    assert store._collection.id == open_collection(settings).id
+    assert store._collection.count() == count
+    coach = Coach.open(settings, auto_ingest=False)
+    _, hits = coach.retrieve("how long is the pilot phase?")
+    assert hits and max(h.dense for h in hits) > 0.3
+
+
 def test_bad_files_are_skipped_with_reasons(small_kb, embedder):
     settings, kb = small_kb
     (kb / "empty.md").write_bytes(b"   \n")

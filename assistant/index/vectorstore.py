@@ -62,6 +62,14 @@ def open_collection(settings: Settings) -> Any:
     return collection
 
 
+def fresh_collection(settings: Settings) -> Any:
+    """The embedded store's collection, dropped and made again empty."""
+    client = _client(settings)
+    if any(c.name == collection_name(settings) for c in client.list_collections()):
+        client.delete_collection(collection_name(settings))
+    return open_collection(settings)
+
+
 def build_vector_store(settings: Settings) -> ChromaVectorStore:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 

@@ -232,12 +232,10 @@ class Ingestor:
                 fresh.collection,
             )
         ):
-            for doc_id in set(old.docs if old else ()) | self._stored_doc_ids():
-                self._delete(doc_id)
+            self._clear(set(old.docs if old else ()) | self._stored_doc_ids())
             old = None
         elif not self._store_matches(old):
-            for doc_id in old.docs:
-                self._delete(doc_id)
+            self._clear(set(old.docs))
             old = None
         manifest = fresh
         previous = dict(old.docs) if old else {}
@@ -361,6 +359,21 @@ class Ingestor:
     def _delete(self, doc_id: str) -> None:
         self.store.delete(ref_doc_id=doc_id)
         self.files.delete_doc(doc_id)
+
+    def _clear(self, doc_ids: set[str]) -> None:
+        """Everything is indexed anew. The embedded store starts from an empty collection: deleted vectors
+        stay in its search graph, and after a few rebuilds its search missed some nearest neighbours. A
+        Chroma server's collection is shared with other machines, which hold it open: there each
+        document's vectors are deleted instead."""
+        if doc_ids and not self.settings.chroma.host:
+            from assistant.index.vectorstore import fresh_collection
+
+            self.store._collection = fresh_collection(self.settings)
+            for doc_id in doc_ids:
+                self.files.delete_doc(doc_id)
+            return
+        for doc_id in doc_ids:
+            self._delete(doc_id)
 
     def _write_catalog(self, manifest: Manifest, vocabulary: Vocabulary) -> None:
         extracts = [DocumentExtract.model_validate(self.files.read_doc(d)[0].extract) for d in sorted(manifest.docs)]
