@@ -113,3 +113,23 @@ def test_one_item_of_a_series_is_not_said_for_another(statement, swapped):
     from assistant.model.pairs import name_swapped, series_items
 
     assert name_swapped(statement, series_items(_BAKERY_ROLLOUT), _BAKERY_ROLLOUT) is swapped
+
+
+_OWNERS = (
+    "Every shop system needs two owners: a technical owner responsible for uptime and speed, and a process "
+    "owner responsible for how staff use it and how results are measured."
+)
+
+
+@pytest.mark.parametrize(
+    "statement, turned",
+    [
+        ("It needs a process owner for uptime and speed, and a technical owner for how staff use it.", True),
+        ("It needs a technical owner for uptime and speed, and a process owner for how staff use it.", False),
+        ("A technical owner keeps it up and fast, and a process owner sees how results are measured.", False),
+    ],
+)  # fmt: skip
+def test_two_things_the_passage_pairs_each_with_its_own_part_are_not_said_each_with_the_other(statement, turned):
+    from assistant.model.contrast import pairing_turned
+
+    assert pairing_turned(statement, _OWNERS, frozenset()) is turned

@@ -99,3 +99,39 @@ def _order_turned(clause: str, sentences: list[str], meta: frozenset[str]) -> bo
     said = steps(clause, meta)
     held = [pair for s in sentences for pair in steps(s, meta)]
     return any(a & b2 and b & a2 and not (a & a2 and b & b2) for a, b in said for a2, b2 in held)
+
+
+# Where a sentence joins two statements of its own ("…, and a technical owner for how it is used").
+_JOINED = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+|\s+(?:whereas|while)\s+", re.I)
+
+
+def pairing_turned(statement: str, near: str, meta: frozenset[str]) -> bool:
+    """Two things the passage gives each its own part, said each with the other's: "a workflow owner
+    for performance and reliability, and a technical owner for how it is used" where the passage's
+    technical owner is the one responsible for performance. Each of the statement's two joined clauses
+    is told apart by a word the other lacks; where one clause of the passage holds the first word and
+    another the second, each of the statement's clauses shares more with the other's clause than with
+    its own."""
+    said = [stem_set(set(tokens(c)) - meta) for c in _JOINED.split(statement)]
+    if len(said) < 2:
+        return False
+    held = [stem_set(set(tokens(c)) - meta) for s in span_sentences(near) for c in _JOINED.split(s)]
+    holding: dict[str, list[int]] = {}
+    for k, clause in enumerate(held):
+        for w in clause:
+            holding.setdefault(w, []).append(k)
+    for i, first in enumerate(said):
+        for second in said[i + 1 :]:
+            for x in first - second:
+                for y in second - first:
+                    own_x = [k for k in holding.get(x, ()) if y not in held[k]]
+                    own_y = [k for k in holding.get(y, ()) if x not in held[k]]
+                    if len(own_x) != 1 or len(own_y) != 1:
+                        continue
+                    only_x, only_y = held[own_x[0]] - held[own_y[0]], held[own_y[0]] - held[own_x[0]]
+                    rest_first, rest_second = first - {x}, second - {y}
+                    if len(rest_first & only_y) > len(rest_first & only_x) and len(rest_second & only_x) > len(
+                        rest_second & only_y
+                    ):
+                        return True
+    return False

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
-from assistant.model.contrast import contrast_turned
+from assistant.model.contrast import contrast_turned, pairing_turned
 from assistant.model.facts import (
     ATTRIBUTION,
     FUNCTION_WORDS,
@@ -122,7 +122,7 @@ def turned(statement: str, near: str, meta: frozenset[str]) -> str:
     contrast ("swap": "A rather than B" where the passage holds B over A); "" when neither."""
     if not polarity_agrees(statement, near, meta | {"yes"}):
         return "negation"
-    return "swap" if contrast_turned(statement, near, meta) else ""
+    return "swap" if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta) else ""
 
 
 class Verifier:
