@@ -83,9 +83,10 @@ class RetrievalSettings(BaseModel):
     figures_per_document: float = Field(default=0.42, ge=0, le=1)
     # The search's best ``rerank_pool`` passages are ordered by their best line, as the answer step scores
     # it (meaning, words with headings, what is asked of it), plus ``rerank_prior`` × their fused score
-    # read against the best; the first ``top_k`` are kept (0 keeps the fused order). A pool wider than
-    # ``top_k`` changes what the answer is drawn from: on the dev splits 20 answered one fewer.
-    rerank_pool: int = Field(default=6, ge=0, le=100)
+    # read against the best; the first ``top_k`` are kept (0 keeps the fused order). A passage brought up
+    # from below the fused first ``top_k`` may be quoted, but whether the playbook covers the question is
+    # still judged on the fused first ``top_k``: a wider pool otherwise answers more out-of-scope questions.
+    rerank_pool: int = Field(default=24, ge=0, le=100)
     rerank_prior: float = Field(default=0.05, ge=0)
 
 

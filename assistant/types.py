@@ -82,6 +82,9 @@ class Hit:
     # Looked up in its document for a figure the search did not reach: its line is shown only as another
     # document's figure for the same thing, never as the answer itself.
     looked_up: bool = False
+    # Ranked below the search's own first ``top_k`` and brought up by its best line: it may be quoted,
+    # but whether the playbook covers the question is judged on the passages the search ranked first.
+    widened: bool = False
 
 
 class Citation(BaseModel):

@@ -3,6 +3,7 @@ verbatim, out-of-scope questions are declined, sources that disagree are attribu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -516,6 +517,31 @@ def test_passages_are_ordered_by_the_line_that_answers(written):
     _, fused = coach.retrieve(question)
     assert fused[0].chunk.section == "Meetings"
     assert {h.chunk.id for h in fused} == {h.chunk.id for h in hits}
+
+
+def test_a_passage_brought_up_from_below_the_search_does_not_decide_coverage(written):
+    # The search ranks "Meetings" first (it says "meeting" most); "Daily Rhythm" holds the line that
+    # answers and is brought up from below by that line. It is quoted, but whether the documents cover
+    # a question is judged on the passages the search itself ranked first.
+    coach = written(
+        {
+            "handbook.md": "# Team Handbook\n\n## Meetings\n\nMeetings are where the team meets. Too many meetings "
+            "slow a team down, and a team that meets without an agenda wastes the meeting. Keep meetings for "
+            "decisions; share status in writing.\n\n## Daily Rhythm\n\n- Morning check-in: 15 minutes, standing, "
+            "before 9:30.\n- Weekly review: 1 hour on Friday afternoons.\n\n## Tools\n\nThe team uses a shared "
+            "board for tasks and a chat channel for questions.\n"
+        }
+    )
+    coach.settings.retrieval.top_k = 1
+    coach.settings.retrieval.rerank_pool = 3
+    question = "How long should our morning meeting be?"
+    q_vec, hits, displaced = coach.answering.search(question)
+    assert [(h.chunk.section, h.widened) for h in hits] == [("Daily Rhythm", True)]
+    assert [h.chunk.section for h in displaced] == ["Meetings"]
+    declined = coach.generator.generate(question, q_vec, hits)
+    answered = coach.generator.generate(question, q_vec, [dataclasses.replace(h, widened=False) for h in hits])
+    assert declined.abstained and not answered.abstained
+    assert "15 minutes" in answered.answer
 
 
 def test_what_every_document_is_about_does_not_pick_the_passage(written):

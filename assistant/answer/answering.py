@@ -19,7 +19,7 @@ from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.followup import condense, is_follow_up
 from assistant.answer.premise import premise_note
 from assistant.answer.reading import Reader, Reading
-from assistant.answer.scoring import reranked
+from assistant.answer.scoring import reranked_top
 from assistant.answer.siblings import sibling_words
 from assistant.config import Settings
 from assistant.errors import InputError, ProviderError
@@ -73,17 +73,18 @@ class Answering:
     def embed_query(self, text: str) -> np.ndarray:
         return self.queries.embed([text])[0]
 
-    def retrieve(
+    def search(
         self, question: str, *, stage: str | None = None, vectors: tuple[np.ndarray, np.ndarray] | None = None
-    ) -> tuple[np.ndarray, list[Hit]]:
+    ) -> tuple[np.ndarray, list[Hit], list[Hit]]:
+        """The question's vector, the passages to answer from, and those they displaced (``reranked_top``)."""
         q_vec, whole = vectors or question_vectors(self.queries.embed, self.corpus.vocabulary, question)
         rs = self.settings.retrieval
         pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)
+        displaced: list[Hit] = []
         if pool:
-            asked = read_question(question, self.corpus.vocabulary)
-            scoring = self.settings.answer.scoring
-            hits = reranked(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior)[: rs.top_k]
+            asked, scoring = read_question(question, self.corpus.vocabulary), self.settings.answer.scoring
+            hits, displaced = reranked_top(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior, rs.top_k)
         named = self.retriever.named_documents(question) if rs.named_document_only else set()
         if rs.figures_per_document and wants_figure(question) and len(named) != 1:
             # Each document's own figure for what is asked, when the search did not reach it (a
@@ -92,7 +93,7 @@ class Answering:
             floor = min((h.score for h in hits), default=1.0) * 0.5
             for cid in self.generator.figure_passages(question, whole, have, rs.figures_per_document):
                 hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))
-        return q_vec, hits
+        return q_vec, hits, displaced
 
     def search_text(self, question: str) -> str:
         return self.reader.search_text(question)
@@ -156,16 +157,16 @@ class Answering:
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
         vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, query)
-        q_vec, hits = self.retrieve(query, stage=effective_stage, vectors=vectors)
+        q_vec, hits, displaced = self.search(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
-        draft = self.generator.generate(query, q_vec, hits, reading.asked, each, figure_vec=vectors[1])
+        draft = self.generator.generate(query, q_vec, hits, reading.asked, each, vectors[1], displaced)
         bare = reading.bare
         if draft.abstained and bare and bare != query and not flags:
             # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
             # does cover: the question itself is looked up before declining.
             bare_vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, bare)
-            bare_vec, bare_hits = self.retrieve(bare, stage=effective_stage, vectors=bare_vectors)
-            retry = self.generator.generate(bare, bare_vec, bare_hits, figure_vec=bare_vectors[1])
+            bare_vec, bare_hits, bare_displaced = self.search(bare, stage=effective_stage, vectors=bare_vectors)
+            retry = self.generator.generate(bare, bare_vec, bare_hits, None, None, bare_vectors[1], bare_displaced)
             if not retry.abstained:
                 q_vec, hits, draft = bare_vec, bare_hits, retry
         answer = Answer(
@@ -202,16 +203,8 @@ class Answering:
         self._remember(key, answer, [(h.chunk.id, h.score) for h in hits])
         return answer
 
-    def _finish(
-        self,
-        answer: Answer,
-        text: str,
-        started: float,
-        user: str | None,
-        channel: str,
-        chunks: list[tuple[str, float]],
-        flags: list[str],
-    ) -> None:
+    def _finish(self, answer: Answer, text: str, started: float, user: str | None, channel: str,
+                chunks: list[tuple[str, float]], flags: list[str]) -> None:  # fmt: skip
         """Time the answer and log it (the question is redacted by the log)."""
         answer.latency_ms = round((time.perf_counter() - started) * 1000)
         who = user or (f"session:{answer.session}" if answer.session else "")

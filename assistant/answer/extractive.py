@@ -70,20 +70,27 @@ class ExtractiveGenerator:
         asked: Asked | None = None,
         each: list[tuple[Asked, np.ndarray]] | None = None,
         figure_vec: np.ndarray | None = None,
+        judged: list[Hit] | None = None,
     ) -> Draft:
         """The answer to ``question`` from the lines of ``hits``; ``asked`` is the question as already
         read (``reading.Reading.asked``), else it is read here. ``each`` holds the questions a message
         asks when it asks several, with their vectors: each gets its own best line. ``figure_vec`` is the
-        vector the passages looked up for each document's figure were found by (default ``q_vec``)."""
+        vector the passages looked up for each document's figure were found by (default ``q_vec``).
+        Whether the playbook covers the question is judged on the passages the search itself ranked first:
+        ``hits`` not marked ``widened``, and ``judged``, those of them the quoted ones displaced."""
         corpus = self.corpus
         asked = asked or read_question(question, corpus.vocabulary)
         looked_up = [h for h in hits if h.looked_up]
         hits = [h for h in hits if not h.looked_up]
         scored = score_units(corpus, asked, q_vec, hits, self.settings.scoring)
-        support = max((s.support for s in scored), default=0.0)
+        widened = {h.chunk.id for h in hits if h.widened}
+        searched = [s for s in scored if corpus.units[s.unit].chunk_id not in widened]
+        if judged:
+            searched += score_units(corpus, asked, q_vec, judged, self.settings.scoring)
+        support = max((s.support for s in searched), default=0.0)
         confidence = 1.0 / (1.0 + math.exp(-14.0 * (support - self.settings.abstain_below)))
         topics = nearest_topics(corpus, hits)
-        if not scored or (support < self.settings.abstain_below and not self._coherent(scored)):
+        if not scored or (support < self.settings.abstain_below and not self._coherent(searched)):
             return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
         unknown = unknown_names(question, self._known)
         if unknown:

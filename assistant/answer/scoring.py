@@ -143,6 +143,20 @@ def reranked(
     return [dataclasses.replace(h, rank=r) for r, h in enumerate(order)]
 
 
+def reranked_top(
+    corpus: Corpus, asked: Asked, q_vec: np.ndarray, hits: list[Hit], w: ScoringSettings, prior: float, k: int
+) -> tuple[list[Hit], list[Hit]]:
+    """The first ``k`` of ``hits`` as ``reranked`` orders them, those brought up from below the search's
+    own first ``k`` marked ``widened``; and the passages of the search's first ``k`` they displaced. Whether
+    the playbook covers the question is judged on the search's first ``k``: a wider pool holds more lines
+    that answer a question it does not cover about as well as the lines of one it does."""
+    ranked = reranked(corpus, asked, q_vec, hits, w, prior)[:k]
+    first, kept = hits[:k], {h.chunk.id for h in ranked}
+    searched = {h.chunk.id for h in first}
+    displaced = [h for h in first if h.chunk.id not in kept]
+    return [h if h.chunk.id in searched else dataclasses.replace(h, widened=True) for h in ranked], displaced
+
+
 def _asked_of(asked: Asked, text: str, chain_text: str, w: ScoringSettings) -> float:
     """How much better (or worse) a line with the labels above it fits what the question asks of it."""
     score = 0.0

@@ -176,7 +176,8 @@ class Coach:
         )
 
     def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
-        return self.answering.retrieve(question, stage=stage)
+        q_vec, hits, _ = self.answering.search(question, stage=stage)
+        return q_vec, hits
 
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         return self.answering.search_plan(standalone, stage)

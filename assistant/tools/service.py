@@ -47,7 +47,7 @@ class Tools:
         """What the playbook says about an unmet item: an offline answer for the item, composed from
         passages that are not themselves checklists (a checklist restates the item, it does not advise).
         Empty when the playbook says nothing more about it."""
-        q_vec, hits = self.answering.retrieve(item_text)
+        q_vec, hits, _ = self.answering.search(item_text)
         items = [(i.citation.doc, i.citation.start) for c in self.catalog.checklists for i in c.items]
         hits = [h for h in hits if not any(d == h.chunk.doc and h.chunk.start <= s < h.chunk.end for d, s in items)]
         draft = self.answering.generator.generate(item_text, q_vec, hits)
