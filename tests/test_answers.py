@@ -498,17 +498,18 @@ def test_a_picked_stage_is_the_stage_a_question_asks_about(coach):
     assert "production" not in query
 
 
+# The first passage says "meeting" most; the second holds the line that answers how long the morning one is.
+HANDBOOK = {
+    "handbook.md": "# Team Handbook\n\n## Meetings\n\nMeetings are where the team meets. Too many meetings "
+    "slow a team down, and a team that meets without an agenda wastes the meeting. Keep meetings for "
+    "decisions; share status in writing.\n\n## Daily Rhythm\n\n- Morning check-in: 15 minutes, standing, "
+    "before 9:30.\n- Weekly review: 1 hour on Friday afternoons.\n\n## Tools\n\nThe team uses a shared "
+    "board for tasks and a chat channel for questions.\n"
+}
+
+
 def test_passages_are_ordered_by_the_line_that_answers(written):
-    # The first passage says "meeting" most; the second holds the line that answers.
-    coach = written(
-        {
-            "handbook.md": "# Team Handbook\n\n## Meetings\n\nMeetings are where the team meets. Too many meetings "
-            "slow a team down, and a team that meets without an agenda wastes the meeting. Keep meetings for "
-            "decisions; share status in writing.\n\n## Daily Rhythm\n\n- Morning check-in: 15 minutes, standing, "
-            "before 9:30.\n- Weekly review: 1 hour on Friday afternoons.\n\n## Tools\n\nThe team uses a shared "
-            "board for tasks and a chat channel for questions.\n"
-        }
-    )
+    coach = written(HANDBOOK)
     question = "How long should our morning meeting be?"
     _, hits = coach.retrieve(question)
     assert [h.chunk.section for h in hits][:2] == ["Daily Rhythm", "Meetings"]
@@ -523,15 +524,7 @@ def test_a_passage_brought_up_from_below_the_search_does_not_decide_coverage(wri
     # The search ranks "Meetings" first (it says "meeting" most); "Daily Rhythm" holds the line that
     # answers and is brought up from below by that line. It is quoted, but whether the documents cover
     # a question is judged on the passages the search itself ranked first.
-    coach = written(
-        {
-            "handbook.md": "# Team Handbook\n\n## Meetings\n\nMeetings are where the team meets. Too many meetings "
-            "slow a team down, and a team that meets without an agenda wastes the meeting. Keep meetings for "
-            "decisions; share status in writing.\n\n## Daily Rhythm\n\n- Morning check-in: 15 minutes, standing, "
-            "before 9:30.\n- Weekly review: 1 hour on Friday afternoons.\n\n## Tools\n\nThe team uses a shared "
-            "board for tasks and a chat channel for questions.\n"
-        }
-    )
+    coach = written(HANDBOOK)
     coach.settings.retrieval.top_k = 1
     coach.settings.retrieval.rerank_pool = 3
     question = "How long should our morning meeting be?"

@@ -107,6 +107,28 @@ def test_a_figure_set_as_a_condition_is_not_claimed():
     assert [f.text for f in claimed("the oven failed at 40 loaves an hour, didn't it?")] == ["40 loaves"]
 
 
+def test_a_situation_told_before_a_question_is_not_claimed():
+    from assistant.answer.premise import asks_to_confirm, claimed
+
+    # The asker's situation, then a clause that asks: nothing to confirm.
+    assert not asks_to_confirm("our recipes live in like 5 different apps, is that a problem for the trial?")
+    assert premise_note("our recipes live in 5 different apps, is that a problem for the trial?", ANSWER) is None
+    # A tag of a word or two after the comma still asks to confirm the figure before it.
+    assert [f.text for f in claimed("the trial takes 3 days, is it?")] == ["3 days"]
+    assert [f.text for f in claimed("trial has 40 testers, is that right?")] == ["40 testers"]
+
+
+def test_a_terse_span_of_positions_names_what_is_asked_about():
+    from assistant.answer.premise import claimed
+
+    # "and months 5 to 8?" asks what those months hold; "5 to 8 months?" states a length.
+    assert claimed("and months 5 to 8?") == ()
+    assert premise_note("and weeks 3 to 6?", ANSWER) is None
+    assert [f.text for f in claimed("the trial takes 5 to 8 months?")] == ["5 to 8 months"]
+    # Asked in so many words, the span is the asker's claim.
+    assert [f.text for f in claimed("i read the trial is months 9-12 of the plan, is that right?")] == ["months 9-12"]
+
+
 def test_short_durations_are_compared_in_seconds():
     latency = "From *Notes* (Latency):\n- Target: <3 seconds for the 95th percentile [1]"
     assert "not give 10s" in premise_note("p95 target is 10s for prod right?", latency)

@@ -68,6 +68,7 @@ _POSITION = re.compile(
     r"\b(?:tier|phase|stage|step|level|wave|lesson|option|case|week|month|day|year|version|v)\s*$", re.I
 )
 _MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+_NAMES_POSITION = re.compile(r"(?:tier|phase|stage|step|level|wave|week|month|day|year)s?\b", re.I)
 
 
 # Where a quoted line divides into parts that each give their own figure.
@@ -90,10 +91,19 @@ def asks_to_confirm(question: str) -> bool:
     sentences = re.split(r"(?<=[.!?])\s+", question.strip())
     last = sentences[-1]
     # The figure is in the sentence that ends in the question mark ("bot takes 12s. fixes?" asks for fixes),
-    # and no sentence asks ("How long is it? 6 months?" asks how long).
+    # and no sentence or clause asks ("How long is it? 6 months?" asks how long; "our data is in 5 apps,
+    # is that a problem?" tells its situation, then asks). A clause of a word or two ("…, is it?") is a tag.
+    clauses = [c for sentence in sentences for c in _CLAUSE.split(sentence)]
     return (
-        last.endswith("?") and bool(figures(last)) and not any(_ASKING_START.search(sentence) for sentence in sentences)
+        last.endswith("?")
+        and bool(figures(last))
+        and not any(_ASKING_START.search(sentence) for sentence in sentences)
+        and not any(_ASKING_START.search(c) and len(c.split()) > 3 for c in clauses[1:])
     )
+
+
+# Where a clause starts: after a comma, a semicolon or a dash set off by spaces.
+_CLAUSE = re.compile(r",\s+|;\s+|\s[–—-]\s")
 
 
 @dataclass(frozen=True)
@@ -198,8 +208,11 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     # Only a terse message leaves open whether a count after "at" is stated or a condition; one that
     # asks in so many words ("…crashed at 5,000 users, didn't it?") states it.
     terse = not _ASSERTS.search(question)
+    # A terse message's span of positions ("and months 5 to 8?") names the part of a timeline asked about.
     return tuple(
-        f for f in figures(question) if f.text.lower() not in named and not (terse and _condition(question, f))
+        f
+        for f in figures(question)
+        if f.text.lower() not in named and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
     )
 
 
