@@ -133,3 +133,28 @@ def test_two_things_the_passage_pairs_each_with_its_own_part_are_not_said_each_w
     from assistant.model.contrast import pairing_turned
 
     assert pairing_turned(statement, _OWNERS, frozenset()) is turned
+
+
+_SHOP_RISKS = """**Common Risks:**
+1. **Oven Risks:**
+   - Burnt crust
+   - Uneven heat
+   - Broken thermostat
+2. **Supply Risks:**
+   - Damp flour
+   - Late delivery
+   - Missing yeast"""
+
+
+@pytest.mark.parametrize(
+    "statement, turned",
+    [
+        ("Oven risks are damp flour and late delivery, while supply risks are burnt crust and uneven heat.", True),
+        ("Oven risks are burnt crust and uneven heat, while supply risks are damp flour and late delivery.", False),
+        ("Supply risks include missing yeast, and oven risks a broken thermostat.", False),
+    ],
+)  # fmt: skip
+def test_two_lists_items_are_not_said_each_under_the_others_label(statement, turned):
+    from assistant.model.contrast import pairing_turned
+
+    assert pairing_turned(statement, _SHOP_RISKS, frozenset()) is turned

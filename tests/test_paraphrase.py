@@ -187,6 +187,34 @@ Trials that need clean sales data should add 20–40% to these estimates.
 **Tasting rhythm:**
 - **Trial:** Weekly tastings
 - **Rollout:** Monthly tastings
+
+## Shop Costs
+
+**Common Risks:**
+
+1. **Oven Risks:**
+   - Burnt crust
+
+2. **Flour Risks:**
+   - Damp sacks
+
+**Why pre-orders stall:**
+- Missing phone numbers
+- Wrong pickup times
+- Unpaid deposits
+
+Deposits: 50% of pre-orders are paid ahead.
+
+```javascript
+const shopCosts = {{
+    startup: {{
+        "Mixer & proofing cabinet": 18_400,
+        "Oven (deck, 3 tiers)": 42_750,
+        subtotal: 61_150
+    }},
+    total_12_months: 61_150 + (2_300 * 12),  // $88.75K
+}};
+```
 """
 
 
@@ -368,6 +396,40 @@ def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason
         statement,
         why,
     )
+
+
+@pytest.mark.parametrize(
+    "statement, anchor",
+    [
+        # figures in code: keys in quotes with any characters, digits grouped by underscores, a name
+        # that joins words and a figure ("total_12_months"), a line that says nothing but its figure
+        ("The mixer and proofing cabinet cost $18,400, and the deck oven $42,750.", "Mixer &"),
+        ("Startup costs came to $61,150.", "Mixer &"),
+        ("Over 12 months the shop spends about $88.75K.", "Mixer &"),
+        # a count of the lines it draws on: a list of three, a series numbered to 2; a share as a fraction
+        ("Pre-orders stall for three reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
+         "Why pre-orders stall"),
+        ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
+        ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
+    ],
+)  # fmt: skip
+def test_figures_a_strong_model_rewrites_are_still_the_passages(verifier, statement, anchor):
+    ok, reason = supported(verifier, statement, anchor)
+    assert ok, (statement, reason)
+
+
+@pytest.mark.parametrize(
+    "statement, anchor",
+    [
+        ("Pre-orders stall for four reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
+         "Why pre-orders stall"),
+        ("The deck oven cost $47,250.", "Mixer &"),
+        ("Startup costs came to $16,150.", "Mixer &"),
+    ],
+)  # fmt: skip
+def test_a_count_or_code_figure_that_differs_is_removed(verifier, statement, anchor):
+    ok, _ = supported(verifier, statement, anchor)
+    assert not ok, statement
 
 
 def test_verbs_that_report_what_a_document_says_are_not_claims_of_its(verifier):

@@ -145,8 +145,9 @@ def _code_units(doc: CleanDocument, chunk_id: str, block: Block, group: int) -> 
 
 
 # A line of code that holds data: an assignment or entry ("users: 680,", "self.cost = '$89,000'",
-# "'quick_wins': x < 6_months,  # 40% weight"), or a comment. Statements (return, if, calls) are not.
-_ENTRY = re.compile(r"""^(?:(?:const|let|var|self\.)\s*)?["']?[A-Za-z_][\w .-]*["']?\s*[:=](?!=)\s*(.*)$""")
+# "'quick_wins': x < 6_months,  # 40% weight", a quoted key of any characters: '"Oven (deck)": 42_750,'),
+# or a comment. Statements (return, if, calls) are not.
+_ENTRY = re.compile(r"""^(?:(?:const|let|var|self\.)\s*)?(?:"[^"]+"|'[^']+'|[A-Za-z_][\w .-]*)\s*[:=](?!=)\s*(.*)$""")
 _COMMENT = re.compile(r"^(?:#|//)\s*(.*)$")
 _STATEMENT = re.compile(r"^(?:return|if|elif|else|for|while|def|class|async|await|import|from|try|except)\b")
 _OPENS = re.compile(r"[\[{(]\s*(?:(?://|#).*)?$")

@@ -126,9 +126,10 @@ def pairing_turned(statement: str, near: str, meta: frozenset[str]) -> bool:
                 for y in second - first:
                     own_x = [k for k in holding.get(x, ()) if y not in held[k]]
                     own_y = [k for k in holding.get(y, ()) if x not in held[k]]
-                    if len(own_x) != 1 or len(own_y) != 1:
+                    if not own_x or not own_y:
                         continue
-                    only_x, only_y = held[own_x[0]] - held[own_y[0]], held[own_y[0]] - held[own_x[0]]
+                    of_x, of_y = set().union(*(held[k] for k in own_x)), set().union(*(held[k] for k in own_y))
+                    only_x, only_y = of_x - of_y, of_y - of_x
                     rest_first, rest_second = first - {x}, second - {y}
                     if len(rest_first & only_y) > len(rest_first & only_x) and len(rest_second & only_x) > len(
                         rest_second & only_y

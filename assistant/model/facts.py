@@ -11,7 +11,11 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from assistant.index.corpus import tokens
 
-NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*([kKmM]\b|million\b|thousand\b|billion\b)?")
+NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,_]\d+)*)\s*([kKmM]\b|million\b|thousand\b|billion\b)?")
+# A name in code joins words with underscores ("total_28_months"): read as words, its figures are the text's.
+# A figure's own underscores group its digits ("2_417_000").
+_IDENTIFIER = re.compile(r"(?<=[A-Za-z])_|_(?=[A-Za-z])")
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*%")
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
@@ -89,9 +93,12 @@ FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) - _CLAIMING
 
 
 def numbers(text: str) -> set[float]:
-    found: set[float] = set()
+    """The figures a text states, at each scale it may be read at ("50K": 50 and 50,000); a share is
+    also the fraction it is ("50%": 0.5, said "half")."""
+    text = _IDENTIFIER.sub(" ", text)
+    found: set[float] = {float(m.group(1)) / 100 for m in _PERCENT.finditer(text)}
     for m in NUMBER.finditer(text):
-        raw = m.group(1).replace(",", "")
+        raw = m.group(1).replace(",", "").replace("_", "")
         try:
             value = float(raw)
         except ValueError:
@@ -113,9 +120,9 @@ def numbers(text: str) -> set[float]:
 def stated_numbers(text: str) -> set[float]:
     """Numbers a statement asserts: as written (50K is 50000; "four" is 4)."""
     found: set[float] = set()
-    for m in NUMBER.finditer(text):
+    for m in NUMBER.finditer(_IDENTIFIER.sub(" ", text)):
         try:
-            value = float(m.group(1).replace(",", ""))
+            value = float(m.group(1).replace(",", "").replace("_", ""))
         except ValueError:
             continue
         scale = (m.group(2) or "").lower()
@@ -143,6 +150,7 @@ def measures(text: str) -> set[tuple[float, str]]:
     """Shares, multiples and durations with their unit: "30-50%" is 30% and 50%, "1.5x" a multiple,
     "4–6 wks" 4 and 6 weeks, "4 business hours" 4 hours."""
     out: set[tuple[float, str]] = set()
+    text = _IDENTIFIER.sub(" ", text)
     for m in _MEASURE.finditer(text):
         raw = m.group(3).lower().rstrip("s")
         unit = {"×": "x", "wk": "week", "mo": "month", "yr": "year", "hr": "hour", "min": "minute"}.get(raw, raw)
@@ -152,11 +160,24 @@ def measures(text: str) -> set[tuple[float, str]]:
     return out
 
 
+_COUNT_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?=\s+[a-z])", re.I)
+_NUMBERED = re.compile(r"^[\s#>*-]*(?:\*\*)?(\d{1,2})[.)]\s", re.M)
+
+
+def without_counts(statement: str, lines: list[str], lists: list[int]) -> str:
+    """The statement less the counts its lines make: "three root causes" where the span holds a list of
+    three (``lists``: the sizes of the lists it draws on), "four kinds" where its lines are numbered
+    up to 4. A count written in digits is a figure like any other."""
+    counted = set(lists) | {max((int(n) for n in _NUMBERED.findall("\n".join(lines))), default=0)}
+    return _COUNT_WORD.sub(lambda m: " " if NUMBER_WORDS[m.group(1).lower()] in counted else m.group(0), statement)
+
+
 def figures_missing(statement: str, source: str) -> bool:
     """A figure of the statement the source does not state: as a value (list numbering is not a
     figure), and a share, multiple or duration as one ("2x" is not the "2" of "Lesson 2")."""
     source = _ENUMERATOR.sub(" ", source)
-    statement = re.sub(r"^\W*one\b|\bone of\b", " ", statement, flags=re.I)  # "One lever is…": not a figure
+    # "One lever is…", "a one-time cost": not a figure
+    statement = re.sub(r"^\W*one\b|\bone of\b|\bone-(?:time|off)\b", " ", statement, flags=re.I)
     return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
 
 

@@ -33,6 +33,9 @@ def drawn_on(
     # beside "Week 8: User adoption >50%" does not make "50% by week 6").
     # A number written as a word ("fifteen", read as 15) is a figure too.
     telling = {st for w, st in want.items() if not any(c.isdigit() for c in w + st) and st not in TIME_STEMS}
+    # A figure no count or date could be ("$2,417,000", "27.1%") tells its line apart by itself, as a
+    # line of code says it under a name no paraphrase repeats ("subtotal: 2_417_000").
+    distinct = {v for v in figures if v >= 1000 or (v > 1 and v != int(v))}
 
     def gain(k: int, chosen: list[int], covered: set[str], found: set[float]) -> tuple[float, float]:
         """What the unit adds of the statement, and what breaks a tie: a line of a list already
@@ -43,7 +46,7 @@ def drawn_on(
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
             return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
         stems = unit_stems(i)
-        if not stems & telling:
+        if not stems & telling and not distinct & (unit_numbers(i) - found):
             return 0.0, 0.0
         g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
         g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))

@@ -34,6 +34,7 @@ from assistant.model.facts import (
     periods_missing,
     ranges_missing,
     stated_numbers,
+    without_counts,
     without_name_figures,
 )
 from assistant.model.meaning import (
@@ -123,6 +124,16 @@ def turned(statement: str, near: str, meta: frozenset[str]) -> str:
     if not polarity_agrees(statement, near, meta | {"yes"}):
         return "negation"
     return "swap" if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta) else ""
+
+
+def _stated(statement: str, chunk: Chunk, corpus: Corpus, span: list[int], idx: list[int]) -> str:
+    """The statement less the figures that only name the document (``facts.without_name_figures``) and
+    the counts the span's lines make (``facts.without_counts``): the sizes of the passage's lists it
+    draws on, and how far its lines are numbered."""
+    statement = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
+    listed = {corpus.units[i].group for i in span if corpus.units[i].kind in ("item", "row")}
+    sizes = [sum(1 for i in idx if corpus.units[i].group == g and corpus.units[i].kind == "item") for g in listed]
+    return without_counts(statement, [corpus.unit_text(i) for i in span], sizes)
 
 
 class Verifier:
@@ -225,7 +236,7 @@ class Verifier:
         ) else ""  # fmt: skip
         heading_at: int | None = None
         quoted = span_text + "\n" + labels_text + "\n" + heading
-        stated = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
+        stated = _stated(statement, chunk, corpus, span_units, idx)
         if figures_missing(stated, quoted) or ranges_missing(stated, quoted):
             return Check(False, support, "number")
         if comparison_flipped(stated, quoted):
