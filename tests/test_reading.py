@@ -36,6 +36,14 @@ def test_a_word_cut_short_reads_as_the_one_playbook_word_it_starts():
     assert speller.correct("who will train staff") == "who will train staff"
 
 
+def test_a_short_plural_cut_short_reads_as_the_playbook_word_it_starts():
+    speller = Speller(["Big bang suits small organizations. Organizational change takes time. Ask the bakers."])
+    assert speller.correct("best for orgs under 1000 users?") == "best for organizations under 1000 users?"
+    # four letters are a cut word only in the plural, and never a slip of a longer word
+    assert speller.correct("an org chart") == "an org chart"
+    assert speller.correct("ask the baker") == "ask the baker"
+
+
 def test_words_the_playbook_does_not_have_are_left_as_written():
     speller = Speller([PLAYBOOK])
     # "candles" is one letter from "handles", but a changed letter in a short word is a word of its own.

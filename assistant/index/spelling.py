@@ -17,9 +17,9 @@ from wordfreq import zipf_frequency
 from assistant.answer.wording import RARE_ZIPF
 from assistant.index.corpus import STOPWORDS
 
-_WORD = re.compile(r"[A-Za-z]{5,}")
+_WORD = re.compile(r"[A-Za-z]{4,}")
 _MIN_SUBSTITUTED = 8
-_MIN_SHORTENED = 4
+_MIN_SHORTENED = 3
 
 
 def _slip(typed: str, word: str) -> bool:
@@ -55,14 +55,15 @@ class Speller:
     def word(self, word: str) -> str:
         """The playbook's word for ``word``, or ``word`` itself."""
         low = word.lower()
-        if low in self.counts or low in STOPWORDS or len(low) < 5:
+        # Four letters are a word cut short only in the plural ("orgs", "devs"), and never a slip.
+        if low in self.counts or low in STOPWORDS or len(low) < 4 or (len(low) == 4 and not low.endswith("s")):
             return word
         if low in self.closed:
             return self.closed[low]  # a hyphenated word of the playbook typed without its hyphen
         if zipf_frequency(low, "en") >= RARE_ZIPF:
             return word
         found = process.extract(low, self.words, scorer=DamerauLevenshtein.distance, score_cutoff=1, limit=8)
-        slips = [cand for cand, _, _ in found if _slip(low, cand)]
+        slips = [cand for cand, _, _ in found if _slip(low, cand)] if len(low) > 4 else []
         if not slips:
             slips = self._shortened(low)
         if not slips:
