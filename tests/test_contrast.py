@@ -158,3 +158,22 @@ def test_two_lists_items_are_not_said_each_under_the_others_label(statement, tur
     from assistant.model.contrast import pairing_turned
 
     assert pairing_turned(statement, _SHOP_RISKS, frozenset()) is turned
+
+
+_RHYTHM = ["Weekly tastings with the staff.", "Daily briefings with the bakers.", "Monthly reviews with the owner."]
+
+
+@pytest.mark.parametrize(
+    "statement, moved",
+    [
+        ("Hold daily tastings with the staff and weekly briefings with the bakers.", True),
+        ("Hold weekly tastings with the staff and daily briefings with the bakers.", False),
+        ("Taste with the staff every week, and brief the bakers each day.", False),
+        ("Review with the owner monthly.", False),
+    ],
+)  # fmt: skip
+def test_how_often_is_said_of_what_the_passage_gives_it_to(statement, moved):
+    from assistant.model.pairs import figure_moved, segments_of
+
+    segments = [s for line in _RHYTHM for s in segments_of(line)]
+    assert figure_moved(statement, segments, frozenset()) is moved

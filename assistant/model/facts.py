@@ -278,6 +278,12 @@ def frequencies(text: str) -> set[str]:
     return out
 
 
+def period_spots(text: str) -> list[tuple[int, str]]:
+    """Where the text says how often, with the period: "weekly updates" gives (0, "week")."""
+    return [(m.start(), _PERIOD[w] if (w := (m.group(1) or m.group(2) or "").lower()) else "2 week")
+            for m in _FREQUENCY.finditer(text)]  # fmt: skip
+
+
 def periods_missing(statement: str, source: str) -> bool:
     """A frequency of the statement ("weekly", "every quarter") whose period the source never names."""
     for m in _FREQUENCY.finditer(statement):

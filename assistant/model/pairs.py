@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.index.corpus import tokens
-from assistant.model.facts import CLAUSE_JOIN, NUMBER, frequencies, numbers
+from assistant.model.facts import CLAUSE_JOIN, NUMBER, frequencies, numbers, period_spots
 from assistant.model.meaning import TIME_STEMS, stem
 
 # A figure ruled out by the words just before it: "not 1.5x", "rather than 6 weeks", "instead of 10%".
@@ -51,10 +51,10 @@ def _value(raw: str) -> float | None:
         return None
 
 
-def _own_words(clause: str, meta: frozenset[str]) -> dict[float, set[str]]:
-    """Each figure of a clause with the clause's words nearest to it, as stems: the words that say what
-    it is a figure of."""
-    spots: list[tuple[int, list[float]]] = []  # where each figure stands, with its values ("4-8": 4 and 8)
+def _own_words(clause: str, meta: frozenset[str]) -> dict[float | str, set[str]]:
+    """Each figure of a clause, and each period it says something happens in ("weekly": "week"), with
+    the clause's words nearest to it, as stems: the words that say what it is a figure of."""
+    spots: list[tuple[int, list[float | str]]] = []  # where each figure stands, with its values ("4-8": 4 and 8)
     end = -1
     for m in NUMBER.finditer(clause):
         value = _value(m.group(1))
@@ -65,11 +65,12 @@ def _own_words(clause: str, meta: frozenset[str]) -> dict[float, set[str]]:
         else:
             spots.append((len(tokens(clause[: m.start()])), [value]))
         end = m.end()
+    spots += [(len(tokens(clause[:at])), [period]) for at, period in period_spots(clause)]
     if not spots:
         return {}
-    out: dict[float, set[str]] = {v: set() for _, vs in spots for v in vs}
+    out: dict[float | str, set[str]] = {v: set() for _, vs in spots for v in vs}
     for k, word in enumerate(tokens(clause)):
-        if word in meta or any(c.isdigit() for c in word) or stem(word) in TIME_STEMS:
+        if word in meta or any(c.isdigit() for c in word) or stem(word) in TIME_STEMS or frequencies(word):
             continue
         gap = min(abs(at - k) for at, _ in spots)
         nearest = [vs for at, vs in spots if abs(at - k) == gap]
@@ -84,9 +85,9 @@ class Segment:
     """A part of a line of the span: its words (stems) and figures, and those of the label above it."""
 
     stems: frozenset[str]
-    figures: frozenset[float]
+    figures: frozenset[float | str]  # its figures, and the periods of what it says happens regularly
     label_stems: frozenset[str] = frozenset()
-    label_figures: frozenset[float] = frozenset()
+    label_figures: frozenset[float | str] = frozenset()
 
 
 def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[str]) -> bool:
@@ -101,7 +102,12 @@ def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[st
             holding = [s for s in segments if value in s.figures | s.label_figures]
             if not holding or any(said & (s.stems | s.label_stems) for s in holding):
                 continue  # a part of the span that states the figure says something the clause does
-            if any(words & s.stems and s.figures and value not in s.figures | s.label_figures for s in segments):
+            if any(
+                words & s.stems
+                and value not in s.figures | s.label_figures
+                and any(type(f) is type(value) for f in s.figures)
+                for s in segments
+            ):
                 return True
     return False
 
@@ -109,11 +115,12 @@ def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[st
 def segments_of(line: str, label: str = "") -> list[Segment]:
     """A line's parts, each read with the label it sits under."""
     label_stems = frozenset(stem(w) for w in tokens(label))
-    label_figures = frozenset(numbers(label))
+    label_figures: frozenset[float | str] = frozenset([*numbers(label), *frequencies(label)])
     return [
-        Segment(frozenset(stem(w) for w in tokens(part)), frozenset(numbers(part)), label_stems, label_figures)
+        Segment(frozenset(stem(w) for w in tokens(part)), frozenset([*numbers(part), *frequencies(part)]), label_stems,
+                label_figures)
         for part in _pieces(line)
-    ]
+    ]  # fmt: skip
 
 
 def _pieces(text: str) -> list[str]:
@@ -122,7 +129,7 @@ def _pieces(text: str) -> list[str]:
     out: list[str] = []
     carry = ""
     for piece in (p for clause in CLAUSE_JOIN.split(text) for p in _parts(clause)):
-        if NUMBER.search(piece):
+        if NUMBER.search(piece) or frequencies(piece):
             out.append(carry + piece)
             carry = ""
         else:
