@@ -121,20 +121,6 @@ _OWNERS = (
 )
 
 
-@pytest.mark.parametrize(
-    "statement, turned",
-    [
-        ("It needs a process owner for uptime and speed, and a technical owner for how staff use it.", True),
-        ("It needs a technical owner for uptime and speed, and a process owner for how staff use it.", False),
-        ("A technical owner keeps it up and fast, and a process owner sees how results are measured.", False),
-    ],
-)  # fmt: skip
-def test_two_things_the_passage_pairs_each_with_its_own_part_are_not_said_each_with_the_other(statement, turned):
-    from assistant.model.contrast import pairing_turned
-
-    assert pairing_turned(statement, _OWNERS, frozenset()) is turned
-
-
 _SHOP_RISKS = """**Common Risks:**
 1. **Oven Risks:**
    - Burnt crust
@@ -147,17 +133,25 @@ _SHOP_RISKS = """**Common Risks:**
 
 
 @pytest.mark.parametrize(
-    "statement, turned",
+    "passage, statement, turned",
     [
-        ("Oven risks are damp flour and late delivery, while supply risks are burnt crust and uneven heat.", True),
-        ("Oven risks are burnt crust and uneven heat, while supply risks are damp flour and late delivery.", False),
-        ("Supply risks include missing yeast, and oven risks a broken thermostat.", False),
+        (_OWNERS, "It needs a process owner for uptime and speed, and a technical owner for how staff use it.", True),
+        (_OWNERS, "It needs a technical owner for uptime and speed, and a process owner for how staff use it.", False),
+        (_OWNERS, "A technical owner keeps it up and fast, and a process owner sees how results are measured.", False),
+        # two lists, each under its label: the items of one are not said under the other's
+        (_SHOP_RISKS, "Oven risks are damp flour and late delivery, while supply risks are burnt crust and uneven "
+         "heat.", True),
+        (_SHOP_RISKS, "Oven risks are burnt crust and uneven heat, while supply risks are damp flour and late "
+         "delivery.", False),
+        (_SHOP_RISKS, "Supply risks include missing yeast, and oven risks a broken thermostat.", False),
     ],
 )  # fmt: skip
-def test_two_lists_items_are_not_said_each_under_the_others_label(statement, turned):
+def test_two_things_the_passage_pairs_each_with_its_own_part_are_not_said_each_with_the_other(
+    passage, statement, turned
+):
     from assistant.model.contrast import pairing_turned
 
-    assert pairing_turned(statement, _SHOP_RISKS, frozenset()) is turned
+    assert pairing_turned(statement, passage, frozenset()) is turned
 
 
 _RHYTHM = ["Weekly tastings with the staff.", "Daily briefings with the bakers.", "Monthly reviews with the owner."]

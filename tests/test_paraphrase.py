@@ -320,6 +320,16 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "can and cannot do.", "can and cannot"),
         ("Whoever you are, wherever your shop is, however busy, start the trial with a narrow menu of ten loaves.",
          "narrow menu"),
+        # figures in code: keys in quotes with any characters, digits grouped by underscores, a name
+        # that joins words and a figure ("total_12_months"), a line that says nothing but its figure
+        ("The mixer and proofing cabinet cost $18,400, and the deck oven $42,750.", "Mixer &"),
+        ("Startup costs came to $61,150.", "Mixer &"),
+        ("Over 12 months the shop spends about $88.75K.", "Mixer &"),
+        # a count of the lines it draws on: a list of three, a series numbered to 2; a share as a fraction
+        ("Pre-orders stall for three reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
+         "Why pre-orders stall"),
+        ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
+        ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -338,6 +348,11 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("The rule is to budget 2x the time and 1.2x the money.", "Lesson 3", "number"),
         # list numbering is not a figure
         ("Keep the frequent answers ready in a cache to answer within 1 second.", "Caching", "number"),
+        # a count the lines drawn on do not make; a figure of code that is not the line's
+        ("Pre-orders stall for four reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
+         "Why pre-orders stall", "number"),
+        ("The deck oven cost $47,250.", "Mixer &", "number"),
+        ("Startup costs came to $16,150.", "Mixer &", "number"),
         # a figure from another row of the table
         ("For several counters, the handbook expects 2–3 months to full use.", "One counter", "number"),
         ("A builder configures the tool, and this person cannot be external.", "Minimum Crew", "negation"),
@@ -396,40 +411,6 @@ def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason
         statement,
         why,
     )
-
-
-@pytest.mark.parametrize(
-    "statement, anchor",
-    [
-        # figures in code: keys in quotes with any characters, digits grouped by underscores, a name
-        # that joins words and a figure ("total_12_months"), a line that says nothing but its figure
-        ("The mixer and proofing cabinet cost $18,400, and the deck oven $42,750.", "Mixer &"),
-        ("Startup costs came to $61,150.", "Mixer &"),
-        ("Over 12 months the shop spends about $88.75K.", "Mixer &"),
-        # a count of the lines it draws on: a list of three, a series numbered to 2; a share as a fraction
-        ("Pre-orders stall for three reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
-         "Why pre-orders stall"),
-        ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
-        ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
-    ],
-)  # fmt: skip
-def test_figures_a_strong_model_rewrites_are_still_the_passages(verifier, statement, anchor):
-    ok, reason = supported(verifier, statement, anchor)
-    assert ok, (statement, reason)
-
-
-@pytest.mark.parametrize(
-    "statement, anchor",
-    [
-        ("Pre-orders stall for four reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
-         "Why pre-orders stall"),
-        ("The deck oven cost $47,250.", "Mixer &"),
-        ("Startup costs came to $16,150.", "Mixer &"),
-    ],
-)  # fmt: skip
-def test_a_count_or_code_figure_that_differs_is_removed(verifier, statement, anchor):
-    ok, _ = supported(verifier, statement, anchor)
-    assert not ok, statement
 
 
 def test_verbs_that_report_what_a_document_says_are_not_claims_of_its(verifier):
