@@ -330,6 +330,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "Why pre-orders stall"),
         ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
+        # an aside that says more of the same lines
+        ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -353,6 +355,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
          "Why pre-orders stall", "number"),
         ("The deck oven cost $47,250.", "Mixer &", "number"),
         ("Startup costs came to $16,150.", "Mixer &", "number"),
+        # an aside that claims what the passage does not say
+        ("Start the trial with a narrow menu of ten loaves, with the owner approving every recipe.", "narrow menu",
+         "clause"),
         # a figure from another row of the table
         ("For several counters, the handbook expects 2–3 months to full use.", "One counter", "number"),
         ("A builder configures the tool, and this person cannot be external.", "Minimum Crew", "negation"),

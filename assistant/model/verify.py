@@ -62,9 +62,10 @@ MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found 
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
 MIN_CONTENT_WORDS = 2  # shorter pieces ("Here is what I found:") are not statements
-# An aside that says more of what came before it (", which lets each user…", ", most of it paid to…"):
+# An aside that says more of what came before it (", which lets each user…", ", most of it paid to…",
+# ", with managers approving any extra"):
 # a claim of its own, held to the span as a joined clause is.
-ASIDE = re.compile(r",\s+((?:which|who|whose|where|most|much|all|each|both|many|half)\b[^,;]*)", re.I)
+ASIDE = re.compile(r",\s+((?:which|who|whose|where|most|much|all|each|both|many|half|with)\b[^,;]*)", re.I)
 
 
 @dataclass(frozen=True)
