@@ -215,6 +215,38 @@ const shopCosts = {{
     total_12_months: 61_150 + (2_300 * 12),  // $88.75K
 }};
 ```
+
+## Phase 2 (Days 31–60): Open the Counter
+
+### Counter launch
+
+- Scope: One counter; 10–20 testers for 2–4 weeks
+
+### Counter Training
+
+**Layer 2 - Live Training (90 minutes):**
+- Introduction and context (15 min)
+- Live demo with real orders from their counter (30 min)
+
+**Layer 3 - Support:**
+- Radio help during the first morning
+
+**The "No Silly Questions" Rule:** In week 1 we answer every question within the hour. Testers need to feel
+supported, not judged.
+"""
+# Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
+OVENS = """# Oven Care Methodology
+
+## Deck Ovens
+
+**Client:** The harbour's second shop (3 deck ovens)
+**Use Case:** Draft the weekly cleaning rota for the bakers
+"""
+PRICES = """# Bakery AI Pricing Notes
+
+## Loaf Prices
+
+- Sourdough: $6 a loaf
 """
 
 
@@ -224,6 +256,8 @@ def verifier(tmp_path_factory, embedder):
     kb = root / "knowledge"
     kb.mkdir()
     (kb / "bakery-handbook.md").write_text(PLAYBOOK, "utf-8")
+    (kb / "oven-care.md").write_text(OVENS, "utf-8")
+    (kb / "bakery-prices.md").write_text(PRICES, "utf-8")
     # The roles this handbook assigns work to: a sentence cannot swap one for another.
     (kb / "vocabulary.toml").write_text(
         '[verification]\nheld = ["sponsor", "builder", "tester", "manager", "baker", "keep", "pause", "drop"]\n'
@@ -332,6 +366,14 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
+        # a number that names a heading the passage is under ("Phase 2 (Days 31–60)")
+        ("In phase 2, the counter launch covers one counter, with 10–20 testers for 2–4 weeks.", "Counter launch"),
+        # the role the passage's lines are about, where they name none themselves ("their counter")
+        ("The testers' live training opens with 15 minutes of introduction and context, then a 30-minute demo on "
+         "real orders from their own counter.", "Live Training"),
+        # what most of the playbook's titles name ("AI") is its subject, not a name a passage must hold
+        ("The second shop, with 3 deck ovens, used AI to draft the weekly cleaning rota for the bakers.",
+         "Deck Ovens"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -407,6 +449,11 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("An error rate above 8% for six minutes triggers automatic rollback.", "Automatic rollback", "number"),
         # a range made of the ends of two of the passage's ranges
         ("A small shop's setup and testing take 1-4 weeks each.", "Small Shop", "number"),
+        # a heading's number said of another phase; a role the passage never names
+        ("In phase 3, the counter launch covers one counter, with 10–20 testers for 2–4 weeks.", "Counter launch",
+         "number"),
+        ("The sponsors' live training opens with 15 minutes of introduction and context, then a 30-minute demo on "
+         "real orders from their own counter.", "Live Training", "entity"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

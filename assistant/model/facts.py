@@ -241,6 +241,19 @@ def without_name_figures(statement: str, name: str) -> str:
     return re.sub(r"\b(\d+(?:-[a-z]+)+)\s+([A-Za-z]+)", keep, statement)
 
 
+def without_heading_names(statement: str, section: str) -> str:
+    """The statement less the numbers that name a heading its passage is under ("in phase 2" under
+    "Phase 2 (Days 31–60): Build and validate"): a heading that starts with a noun and its number is
+    named by them, and the citation shows that heading with its quote. A figure elsewhere in a heading
+    ("Trial Stage (Weeks 1-6)") is a quantity, and stays the statement's to show."""
+    for part in section.split(" > "):
+        m = re.match(r"\W*([A-Za-z]+)\s+(\d+)\b(?![.,:]?\d|\s*[-–])", part)
+        if m:
+            said = rf"\b{re.escape(m.group(1))}s?\s+{m.group(2)}\b(?!\s*[-–]\s*\d|[.,]\d)"
+            statement = re.sub(said, m.group(1), statement, flags=re.I)
+    return statement
+
+
 # Which way a figure is compared: "> 10 seconds", "99%+", "at least 99%", "under 1 minute".
 _ABOVE = r"above|over|more than|greater than|higher than|exceed(?:s|ing)?|beyond|at least|upwards of"
 _BELOW = r"under|below|less than|fewer than|lower than|within|at most|up to|no more than"

@@ -32,12 +32,18 @@ def figure_apart(
     return True
 
 
-def entity_missing(stated: set[str], span_text: str, context_text: str) -> bool:
+def entity_missing(
+    stated: set[str], span_text: str, context_text: str, held: frozenset[str] = frozenset(), passage: str = ""
+) -> bool:
     """A stage, role or name the statement states (``stated``) that the span does not: absent from the
     span and the labels and section path it is read under, by the word's stem ("stopping" where the span
-    says "STOP")."""
+    says "STOP"). A stage or role of ``held`` that the passage names is what its lines are about when they
+    name none themselves ("users" of a training agenda whose items say "their work"): nothing is swapped."""
     in_span, in_context = stem_set(parts(span_text)), stem_set(parts(context_text))
-    return any(stem(w) not in in_span and stem(w) not in in_context for w in stated)
+    missing = {w for w in stated if stem(w) not in in_span and stem(w) not in in_context}
+    if missing and missing <= held and not parts(span_text) & held:
+        return bool(stem_set(missing) - stem_set(parts(passage)))
+    return bool(missing)
 
 
 def swapped(stated: set[str], primary: str, held: frozenset[str], span: str = "") -> bool:

@@ -35,6 +35,7 @@ from assistant.model.facts import (
     ranges_missing,
     stated_numbers,
     without_counts,
+    without_heading_names,
     without_name_figures,
 )
 from assistant.model.meaning import (
@@ -127,11 +128,19 @@ def turned(statement: str, near: str, meta: frozenset[str]) -> str:
     return "swap" if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta) else ""
 
 
+def subject_words(titles: list[str]) -> list[str]:
+    """What most documents' titles name: what the whole playbook is about ("AI"), which names any of them."""
+    named = [parts(t) for t in titles]
+    return [w for w in set().union(*named) if 2 * sum(w in t for t in named) > len(named)]
+
+
 def _stated(statement: str, chunk: Chunk, corpus: Corpus, span: list[int], idx: list[int]) -> str:
-    """The statement less the figures that only name the document (``facts.without_name_figures``) and
+    """The statement less the figures that only name the document (``facts.without_name_figures``) or a
+    heading the passage is under (``facts.without_heading_names``), and
     the counts the span's lines make (``facts.without_counts``): the sizes of the passage's lists it
     draws on, and how far its lines are numbered."""
     statement = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
+    statement = without_heading_names(statement, chunk.section)
     listed = {corpus.units[i].group for i in span if corpus.units[i].kind in ("item", "row")}
     sizes = [sum(1 for i in idx if corpus.units[i].group == g and corpus.units[i].kind == "item") for g in listed]
     return without_counts(statement, [corpus.unit_text(i) for i in span], sizes)
@@ -167,14 +176,14 @@ class Verifier:
         return self._unit_stems[i]
 
     def meta_words(self, title: str) -> frozenset[str]:
-        """Words that name the document rather than claim something ("the SMB guide", "the
-        methodology", "the enterprise case study"): its title's and what askers call it, but for stages,
-        roles and figures, which carry meaning."""
+        """Words that name the document rather than claim something: its title's, what askers call it ("the
+        enterprise case study") and what the playbook is about (``subject_words``); never stages or roles."""
         if title not in self._meta:
             # What askers call the document names it too ("the enterprise case study").
             called = [
                 n for doc, t in self.corpus.titles.items() if t == title for n in self.corpus.vocabulary.names_of(doc)
             ]
+            called += subject_words(list(self.corpus.titles.values()))
             words = {
                 t for t in parts(" ".join([title, *called])) if t not in self.held and not any(c.isdigit() for c in t)
             }
@@ -258,7 +267,7 @@ class Verifier:
         figures = stated_numbers(stated)
         also = "\n".join(corpus.unit_text(i) for i in span_units if set() < self.unit_numbers(i) <= figures)
         stated_entities = entities(statement, self.held) - meta
-        if entity_missing(stated_entities, span_text, context_text) or swapped(
+        if entity_missing(stated_entities, span_text, context_text, self.held, chunk.text) or swapped(
             stated_entities, primary, self.held, also
         ):
             return Check(False, support, "entity")
