@@ -113,6 +113,20 @@ def test_the_judge_holds_a_figure_to_the_lines_the_claim_is_about(coach):
     assert not judge.support(passage, "The latency target is under 1 second at the 95th percentile.")
 
 
+def test_the_judge_reads_figures_as_a_writer_restates_them(coach):
+    judge = Judge.of(coach)
+    code = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
+    # digits grouped by underscores, and a name that joins words and a figure, in code
+    assert judge.support(code, "The platform build cost $890,000, and the total over 28 months was $2,417,000.")
+    assert not judge.support(code, "The platform build cost $980,000, and the total over 28 months was $2,417,000.")
+    shares = "Caching is an extra step, and 50% of queries are repeats."
+    # a share as its fraction; "one" counts nothing; a figure of a document's name ("the 90-day roadmap")
+    assert judge.support(shares, "Caching is one extra step, and half of queries are repeats.")
+    assert judge.support(shares, "The 90-day roadmap says caching is an extra step, as 50% of queries are repeats.")
+    assert not judge.support(shares, "The 60-day roadmap says caching is an extra step, as 50% of queries are repeats.")
+    assert not judge.support(shares, "Caching is an extra step, and 20% of queries are repeats.")
+
+
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
     judge = Judge.of(coach)
     passage = (

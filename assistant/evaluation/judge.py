@@ -123,6 +123,7 @@ class Judge:
         embed: Callable[[list[str]], np.ndarray],
         held: frozenset[str],
         sources: frozenset[str] = frozenset(),
+        name_figures: frozenset[str] = frozenset(),
     ) -> None:
         self.idf = idf
         self._embed = embed
@@ -130,6 +131,7 @@ class Judge:
         # Words of the documents' names ("the SMB guide", "the methodology"): saying which source a
         # claim comes from is framing, not a claim the passage must hold.
         self.framing = FRAMING_WORDS | (sources - held)
+        self.name_figures = name_figures  # a figure of a document's name ("90-day") says which document
         self._vectors: dict[str, np.ndarray] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
 
@@ -138,7 +140,8 @@ class Judge:
         """The judge of a coach's playbook: its word weights, embedder and held words."""
         titles = " ".join(coach.corpus.titles.values())
         names = frozenset(p for w in tokens(titles) for p in word_parts(w) if not any(ch.isdigit() for ch in p))
-        return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held, names)
+        numbered = frozenset(w for w in tokens(titles) if any(ch.isdigit() for ch in w) and "-" in w)
+        return cls(coach.corpus.idf_of, coach.embed_texts, coach.corpus.vocabulary.held, names, numbered)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embeddings, each text embedded once per run (passages repeat across questions)."""
@@ -167,7 +170,7 @@ class Judge:
         claimed = {w: t for w, t in stemmed(statement).items() if t not in self.framing or w in in_passage}
         if not claimed or not passage.strip():
             return "empty"
-        if claimed_figures(statement) - all_figures(passage):
+        if claimed_figures(statement, self.name_figures) - all_figures(passage):
             return "figure"  # a figure the passage never states
         if names_in(statement, self.held) - self.framing - {p for w in tokens(passage) for p in word_parts(w)}:
             return "name"  # a stage, role or name the passage never names
@@ -202,7 +205,7 @@ class Judge:
         closest = {p for w in tokens(sentences[order[0]]) for p in word_parts(w)} & self.held
         if said - closest and closest - said:
             return "swap"  # a stage or role put where the closest line names another one
-        figures = claimed_figures(statement)
+        figures = claimed_figures(statement, self.name_figures)
         holding = [held_in(s, self.held) for s in sentences if figures and figures <= all_figures(s)]
         if said and holding and all(h and not h & said for h in holding):
             return "figure_role"  # the figures of another stage or role: every line that states them names another

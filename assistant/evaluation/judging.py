@@ -114,25 +114,38 @@ NAME = re.compile(r"(?<=[a-z,;]\s)([A-Z][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
 JOINED = re.compile(r",\s+(?:and|but)\s+|;\s+|\s+(?:but|whereas|while)\s+", re.I)
 
 
+def as_written(text: str) -> str:
+    """A text with the figures of code read as prose: digits grouped by underscores are one figure
+    ("2_417_000"), and a name joining words and a figure is words ("total_28_months": total 28 months)."""
+    return re.sub(r"(?<=\d)_(?=\d{3}\b|\d{3}_)", "", text).replace("_", " ")
+
+
 def all_figures(text: str) -> set[float]:
-    """Every figure a text states, as written and scaled ("50K": 50 and 50000; "four": 4; "p95": 95)."""
+    """Every figure a text states, as written and scaled ("50K": 50 and 50000; "four": 4; "p95": 95),
+    and a share also as its fraction ("50%": 0.5, said as "half")."""
+    text = as_written(text)
     out: set[float] = set()
     for m in FIGURE.finditer(text):
         value = float(m.group(1).replace(",", ""))
         out.add(value)
         if m.group(2):
             out.add(value * SCALES[m.group(2).lower()])
+        if text[m.end() : m.end() + 1] == "%":
+            out.add(value / 100)
     out.update(float(SPELLED[m.group(1).lower()]) for m in SPELLED_FIGURE.finditer(text))
     return out
 
 
-def claimed_figures(text: str) -> set[float]:
-    """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only)."""
+def claimed_figures(text: str, names: frozenset[str] = frozenset()) -> set[float]:
+    """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only). A
+    figure that is part of a document's name (``names``: "the 90-day roadmap") asserts nothing, nor does
+    "one" said as a word ("one more step"), which counts nothing."""
+    text = " ".join(w for w in re.split(r"(\s+)", text) if w.strip(".,;:()").lower() not in names)
     out: set[float] = set()
     for m in FIGURE.finditer(text):
         value = float(m.group(1).replace(",", ""))
         out.add(value * (SCALES[m.group(2).lower()] if m.group(2) else 1.0))
-    out.update(float(SPELLED[m.group(1).lower()]) for m in SPELLED_FIGURE.finditer(text))
+    out.update(float(SPELLED[m.group(1).lower()]) for m in SPELLED_FIGURE.finditer(text) if m.group(1).lower() != "one")
     return out
 
 
