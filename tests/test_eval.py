@@ -127,6 +127,16 @@ def test_the_judge_reads_figures_as_a_writer_restates_them(coach):
     assert not judge.support(shares, "Caching is an extra step, and 20% of queries are repeats.")
 
 
+def test_the_judge_catches_a_contrast_turned_round(coach):
+    judge = Judge.of(coach)
+    passage = (
+        "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
+    )
+    assert judge.support(passage, "The lesson is to load test at 3x expected capacity, not 1.5x.")
+    assert not judge.support(passage, "Load test at 1.5x your expected capacity, not 3x.")
+    assert not judge.support(passage, "Plan the rollout all at once rather than in waves.")
+
+
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
     judge = Judge.of(coach)
     passage = (

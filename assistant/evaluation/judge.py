@@ -28,6 +28,7 @@ from assistant.evaluation.judging import (
     said_in,
     said_stems,
     stemmed,
+    turned_round,
     word_parts,
 )
 from assistant.index.corpus import tokens
@@ -199,6 +200,8 @@ class Judge:
                 for line in sentences
             )
         )
+        if turned_round(statement, sentences, self.framing):
+            return "swap"  # what the passage sets aside put first, or the reverse
         if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
             return "denial"  # denied where the passage asserts, or the reverse
         said = names_in(statement, self.held) & self.held

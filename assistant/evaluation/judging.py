@@ -97,6 +97,42 @@ NOT_DENIED = re.compile(
 PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 
 
+# A contrast: what is put first and what is set aside ("A rather than B", "A instead of B", "A, not B"), or
+# set aside first ("not A but B").
+_SET_ASIDE = re.compile(r"\s*(?:\brather than\b|\binstead of\b|,\s*not\b(?!\s+(?:just|only|merely)\b))\s*", re.I)
+_NOT_BUT = re.compile(r"\bnot\s+(?!(?:just|only|merely|because)\b)(.+?),?\s+but\s+(.+)", re.I)
+
+
+def contrast_sides(text: str) -> tuple[str, str] | None:
+    """What a sentence prefers and what it sets aside, when it contrasts the two; None when it does not."""
+    m = _NOT_BUT.search(text)
+    if m:
+        return m.group(2), m.group(1)
+    parts = _SET_ASIDE.split(text, maxsplit=1)
+    if len(parts) == 2 and tokens(parts[0]) and tokens(parts[1]):
+        return parts[0], parts[1]
+    return None
+
+
+def turned_round(statement: str, lines: list[str], framing: frozenset[str]) -> bool:
+    """A contrast a line of the passage makes the other way round: what the statement puts first is what
+    the line sets aside, and what it sets aside is what the line puts first ("1.5x, not 3x" where the
+    passage says "3x, not 1.5x")."""
+    sides = contrast_sides(statement)
+    if sides is None:
+        return False
+    first, aside = ({t for w, t in stemmed(x).items() if t not in framing} for x in sides)
+    first, aside = first - aside, aside - first
+    for line in lines:
+        theirs = contrast_sides(line)
+        if theirs is None:
+            continue
+        their_first, their_aside = (set(stemmed(x).values()) for x in theirs)
+        if first & their_aside and aside & their_first:
+            return True
+    return False
+
+
 def denials(text: str, other: str) -> int:
     """How many times the text denies something, read against the other text it is compared with."""
     text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
