@@ -137,6 +137,14 @@ def test_the_judge_catches_a_contrast_turned_round(coach):
     assert not judge.support(passage, "Plan the rollout all at once rather than in waves.")
 
 
+def test_the_judge_reads_a_reply_to_the_asker_as_no_denial(coach):
+    judge = Judge.of(coach)
+    passage = "Starting with the most enthusiastic adopters is exactly wrong: they forgive too much."
+    assert judge.support(passage, "No: starting with the most enthusiastic adopters is exactly wrong.")
+    assert judge.support(passage, "Not really: the most enthusiastic adopters forgive too much.")
+    assert not judge.support(passage, "No: starting with the most enthusiastic adopters is not wrong.")
+
+
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
     judge = Judge.of(coach)
     passage = (

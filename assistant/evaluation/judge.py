@@ -55,6 +55,11 @@ _FRAMING = re.compile(
 )
 
 
+# A reply to the asker before the claim ("No: …", "Not really: …", "Yes, …") answers the question; it denies
+# nothing of what the passage says.
+_REPLY = re.compile(r"^\s*(?:yes|no|not really|not quite|not exactly|correct|right)\s*[:,—–-]\s+(?=\S)", re.I)
+
+
 _TABLE_CAPTION = re.compile(r"^\(table: ((?:\[\d+\])+)\)$")
 
 
@@ -163,6 +168,7 @@ class Judge:
         return self._memo[key]
 
     def _objection(self, passage: str, statement: str) -> str | None:
+        statement = _REPLY.sub("", statement, count=1)
         pieces = [p.strip() for p in SENT.split(statement) if len(tokens(p)) >= 2]
         if len(pieces) > 1:  # a statement of several sentences holds when each of them does
             return next((o for o in (self.objection(passage, p) for p in pieces) if o), None)
