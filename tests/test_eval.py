@@ -145,6 +145,17 @@ def test_the_judge_reads_a_reply_to_the_asker_as_no_denial(coach):
     assert not judge.support(passage, "No: starting with the most enthusiastic adopters is not wrong.")
 
 
+def test_the_judge_reads_a_line_marked_not_to_do_as_a_denial(coach):
+    judge = Judge.of(coach)
+    passage = "- ❌ Unnecessary complexity in the first trial of the ordering tool\n- ✅ One narrow use case"
+    assert judge.support(
+        passage, "The guide warns against unnecessary complexity in the first trial of the ordering tool."
+    )
+    assert not judge.support(
+        passage, "The guide calls for unnecessary complexity in the first trial of the ordering tool."
+    )
+
+
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
     judge = Judge.of(coach)
     passage = (

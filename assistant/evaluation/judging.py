@@ -83,7 +83,7 @@ SPELLED = {
 SPELLED_FIGURE = re.compile(r"\b(" + "|".join(SPELLED) + r")\b", re.I)
 DENIAL = re.compile(
     r"(?<![-/])\b(?:not|no|never|none|nothing|nobody|cannot|can't|won't|don't|doesn't|didn't|isn't|aren't|wasn't|"
-    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid|(?:advis|recommend|warn)\w*\s+against)\b(?![-/])",
+    r"shouldn't|mustn't|couldn't|wouldn't|without|neither|nor|avoid|(?:advis|recommend|warn)\w*\s+against)\b(?![-/])|❌",
     re.I,
 )
 # What denies nothing: both ways at once ("what AI can and can't do"), and the alternative set aside
