@@ -113,47 +113,39 @@ def test_the_judge_holds_a_figure_to_the_lines_the_claim_is_about(coach):
     assert not judge.support(passage, "The latency target is under 1 second at the 95th percentile.")
 
 
-def test_the_judge_reads_figures_as_a_writer_restates_them(coach):
-    judge = Judge.of(coach)
-    code = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
-    # digits grouped by underscores, and a name that joins words and a figure, in code
-    assert judge.support(code, "The platform build cost $890,000, and the total over 28 months was $2,417,000.")
-    assert not judge.support(code, "The platform build cost $980,000, and the total over 28 months was $2,417,000.")
-    shares = "Caching is an extra step, and 50% of queries are repeats."
-    # a share as its fraction; "one" counts nothing; a figure of a document's name ("the 90-day roadmap")
-    assert judge.support(shares, "Caching is one extra step, and half of queries are repeats.")
-    assert judge.support(shares, "The 90-day roadmap says caching is an extra step, as 50% of queries are repeats.")
-    assert not judge.support(shares, "The 60-day roadmap says caching is an extra step, as 50% of queries are repeats.")
-    assert not judge.support(shares, "Caching is an extra step, and 20% of queries are repeats.")
+_CODE = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
+_SHARES = "Caching is an extra step, and 50% of queries are repeats."
+_LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
+_ADOPTERS = "Starting with the most enthusiastic adopters is exactly wrong: they forgive too much."
+_NOT_TO_DO = "- ❌ Unnecessary complexity in the first trial of the ordering tool\n- ✅ One narrow use case"
 
 
-def test_the_judge_catches_a_contrast_turned_round(coach):
-    judge = Judge.of(coach)
-    passage = (
-        "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
-    )
-    assert judge.support(passage, "The lesson is to load test at 3x expected capacity, not 1.5x.")
-    assert not judge.support(passage, "Load test at 1.5x your expected capacity, not 3x.")
-    assert not judge.support(passage, "Plan the rollout all at once rather than in waves.")
-
-
-def test_the_judge_reads_a_reply_to_the_asker_as_no_denial(coach):
-    judge = Judge.of(coach)
-    passage = "Starting with the most enthusiastic adopters is exactly wrong: they forgive too much."
-    assert judge.support(passage, "No: starting with the most enthusiastic adopters is exactly wrong.")
-    assert judge.support(passage, "Not really: the most enthusiastic adopters forgive too much.")
-    assert not judge.support(passage, "No: starting with the most enthusiastic adopters is not wrong.")
-
-
-def test_the_judge_reads_a_line_marked_not_to_do_as_a_denial(coach):
-    judge = Judge.of(coach)
-    passage = "- ❌ Unnecessary complexity in the first trial of the ordering tool\n- ✅ One narrow use case"
-    assert judge.support(
-        passage, "The guide warns against unnecessary complexity in the first trial of the ordering tool."
-    )
-    assert not judge.support(
-        passage, "The guide calls for unnecessary complexity in the first trial of the ordering tool."
-    )
+@pytest.mark.parametrize(
+    "passage, statement, supported",
+    [
+        # digits grouped by underscores, and a name that joins words and a figure, in code
+        (_CODE, "The platform build cost $890,000, and the total over 28 months was $2,417,000.", True),
+        (_CODE, "The platform build cost $980,000, and the total over 28 months was $2,417,000.", False),
+        # a share as its fraction; "one" counts nothing; a figure of a document's name ("the 90-day roadmap")
+        (_SHARES, "Caching is one extra step, and half of queries are repeats.", True),
+        (_SHARES, "The 90-day roadmap says caching is an extra step, as 50% of queries are repeats.", True),
+        (_SHARES, "The 60-day roadmap says caching is an extra step, as 50% of queries are repeats.", False),
+        (_SHARES, "Caching is an extra step, and 20% of queries are repeats.", False),
+        # a contrast turned round: what the passage sets aside put first
+        (_LESSONS, "The lesson is to load test at 3x expected capacity, not 1.5x.", True),
+        (_LESSONS, "Load test at 1.5x your expected capacity, not 3x.", False),
+        (_LESSONS, "Plan the rollout all at once rather than in waves.", False),
+        # a reply to the asker ("No: …") denies nothing of the passage
+        (_ADOPTERS, "No: starting with the most enthusiastic adopters is exactly wrong.", True),
+        (_ADOPTERS, "Not really: the most enthusiastic adopters forgive too much.", True),
+        (_ADOPTERS, "No: starting with the most enthusiastic adopters is not wrong.", False),
+        # a line marked ❌ denies, as "warns against" does
+        (_NOT_TO_DO, "The guide warns against unnecessary complexity in the first trial of the ordering tool.", True),
+        (_NOT_TO_DO, "The guide calls for unnecessary complexity in the first trial of the ordering tool.", False),
+    ],
+)  # fmt: skip
+def test_the_judge_reads_a_paraphrase_as_a_writer_puts_it(coach, passage, statement, supported):
+    assert Judge.of(coach).support(passage, statement) is supported
 
 
 def test_the_judge_reads_a_sentence_that_ends_inside_quotes_as_one_sentence(coach):
