@@ -176,7 +176,7 @@ def claimed_figures(text: str, names: frozenset[str] = frozenset()) -> set[float
     """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only). A
     figure that is part of a document's name (``names``: "the 90-day roadmap") asserts nothing, nor does
     "one" said as a word ("one more step"), which counts nothing."""
-    text = " ".join(w for w in re.split(r"(\s+)", text) if w.strip(".,;:()").lower() not in names)
+    text = " ".join(w for w in re.split(r"(\s+)", as_written(text)) if w.strip(".,;:()").lower() not in names)
     out: set[float] = set()
     for m in FIGURE.finditer(text):
         value = float(m.group(1).replace(",", ""))
