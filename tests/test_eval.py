@@ -118,6 +118,10 @@ _SHARES = "Caching is an extra step, and 50% of queries are repeats."
 _LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
 _ADOPTERS = "Starting with the most enthusiastic adopters is exactly wrong: they forgive too much."
 _NOT_TO_DO = "- ❌ Unnecessary complexity in the first trial of the ordering tool\n- ✅ One narrow use case"
+_OVENS = (
+    "- Bake the sourdough in the deck oven at dawn\n- Keep the convection oven for pastries and cookies\n"
+    "- Send rush orders by the quicker, pricier courier"
+)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +147,10 @@ _NOT_TO_DO = "- ❌ Unnecessary complexity in the first trial of the ordering to
         # a line marked ❌ denies, as "warns against" does
         (_NOT_TO_DO, "The guide warns against unnecessary complexity in the first trial of the ordering tool.", True),
         (_NOT_TO_DO, "The guide calls for unnecessary complexity in the first trial of the ordering tool.", False),
+        # two of the passage's words each put in the other's place; two side by side are a list
+        (_OVENS, "Bake the sourdough at dawn in the deck oven, and keep the convection one for pastries.", True),
+        (_OVENS, "Bake the sourdough at dawn in the convection oven, and keep the deck one for pastries.", False),
+        (_OVENS, "Rush orders are sent by the pricier, quicker courier.", True),
     ],
 )  # fmt: skip
 def test_the_judge_reads_a_paraphrase_as_a_writer_puts_it(coach, passage, statement, supported):

@@ -22,6 +22,7 @@ from assistant.evaluation.judging import (
     claimed_figures,
     denials,
     denied_scopes,
+    exchanged,
     held_in,
     names_in,
     passage_lines,
@@ -208,6 +209,8 @@ class Judge:
         )
         if turned_round(statement, sentences, self.framing):
             return "swap"  # what the passage sets aside put first, or the reverse
+        if exchanged(statement, sentences, self.framing):
+            return "swap"  # two of the passage's words each put where the other belongs
         if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
             return "denial"  # denied where the passage asserts, or the reverse
         said = names_in(statement, self.held) & self.held

@@ -133,6 +133,50 @@ def turned_round(statement: str, lines: list[str], framing: frozenset[str]) -> b
     return False
 
 
+# Where a sentence's parts part, for reading which words go with which: clauses and list items.
+_PART = re.compile(r"\s*(?:[,;:—]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b)\s*", re.I)
+
+
+def _parts(text: str) -> list[set[str]]:
+    return [set(stemmed(p).keys()) for p in _PART.split(text) if p and tokens(p)]
+
+
+def exchanged(statement: str, lines: list[str], framing: frozenset[str]) -> tuple[str, str] | None:
+    """Two words of the passage the statement puts each in the other's place: one part of the statement
+    says X with what the passage says of Y, and another says Y with what it says of X ("route simple
+    queries to GPT-4o, keeping GPT-4o-mini for complex reasoning" where the passage routes simple queries
+    to GPT-4o-mini and keeps GPT-4o for complex reasoning; "monthly in the prototype and bi-weekly in
+    production"). Two words side by side ("the cheaper, faster models") are a list, not an exchange."""
+    clauses = _parts(statement)
+    pieces = [p for line in lines for p in _parts(line)]
+    in_passage = set().union(*pieces) if pieces else set()
+    terms = sorted({w for c in clauses for w in c if w in in_passage and w not in framing})
+    order = [STEMMER.stemWord(t) for t in tokens(statement)]
+    beside = {frozenset(order[k : k + 2]) for k in range(len(order) - 1)}
+
+    def closest(said: set[str], among: list[set[str]], pair: set[str]) -> int:
+        return max(len((said - pair) & p) for p in among)
+
+    for k, x in enumerate(terms):
+        for y in terms[k + 1 :]:
+            if frozenset((x, y)) in beside:
+                continue
+            pair = {x, y}
+            says_x = [c for c in clauses if x in c and y not in c]
+            says_y = [c for c in clauses if y in c and x not in c]
+            of_x = [p for p in pieces if x in p and y not in p]
+            of_y = [p for p in pieces if y in p and x not in p]
+            if not (says_x and says_y and of_x and of_y):
+                continue
+            for a in says_x:
+                for b in says_y:
+                    if closest(a, of_y, pair) > closest(a, of_x, pair) and closest(b, of_x, pair) > closest(
+                        b, of_y, pair
+                    ):
+                        return x, y
+    return None
+
+
 def denials(text: str, other: str) -> int:
     """How many times the text denies something, read against the other text it is compared with."""
     text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
