@@ -122,6 +122,10 @@ _OVENS = (
     "- Bake the sourdough in the deck oven at dawn\n- Keep the convection oven for pastries and cookies\n"
     "- Send rush orders by the quicker, pricier courier"
 )
+_MILESTONES = (
+    "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
+    "- Week 8: Online sales above 50%\n- Deliveries started 3 months after opening"
+)
 
 
 @pytest.mark.parametrize(
@@ -151,6 +155,11 @@ _OVENS = (
         (_OVENS, "Bake the sourdough at dawn in the deck oven, and keep the convection one for pastries.", True),
         (_OVENS, "Bake the sourdough at dawn in the convection oven, and keep the deck one for pastries.", False),
         (_OVENS, "Rush orders are sent by the pricier, quicker courier.", True),
+        # a figure said of what the passage gives another figure in that unit, or in another unit of time
+        (_MILESTONES, "Online sales should pass 50% by week 8.", True),
+        (_MILESTONES, "Online sales should pass 50% by week 6.", False),
+        (_MILESTONES, "Deliveries started three months after opening.", True),
+        (_MILESTONES, "Deliveries started 3 weeks after opening.", False),
     ],
 )  # fmt: skip
 def test_the_judge_reads_a_paraphrase_as_a_writer_puts_it(coach, passage, statement, supported):

@@ -23,6 +23,7 @@ from assistant.evaluation.judging import (
     denials,
     denied_scopes,
     exchanged,
+    figure_moved,
     held_in,
     names_in,
     passage_lines,
@@ -211,6 +212,8 @@ class Judge:
             return "swap"  # what the passage sets aside put first, or the reverse
         if exchanged(statement, sentences, self.framing):
             return "swap"  # two of the passage's words each put where the other belongs
+        if figure_moved(statement, sentences, self.framing, self.idf):
+            return "figure_moved"  # a figure said of what the passage gives another one of that kind
         if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
             return "denial"  # denied where the passage asserts, or the reverse
         said = names_in(statement, self.held) & self.held

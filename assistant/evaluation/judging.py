@@ -5,6 +5,7 @@ verifier it measures (``assistant.model``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import Stemmer
 
@@ -175,6 +176,54 @@ def exchanged(statement: str, lines: list[str], framing: frozenset[str]) -> tupl
                     ):
                         return x, y
     return None
+
+
+# The units of time a figure may count; one put for another changes the figure ("6 weeks", "6 months").
+_TIME_UNITS = frozenset({"day", "week", "month", "year", "hour", "minut", "quarter"})
+# Where a sentence's parts part for reading which figure goes with what; a label's colon and a bracket
+# keep a figure with what it is of ("Week 8: User adoption >50%", "Tier 1 (60% of questions)").
+_FIGURE_PART = re.compile(r"\s*(?:[,;—]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b)\s*", re.I)
+
+
+def figures_by_unit(text: str) -> dict[str, set[float]]:
+    """A text's figures by what they count: the word after each ("6 weeks": week, "50%": %), or where no
+    word follows, the word before it ("Week 8": week)."""
+    text = as_written(text)
+    out: dict[str, set[float]] = {}
+    for m in FIGURE.finditer(text):
+        after = re.match(r"[\s-]*(%|[a-zA-Z]+)", text[m.end() : m.end() + 12])
+        before = re.search(r"([a-zA-Z]+)\W{0,3}$", text[max(0, m.start() - 15) : m.start()])
+        found = after or before
+        unit = found.group(1).lower() if found else ""
+        if unit:
+            out.setdefault(unit if unit == "%" else STEMMER.stemWord(unit), set()).add(
+                float(m.group(1).replace(",", ""))
+            )
+    return out
+
+
+def figure_moved(statement: str, lines: list[str], framing: frozenset[str], idf: Callable[[str], float]) -> bool:
+    """A figure said of what the passage gives another figure of the same kind. The part of the passage
+    that says most of what a part of the statement says (its words weighted by how rare they are) gives
+    another figure in that unit, and another part states the one claimed ("adoption should pass 50% by
+    week 6" where the line is "Week 8: User adoption >50%" and week 6 is another line's); or it gives the
+    same figure in another unit of time ("started 6 weeks before" where it says "6 months before")."""
+    pieces = [p for line in lines for p in _FIGURE_PART.split(line) if p and tokens(p)]
+    held = [figures_by_unit(p) for p in pieces]
+    piece_words = [set(stemmed(p).keys()) for p in pieces]
+    for clause in (c for c in _FIGURE_PART.split(statement) if c and tokens(c)):
+        claimed = figures_by_unit(clause)
+        words = {w: t for w, t in stemmed(clause).items() if not any(ch.isdigit() for ch in w) and t not in framing}
+        weights = [sum(idf(t) for w, t in words.items() if w in said) for said in piece_words]
+        if not claimed or not weights or max(weights) <= 0 or weights.count(max(weights)) > 1:
+            continue
+        best = held[weights.index(max(weights))]
+        for unit, values in claimed.items():
+            if unit in best and not values & best[unit] and any(values & h.get(unit, set()) for h in held):
+                return True
+            if unit in _TIME_UNITS and unit not in best and any(values & best[u] for u in best if u in _TIME_UNITS):
+                return True
+    return False
 
 
 def denials(text: str, other: str) -> int:
