@@ -122,6 +122,7 @@ _OVENS = (
     "- Bake the sourdough in the deck oven at dawn\n- Keep the convection oven for pastries and cookies\n"
     "- Send rush orders by the quicker, pricier courier"
 )
+_SAFETY = "Food safety by default: bake in the checks on day one. Don't retrofit them after opening."
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
     "- Week 8: Online sales above 50%\n- Deliveries started 3 months after opening"
@@ -160,6 +161,10 @@ _MILESTONES = (
         (_MILESTONES, "Online sales should pass 50% by week 6.", False),
         (_MILESTONES, "Deliveries started three months after opening.", True),
         (_MILESTONES, "Deliveries started 3 weeks after opening.", False),
+        # a word the passage only ever denies, asserted; denied or set aside by the statement too, it is not
+        (_SAFETY, "Food-safety checks can be retrofitted after opening rather than baked in on day one.", False),
+        (_SAFETY, "Bake in the food-safety checks on day one rather than retrofit them after opening.", True),
+        (_SAFETY, "Food safety checks are baked in by default, not retrofitted after opening.", True),
     ],
 )  # fmt: skip
 def test_the_judge_reads_a_paraphrase_as_a_writer_puts_it(coach, passage, statement, supported):

@@ -19,6 +19,7 @@ from assistant.evaluation.judging import (
     JOINED,
     SENT,
     all_figures,
+    asserts_denied,
     claimed_figures,
     denials,
     denied_scopes,
@@ -216,6 +217,8 @@ class Judge:
             return "figure_moved"  # a figure said of what the passage gives another one of that kind
         if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
             return "denial"  # denied where the passage asserts, or the reverse
+        if asserts_denied(statement, sentences, self.framing):
+            return "denial"  # asserts what the passage only ever denies
         said = names_in(statement, self.held) & self.held
         closest = {p for w in tokens(sentences[order[0]]) for p in word_parts(w)} & self.held
         if said - closest and closest - said:

@@ -352,6 +352,37 @@ def denied_scopes(text: str) -> list[set[str]]:
     return out
 
 
+def _denied_heads(text: str) -> set[str]:
+    """The word each denial of a text is about: the first after it ("Don't retrofit": retrofit)."""
+    text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
+    out = set()
+    for m in DENIAL.finditer(text):
+        said = tokens(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0])
+        if said:
+            out.add(STEMMER.stemWord(said[0]))
+    return out
+
+
+def asserts_denied(statement: str, lines: list[str], framing: frozenset[str]) -> set[str]:
+    """The words a statement asserts that the passage only ever denies ("controls can be retrofitted after
+    launch" where it says "Don't retrofit"; "headcount reduction was the driver" where it says "not
+    headcount reduction"). A word the statement denies itself, anywhere after its first denial, or sets
+    aside in a contrast, is not asserted."""
+    denied = set().union(*(_denied_heads(line) for line in lines)) - framing
+    if not denied:
+        return set()
+    for line in lines:
+        scopes = denied_scopes(line)
+        denied -= set(stemmed(line).keys()) - set().union(*scopes)
+    sides = contrast_sides(statement)
+    text = NOT_DENIED.sub(lambda m: m.group(1) or " ", statement)
+    first = DENIAL.search(text)
+    not_asserted = set(stemmed(text[first.end() :]).keys()) if first else set()
+    if sides:
+        not_asserted |= set(stemmed(sides[1]).keys())
+    return (set(stemmed(statement).keys()) - not_asserted) & denied
+
+
 def held_in(text: str, held: frozenset[str]) -> set[str]:
     return {p for w in tokens(text) for p in word_parts(w)} & held
 
