@@ -116,6 +116,7 @@ def test_the_judge_holds_a_figure_to_the_lines_the_claim_is_about(coach):
 _CODE = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
 _SHARES = "Caching is an extra step, and 50% of queries are repeats."
 _LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
+_TRAINING = "Good champions are bakers motivated by recognition (not just compensation)."
 _ADOPTERS = "Starting with the most enthusiastic adopters is exactly wrong: they forgive too much."
 _NOT_TO_DO = "- ❌ Unnecessary complexity in the first trial of the ordering tool\n- ✅ One narrow use case"
 _OVENS = (
@@ -145,6 +146,8 @@ _MILESTONES = (
         (_LESSONS, "The lesson is to load test at 3x expected capacity, not 1.5x.", True),
         (_LESSONS, "Load test at 1.5x your expected capacity, not 3x.", False),
         (_LESSONS, "Plan the rollout all at once rather than in waves.", False),
+        (_TRAINING, "Good champions are bakers motivated by recognition more than by pay.", True),
+        (_TRAINING, "Good champions are bakers motivated by compensation rather than recognition.", False),
         # a reply to the asker ("No: …") denies nothing of the passage
         (_ADOPTERS, "No: starting with the most enthusiastic adopters is exactly wrong.", True),
         (_ADOPTERS, "Not really: the most enthusiastic adopters forgive too much.", True),

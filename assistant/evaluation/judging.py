@@ -104,12 +104,20 @@ _SET_ASIDE = re.compile(r"\s*(?:\brather than\b|\binstead of\b|,\s*not\b(?!\s+(?
 _NOT_BUT = re.compile(r"\bnot\s+(?!(?:just|only|merely|because)\b)(.+?),?\s+but\s+(.+)", re.I)
 
 
-def contrast_sides(text: str) -> tuple[str, str] | None:
-    """What a sentence prefers and what it sets aside, when it contrasts the two; None when it does not."""
+# What a line puts before another it does not set aside, only ranks below ("judgment, not just operation";
+# "recognition (not just compensation)"): one who puts the second first has turned the line round.
+_RANKED_BELOW = re.compile(r"\s*[,(]\s*not\s+(?:just|only|merely)\b\s*", re.I)
+
+
+def contrast_sides(text: str, ranked: bool = False) -> tuple[str, str] | None:
+    """What a sentence prefers and what it sets aside, when it contrasts the two; None when it does not.
+    With ``ranked``, also what it puts first and what it ranks below ("A, not just B")."""
     m = _NOT_BUT.search(text)
     if m:
         return m.group(2), m.group(1)
     parts = _SET_ASIDE.split(text, maxsplit=1)
+    if ranked and len(parts) < 2:
+        parts = _RANKED_BELOW.split(text, maxsplit=1)
     if len(parts) == 2 and tokens(parts[0]) and tokens(parts[1]):
         return parts[0], parts[1]
     return None
@@ -125,7 +133,7 @@ def turned_round(statement: str, lines: list[str], framing: frozenset[str]) -> b
     first, aside = ({t for w, t in stemmed(x).items() if t not in framing} for x in sides)
     first, aside = first - aside, aside - first
     for line in lines:
-        theirs = contrast_sides(line)
+        theirs = contrast_sides(line, ranked=True)
         if theirs is None:
             continue
         their_first, their_aside = (set(stemmed(x).values()) for x in theirs)
