@@ -123,6 +123,8 @@ _OVENS = (
     "- Bake the sourdough in the deck oven at dawn\n- Keep the convection oven for pastries and cookies\n"
     "- Send rush orders by the quicker, pricier courier"
 )
+_COURSE = "- Live decorating class (60 min)\n- Self-paced module: 30 min\n- Till response time cut from 1.8s to 0.9s"
+_CHANNEL = "Champions answer questions in the team channel and hold office hours every Friday."
 _SAFETY = "Food safety by default: bake in the checks on day one. Don't retrofit them after opening."
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
@@ -164,6 +166,14 @@ _MILESTONES = (
         (_MILESTONES, "Online sales should pass 50% by week 6.", False),
         (_MILESTONES, "Deliveries started three months after opening.", True),
         (_MILESTONES, "Deliveries started 3 weeks after opening.", False),
+        # figures with their units as a writer shortens them ("60 min", "1.8s")
+        (_COURSE, "The self-paced module takes 30 minutes.", True),
+        (_COURSE, "The self-paced module takes 60 minutes.", False),
+        (_COURSE, "The till's response time fell from 1.8s to 0.9s.", True),
+        (_COURSE, "The till's response time fell from 1.8s to 0.5s.", False),
+        # a writer's own words pass; an aside after a comma must be half in the passage, as a clause must
+        (_CHANNEL, "Champions field questions in the team channel, and they keep office hours going on Fridays.", True),
+        (_CHANNEL, "Champions answer team channel questions and hold office hours on Fridays, paid by a bonus.", False),
         # a word the passage only ever denies, asserted; denied or set aside by the statement too, it is not
         (_SAFETY, "Food-safety checks can be retrofitted after opening rather than baked in on day one.", False),
         (_SAFETY, "Bake in the food-safety checks on day one rather than retrofit them after opening.", True),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import Stemmer
 
-from assistant.index.corpus import tokens
+from assistant.index.corpus import STOPWORDS, tokens
 
 # A sentence ends at its full stop, or after the closing quote or bracket that follows it ('…on AI.” Six').
 SENT = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)\]]))\s+(?=[A-Z0-9\"“(*])|\n+")
@@ -193,6 +193,10 @@ _TIME_UNITS = frozenset({"day", "week", "month", "year", "hour", "minut", "quart
 _FIGURE_PART = re.compile(r"\s*(?:[,;—]|\band\b|\bwhile\b|\bwhereas\b|\bbut\b)\s*", re.I)
 
 
+# What a figure counts, as a writer may shorten it ("60 min", "20 hrs/week").
+_UNIT_NAMES = {"min": "minut", "mins": "minut", "hr": "hour", "hrs": "hour", "h": "hour", "wk": "week", "s": "second"}
+
+
 def figures_by_unit(text: str) -> dict[str, set[float]]:
     """A text's figures by what they count: the word after each ("6 weeks": week, "50%": %), or where no
     word follows, the word before it ("Week 8": week)."""
@@ -201,12 +205,12 @@ def figures_by_unit(text: str) -> dict[str, set[float]]:
     for m in FIGURE.finditer(text):
         after = re.match(r"[\s-]*(%|[a-zA-Z]+)", text[m.end() : m.end() + 12])
         before = re.search(r"([a-zA-Z]+)\W{0,3}$", text[max(0, m.start() - 15) : m.start()])
-        found = after or before
+        # a word that counts nothing ("months 1-2 are…") leaves the figure to the word before it
+        found = after if after and after.group(1).lower() not in STOPWORDS else before
         unit = found.group(1).lower() if found else ""
         if unit:
-            out.setdefault(unit if unit == "%" else STEMMER.stemWord(unit), set()).add(
-                float(m.group(1).replace(",", ""))
-            )
+            unit = unit if unit == "%" else STEMMER.stemWord(_UNIT_NAMES.get(unit, unit))
+            out.setdefault(unit, set()).add(float(m.group(1).replace(",", "")))
     return out
 
 
@@ -248,12 +252,15 @@ def denials(text: str, other: str) -> int:
 
 # A capitalised word inside a sentence: a name, a tool, a stage written as a proper noun.
 NAME = re.compile(r"(?<=[a-z,;]\s)([A-Z][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
-JOINED = re.compile(r",\s+(?:and|but)\s+|;\s+|\s+(?:but|whereas|while)\s+", re.I)
+# Where a statement's parts part, each a claim that must be half in the passage: an aside after a comma
+# ("…filters, reviewed by an external auditor every quarter") as much as a clause after "and" or "but".
+JOINED = re.compile(r",\s+(?:and\s+|but\s+)?|;\s+|\s+(?:but|whereas|while)\s+", re.I)
 
 
 def as_written(text: str) -> str:
     """A text with the figures of code read as prose: digits grouped by underscores are one figure
     ("2_417_000"), and a name joining words and a figure is words ("total_28_months": total 28 months)."""
+    text = re.sub(r"(?<=\d)(ms|s|h)\b", r" \1", text)  # a unit written on the figure: "1.8s", "24h"
     return re.sub(r"(?<=\d)_(?=\d{3}\b|\d{3}_)", "", text).replace("_", " ")
 
 
