@@ -23,8 +23,6 @@ from assistant.evaluation.judging import (
     claimed_figures,
     denials,
     denied_scopes,
-    exchanged,
-    figure_moved,
     held_in,
     names_in,
     passage_lines,
@@ -34,6 +32,7 @@ from assistant.evaluation.judging import (
     turned_round,
     word_parts,
 )
+from assistant.evaluation.pairing import exchanged, figure_moved
 from assistant.index.corpus import tokens
 from assistant.model.statements import MARKER, Statement, split_statements
 
