@@ -241,6 +241,12 @@ OVENS = """# Oven Care Methodology
 
 **Client:** The harbour's second shop (3 deck ovens)
 **Use Case:** Draft the weekly cleaning rota for the bakers
+
+## Oven Tiering
+
+- Route small batches to the countertop oven (a twentieth of the gas)
+- Reserve the deck oven for large sourdough batches
+- Proof the overnight dough in the cooler, darker pantry
 """
 PRICES = """# Bakery AI Pricing Notes
 
@@ -374,6 +380,10 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # what most of the playbook's titles name ("AI") is its subject, not a name a passage must hold
         ("The second shop, with 3 deck ovens, used AI to draft the weekly cleaning rota for the bakers.",
          "Deck Ovens"),
+        # two names in the places the passage gives them; two side by side are a list in any order
+        ("Route small batches to the countertop oven, and save the deck oven for large sourdough batches.",
+         "Route small batches"),
+        ("Proof the overnight dough in the darker, cooler pantry.", "Route small batches"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -454,6 +464,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
          "number"),
         ("The sponsors' live training opens with 15 minutes of introduction and context, then a 30-minute demo on "
          "real orders from their own counter.", "Live Training", "entity"),
+        # two of the passage's names, each put where the other stands
+        ("Route small batches to the deck oven, saving the countertop oven for large sourdough batches.",
+         "Route small batches", "swap"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

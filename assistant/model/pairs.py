@@ -297,6 +297,51 @@ def _one_for_another(clauses: list[set[str]], lines: list[set[str]], own: list[s
     return False
 
 
+def _part_words(text: str, meta: frozenset[str]) -> list[set[str]]:
+    """The stems of each clause and part of a text; names with a figure in them ("GPT-4o") are words."""
+    return [
+        {stem(w) for w in tokens(part) if w not in meta and not w.replace(".", "").isdigit()}
+        for clause in CLAUSE_JOIN.split(text)
+        for part in _parts(clause)
+    ]
+
+
+def words_exchanged(statement: str, lines: Sequence[str], meta: frozenset[str]) -> bool:
+    """Two words of the span, each put where the other stands: one part of the statement says X with what
+    the span's parts say of Y, and another says Y with what they say of X ("route simple queries to
+    GPT-4o, keeping GPT-4o-mini for complex reasoning" where the span routes simple queries to
+    GPT-4o-mini and keeps GPT-4o for complex reasoning). Two words side by side in the statement ("the
+    cheaper, faster models") are a list in any order."""
+    said = _part_words(statement, meta)
+    held = [p for line in lines for p in _part_words(line, meta)]
+    if len(said) < 2 or len(held) < 2:
+        return False
+    in_span = set().union(*held)
+    words = sorted({w for p in said for w in p} & in_span)
+    order = [stem(w) for w in tokens(statement)]
+    side_by_side = {frozenset(order[k : k + 2]) for k in range(len(order) - 1)}
+
+    def nearest(part: set[str], among: list[set[str]], pair: set[str]) -> int:
+        return max((len((part - pair) & p) for p in among), default=0)
+
+    for k, x in enumerate(words):
+        for y in words[k + 1 :]:
+            pair = {x, y}
+            if pair in side_by_side:
+                continue
+            with_x = [p for p in held if x in p and y not in p]
+            with_y = [p for p in held if y in p and x not in p]
+            if not with_x or not with_y:
+                continue
+            for a in (p for p in said if x in p and y not in p):
+                for b in (p for p in said if y in p and x not in p):
+                    if nearest(a, with_y, pair) > nearest(a, with_x, pair) and nearest(b, with_x, pair) > nearest(
+                        b, with_y, pair
+                    ):
+                        return True
+    return False
+
+
 def paired_wrongly(
     stated: str, span_lines: list[str], segments: Sequence[Segment], items: Sequence[SeriesItem], meta: frozenset[str]
 ) -> bool:
@@ -308,4 +353,5 @@ def paired_wrongly(
         or figure_moved(stated, segments, meta)
         or item_swapped(stated, items)
         or name_swapped(stated, items, span_lines)
+        or words_exchanged(stated, span_lines, meta)
     )
