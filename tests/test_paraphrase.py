@@ -233,6 +233,17 @@ const shopCosts = {{
 
 **The "No Silly Questions" Rule:** In week 1 we answer every question within the hour. Testers need to feel
 supported, not judged.
+
+## Opening Checklist
+
+**Before the doors open:**
+- Light the deck oven
+- Check the proofing cabinet temperature
+- Count the float in the till
+- Wipe the display cases
+- Print the allergen cards
+- Chalk the specials board
+- Unlock the side door for deliveries
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -369,6 +380,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Pre-orders stall for three reasons: missing phone numbers, wrong pickup times and unpaid deposits.",
          "Why pre-orders stall"),
         ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
+        # the first and the last lines of one long list: a list is read whole, however long it is
+        ("Before opening, light the deck oven and unlock the side door for deliveries.", "Opening Checklist"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),

@@ -41,8 +41,11 @@ def drawn_on(
         """What the unit adds of the statement, and what breaks a tie: a line of a list already
         drawn on, then the line closer in meaning."""
         i = idx[k]
-        if k in chosen or (chosen and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
-            return 0.0, 0.0
+        unit = corpus.units[i]
+        listed = any(corpus.units[idx[c]].group == unit.group for c in chosen)
+        whole = listed and unit.kind == "item" and unit.group >= 0  # a list of the text, not of a code block
+        if k in chosen or (chosen and not whole and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
+            return 0.0, 0.0  # a list is read whole however long it is; other lines near those chosen
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
             return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
         stems = unit_stems(i)
@@ -50,7 +53,6 @@ def drawn_on(
             return 0.0, 0.0
         g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
         g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))
-        listed = any(corpus.units[idx[c]].group == corpus.units[i].group for c in chosen)
         return g, 0.02 * listed + 0.01 * float(sem[k])
 
     def grow(first: int) -> tuple[float, list[int]]:
