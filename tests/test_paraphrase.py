@@ -244,6 +244,13 @@ supported, not judged.
 - Print the allergen cards
 - Chalk the specials board
 - Unlock the side door for deliveries
+
+## Doubts
+
+**Q: "What if the new loaf doesn't sell?"**
+**A:** That's fine: a trial is meant to fail cheaply. If the trial fails:
+- You've learned what doesn't sell
+- You can pivot or stop
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -382,6 +389,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("The handbook sorts common risks into two kinds, oven and flour.", "Common Risks"),
         # the first and the last lines of one long list: a list is read whole, however long it is
         ("Before opening, light the deck oven and unlock the side door for deliveries.", "Opening Checklist"),
+        # a denial the closest line makes, though a question above it denies the same words too
+        ("If the trial fails, you have learned what doesn't sell.", "Doubts"),
+        ("If a trial fails, you learn what does not sell, and you can pivot or stop.", "Doubts"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
@@ -480,6 +490,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # two of the passage's names, each put where the other stands
         ("Route small batches to the deck oven, saving the countertop oven for large sourdough batches.",
          "Route small batches", "swap"),
+        # the closest line's denial left out
+        ("If the trial fails, you have learned what sells.", "Doubts", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

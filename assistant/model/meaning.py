@@ -334,11 +334,13 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
             continue
         closest = [s for o, s in zip(overlap, sentences, strict=True) if o == top]
         # A denial of what another sentence of the span denies is that sentence's, not the closest's
-        # ("…, which was not sexy or transformative" beside "Not sexy. Not transformative.").
+        # ("…, which was not sexy or transformative" beside "Not sexy. Not transformative."; "rather than
+        # talk about RAG" beside "❌ We'll use RAG…"). One of what the closest sentence speaks of, read
+        # with its label or without, is the closest's, however many others deny it too.
         elsewhere = sum(
             1
             for scope, best in _denied(clause, sentences, sent_stems)
-            if any(all(s.strip() not in c for c in closest) and negations_about(s, scope) for s in best)
+            if not any(c.strip() in s for s in best for c in closest) and any(NEGATION.search(s) for s in best)
         )
         parity = (
             len(denial_groups(clause))
