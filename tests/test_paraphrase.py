@@ -251,6 +251,16 @@ supported, not judged.
 **A:** That's fine: a trial is meant to fail cheaply. If the trial fails:
 - You've learned what doesn't sell
 - You can pivot or stop
+
+**Q: "Can we keep our old oven?"**
+**A:** Yes! Options:
+- Bake the trial loaves in it
+- Replace it once the trial ends
+
+**Getting started:**
+- Bake from the recipes you have
+- Refine them weekly
+- Don't wait for perfection
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -392,6 +402,10 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # a denial the closest line makes, though a question above it denies the same words too
         ("If the trial fails, you have learned what doesn't sell.", "Doubts"),
         ("If a trial fails, you learn what does not sell, and you can pivot or stop.", "Doubts"),
+        # ...which it does not assert when it denies it too, in its own words
+        ("Bake from the recipes you have and refine them weekly, without waiting for perfection.",
+         "Getting started"),
+        ("Don't wait for perfect recipes: bake from the ones you have and refine them weekly.", "Getting started"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
@@ -492,6 +506,10 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
          "Route small batches", "swap"),
         # the closest line's denial left out
         ("If the trial fails, you have learned what sells.", "Doubts", "negation"),
+        # all that a line denies, asserted by a sentence no one line holds most of
+        ("Wait for perfect recipes before baking, then refine them weekly.", "Getting started", "negation"),
+        ("Yes: the handbook says to wait for perfect recipes before baking, and then refine them weekly.",
+         "Getting started", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):
@@ -509,6 +527,15 @@ def test_verbs_that_report_what_a_document_says_are_not_claims_of_its(verifier):
     words = content_words(text, meta, verifier.corpus.vocabulary.expansions)
     assert {"tester", "narrow", "menu", "builder", "extern"} <= {stem(w) for w in words}, words
     assert not {stem(w) for w in words} & {"expect", "argu", "describ"}, words
+
+
+def test_a_yes_that_opens_the_answer_is_not_a_claim_of_the_passage(verifier):
+    meta = verifier.meta_words("Harbour Bakery 30-Day AI Handbook")
+    for text in ("Yes: if the trial fails, you can pivot or stop.", "Yes, you can pivot or stop if it fails."):
+        words = content_words(text, meta, verifier.corpus.vocabulary.expansions)
+        assert "yes" not in words and {"pivot", "stop"} <= words, words
+    # said of the playbook's own answer, it is the sentence's word
+    assert "yes" in content_words("The answer is yes.", meta, verifier.corpus.vocabulary.expansions)
 
 
 def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):

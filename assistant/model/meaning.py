@@ -190,6 +190,11 @@ def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
     return bool(words) and 2 * len(words & stems) >= len(words)
 
 
+def _after(text: str, m: re.Match[str]) -> set[str]:
+    """What the denial ``m`` denies: the stems of the words after it, up to the next break."""
+    return stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0])))
+
+
 def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> list[tuple[set[str], list[str]]]:
     """Each denial of the clause, by what it denies (the words after it, up to the next break), with
     the span's sentences that speak most of those words, where they speak of at least half of them."""
@@ -257,6 +262,9 @@ def in_sequence(words: list[str], chunk: Chunk) -> bool:
     return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
 
 
+# A yes to the asker that opens the sentence ("Yes: the guide says…"): what it answers, not what the
+# playbook says.
+AGREEING_REPLY = re.compile(r"^\W*(?:yes|yeah|yep)\b\s*[,:;.!—–-]", re.I)
 # A reply to the asker that opens the sentence, set off by a stop or dash ("Not really: the guide says…",
 # "No — …"): it answers the question, and does not deny what the sentence goes on to say.
 _REPLY = re.compile(
@@ -329,6 +337,15 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
             if any(
                 all(negations_about(s, scope) == 0 and not _TROUBLE.match(s) for s in best)
                 for scope, best in _denied(clause, sentences, sent_stems)
+            ):
+                return False
+            # Nor assert all that a line it draws on denies ("wait for perfect data" where a line says
+            # "Don't wait for perfection"); a question, or a line that names a problem, denies nothing.
+            if not NEGATION.search(clause) and any(
+                len(scope) >= 2 and scope <= stems
+                for s in near
+                if "?" not in s and not _TROUBLE.match(s)
+                for scope in (_after(s, m) for m in NEGATION.finditer(s))
             ):
                 return False
             continue

@@ -40,6 +40,7 @@ from assistant.model.facts import (
 )
 from assistant.model.meaning import (
     ACCEPT,
+    AGREEING_REPLY,
     CLAUSE_COVERAGE,
     CONNECTIVE,
     clauses,
@@ -107,7 +108,7 @@ def content_words(
     the asker's words for whom it is written ("a small business" for the SMB guide: the vocabulary's
     expansions that add a word naming the document), and its words of denial ("avoid", "warns against"),
     whose agreement with the passage is its polarity's, checked apart."""
-    low = NEGATION.sub(" ", statement.lower())
+    low = NEGATION.sub(" ", AGREEING_REPLY.sub(" ", statement.lower(), count=1))
     for pattern, added in expansions:
         if meta & set(added) - CONNECTIVE - ATTRIBUTION:
             low = re.sub(rf"(?:{pattern.pattern})\w*", " ", low)
