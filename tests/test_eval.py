@@ -438,5 +438,16 @@ def test_the_judge_reads_denials_as_a_paraphrase_writes_them(coach):
     assert not judge.support(form, "Our first tool was not a pre-order form.")
     assert judge.support(form, "Keep the waste rate below 3%.")
     assert judge.support(form, "Spoiled stock costs two to three times more.")
+    # what goes wrong, named by a line, is advice against it when a statement denies it, in its words or the line's
+    pitfalls = (
+        "**Pitfall 2: No Tasting Panel**\n- **Problem:** Baking without customer tasting\n"
+        "- **Solution:** Weekly tasting sessions with regulars\n**Pitfall 3: Stale Stock**\n"
+        "- **Problem:** Unsold loaves pile up\n- **Solution:** Bake to pre-orders"
+    )
+    assert judge.support(
+        pitfalls, "Hold weekly tasting sessions with regulars, so you are not baking without customer tasting."
+    )
+    assert judge.support(pitfalls, "Bake to pre-orders so that unsold loaves don't pile up.")
+    assert not judge.support(pitfalls, "Don't bake to pre-orders.")
     outcome = "The redesign outcome of a go/no-go decision is the most common."
     assert judge.support(outcome, "Redesign is the most common outcome of a go/no-go decision.")

@@ -18,6 +18,7 @@ from assistant.evaluation.judging import (
     FRAMING_WORDS,
     JOINED,
     SENT,
+    TROUBLE,
     all_figures,
     asserts_denied,
     claimed_figures,
@@ -198,17 +199,23 @@ class Judge:
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
         closest_line = sentences[order[0]]
         # A denial of what another line of the passage denies is that line's ("…, which was not sexy"
-        # beside "Not sexy."); the rest must agree with the closest line.
+        # beside "Not sexy."), as is one that another line makes in the same words where the closest line
+        # does not ("building without user input" beside "Problem: Building without user input"); the
+        # rest must agree with the closest line.
+        others = [d for line in sentences if line != closest_line for d in denied_scopes(line)]
         elsewhere = sum(
             1
             for scope in denied_scopes(statement)
-            if 2 * len(scope & stemmed(closest_line).keys()) < len(scope)
-            and any(
-                line != closest_line
-                and 2 * len(scope & stemmed(line).keys()) >= len(scope)
-                and denials(line, statement)
-                for line in sentences
+            if (
+                2 * len(scope & stemmed(closest_line).keys()) < len(scope)
+                and any(
+                    line != closest_line
+                    and 2 * len(scope & stemmed(line).keys()) >= len(scope)
+                    and (denials(line, statement) or TROUBLE.match(line))
+                    for line in sentences
+                )
             )
+            or (any(scope <= d for d in others) and not any(scope <= d for d in denied_scopes(closest_line)))
         )
         if turned_round(statement, sentences, self.framing):
             return "swap"  # what the passage sets aside put first, or the reverse
@@ -216,8 +223,10 @@ class Judge:
             return "swap"  # two of the passage's words each put where the other belongs
         if figure_moved(statement, sentences, self.framing, self.idf):
             return "figure_moved"  # a figure said of what the passage gives another one of that kind
-        if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2:
-            return "denial"  # denied where the passage asserts, or the reverse
+        if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2 and not (
+            TROUBLE.match(closest_line)
+        ):
+            return "denial"  # denied where the passage asserts, or the reverse (what goes wrong, either way)
         if asserts_denied(statement, sentences, self.framing):
             return "denial"  # asserts what the passage only ever denies
         said = names_in(statement, self.held) & self.held

@@ -93,6 +93,11 @@ NOT_DENIED = re.compile(
     r"|\bnot (?=(?:just|only|merely|simply)\b)",
     re.I,
 )
+# A line that names what goes wrong ("**Problem:** Quick fixes accumulate", "### Pitfall 4: No User Involvement"):
+# advice against it, said with a denial ("so that quick fixes don't accumulate"), agrees with it.
+TROUBLE = re.compile(
+    r"^\W*(?:problem|pitfall|mistake|symptom|risk|red flag|warning sign|anti-pattern)s?\b[^:\n]{0,12}:", re.I
+)
 # A word denied by its prefix ("unmeasurable"), read as "not measurable" where the other text says the word.
 PREFIX = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 
