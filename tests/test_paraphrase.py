@@ -407,6 +407,7 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "Getting started"),
         ("Don't wait for perfect recipes: bake from the ones you have and refine them weekly.", "Getting started"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
+        ("Deposits are paid ahead, and half of pre-orders pay them.", "Deposits: 50%"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
         # a number that names a heading the passage is under ("Phase 2 (Days 31–60)")

@@ -69,14 +69,16 @@ def stem(word: str) -> str:
 
 def comparison_stems(text: str) -> set[str]:
     """The words the text's figures may be written as: its comparison symbols ("> 10%": over, above),
-    a figure and more ("99%+": at least), a multiple ("2-3x": three times) and its numbers as words."""
+    a figure and more ("99%+": at least), a multiple ("2-3x": three times) and its numbers as digits and as
+    words."""
     out = {stem(w) for sym, words in _COMPARISONS.items() if sym in text for w in words}
     if _PLUS.search(text):
         out |= {stem(w) for w in _COMPARISONS[">"] + ("least", "minimum")}
     if _MULTIPLE.search(text):
         out |= {"time", "fold"}
-    out |= {str(int(n)) for n in numbers(text) if n >= 1 and n == int(n)}
-    return out
+    figures = numbers(text)
+    out |= {str(int(n)) for n in figures if n >= 1 and n == int(n)}
+    return out | {stem(w) for w, v in NUMBER_WORDS.items() if v in figures}  # "half" where it says 50%
 
 
 def covered(word: str, have: set[str] | frozenset[str]) -> bool:
