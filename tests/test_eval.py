@@ -113,6 +113,17 @@ def test_the_judge_holds_a_figure_to_the_lines_the_claim_is_about(coach):
     assert not judge.support(passage, "The latency target is under 1 second at the 95th percentile.")
 
 
+def test_the_judge_holds_a_range_to_a_range_the_passage_states(coach):
+    judge = Judge.of(coach)
+    passage = "Recruit 15-25 testers even if you only need 10.\nPlan for 30-40% dropout.\nMost shops score 8-12."
+    assert judge.support(passage, "Recruit 15 to 25 testers even if you only need 10.")
+    assert judge.support(passage, "Most shops land at 8-12.")
+    assert judge.support(passage, "Plan for 30–40% of testers dropping out.")
+    # each end is a figure of the passage, but not the range
+    assert not judge.support(passage, "Plan for 10-15% of testers dropping out.")
+    assert not judge.support(passage, "Most shops land at 12-15.")
+
+
 _CODE = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
 _SHARES = "Caching is an extra step, and 50% of queries are repeats."
 _LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."

@@ -27,6 +27,7 @@ from assistant.evaluation.judging import (
     held_in,
     names_in,
     passage_lines,
+    ranges,
     said_in,
     said_stems,
     stemmed,
@@ -184,6 +185,9 @@ class Judge:
             return "empty"
         if claimed_figures(statement, self.name_figures) - all_figures(passage):
             return "figure"  # a figure the passage never states
+        stated_ranges = set().union(*ranges(passage))
+        if any(not readings & stated_ranges for readings in ranges(statement)):
+            return "range"  # a range the passage never states, though it may state each end
         if names_in(statement, self.held) - self.framing - {p for w in tokens(passage) for p in word_parts(w)}:
             return "name"  # a stage, role or name the passage never names
         sentences = passage_lines(passage)

@@ -188,6 +188,25 @@ def all_figures(text: str) -> set[float]:
     return out
 
 
+# A range of figures: "6-12 weeks", "10K–100K", "$10K to $40K", "10-15%", "1.5-2x".
+RANGE = re.compile(
+    r"(?<![\w.])\$?(\d+(?:\.\d+)?)\s*([kmb])?\s*(?:-|–|—|\bto\b)\s*\$?(\d+(?:\.\d+)?)([kmb])?(?![a-wyz0-9_]|\.\d|x[a-z]|-\d)",
+    re.I,
+)
+
+
+def ranges(text: str) -> list[set[tuple[float, float]]]:
+    """The ranges a text states, each read at its ends' scales; an end written without one is read as
+    written and at the other's ("10-15K": 10 to 15,000 and 10,000 to 15,000)."""
+    out = []
+    for m in RANGE.finditer(as_written(text).replace(",", "")):
+        lo, hi = float(m.group(1)), float(m.group(3))
+        lo_scale, hi_scale = (SCALES[g.lower()] if g else 0.0 for g in (m.group(2), m.group(4)))
+        high = hi * (hi_scale or 1.0)
+        out.append({(lo * (lo_scale or hi_scale or 1.0), high), (lo * (lo_scale or 1.0), high)})
+    return out
+
+
 def claimed_figures(text: str, names: frozenset[str] = frozenset()) -> set[float]:
     """The figures a statement asserts, each at the scale it is written in ("50K" is 50000 only). A
     figure that is part of a document's name (``names``: "the 90-day roadmap") asserts nothing, nor does
