@@ -460,5 +460,24 @@ def test_the_judge_reads_denials_as_a_paraphrase_writes_them(coach):
     )
     assert judge.support(pitfalls, "Bake to pre-orders so that unsold loaves don't pile up.")
     assert not judge.support(pitfalls, "Don't bake to pre-orders.")
+    # each claim joined by ", and" answers to the closest part of a line: a denial in each is not an assertion
+    labels = "Keep in mind:\n- Labels for sorting loaves\n- Update frequency matters"
+    assert judge.support(labels, "Add labels for sorting loaves, and how often things are updated matters.")
+    assert not judge.support(
+        labels, "You don't need labels for sorting loaves, and how often things are updated doesn't matter."
+    )
+    # a part of a line, not the whole line: its denial is another part's
+    openness = (
+        "Staff trust the oven only with openness: explaining how it works, what it is not meant for, and how "
+        "bakers can tell when a loaf is burnt."
+    )
+    assert judge.support(openness, openness)
+    # said both ways, or beside lines that say the same but for a denial: either line may be the one
+    basics = (
+        "**Oven basics:**\n- What the oven can do\n- What the oven can't do\n- Where it saves time\n"
+        "- Where it doesn't save time"
+    )
+    assert judge.support(basics, "Bakers should know what the oven can and can't do, and where it saves time.")
+    assert judge.support(basics, "Bakers should know what the oven can do, and where it doesn't save time.")
     outcome = "The redesign outcome of a go/no-go decision is the most common."
     assert judge.support(outcome, "Redesign is the most common outcome of a go/no-go decision.")

@@ -17,6 +17,7 @@ import numpy as np
 from assistant.evaluation.judging import (
     FRAMING_WORDS,
     JOINED,
+    NOT_DENIED,
     SENT,
     TROUBLE,
     all_figures,
@@ -123,6 +124,8 @@ _COVERED = 0.6
 _CLOSE = 0.55
 _WORD_FOR_WORD = 0.9
 _CLAUSE = 0.5
+# Where a sentence joins one claim to another ("…, and …", "…; …"); "not A but B" is one.
+_CLAIMS = re.compile(r",\s+and\s+|;\s+|,\s+while\s+", re.I)
 _WINDOW = 4  # the passage's lines closest to the claim, read together
 
 
@@ -163,6 +166,31 @@ class Judge:
                 self._vectors[text] = np.asarray(vec, dtype=np.float32)
         return np.stack([self._vectors[t] for t in texts])
 
+    def _denial_turned(self, text: str, sentences: list[str], closest_line: str) -> bool:
+        """The text denies what its closest line asserts, or the reverse. A denial of what another line
+        denies is that line's ("…, which was not sexy" beside "Not sexy."), as is one that another line
+        makes in the same words where the closest line does not ("building without user input" beside
+        "Problem: Building without user input"); a line that names what goes wrong agrees either way."""
+        if any(m.group(1) for m in NOT_DENIED.finditer(text)):
+            return False  # said both ways ("what AI can and can't do"): as the line puts it, either way
+        others = [d for line in sentences if line != closest_line for d in denied_scopes(line)]
+        elsewhere = sum(
+            1
+            for scope in denied_scopes(text)
+            if (
+                2 * len(scope & stemmed(closest_line).keys()) < len(scope)
+                and any(
+                    line != closest_line
+                    and 2 * len(scope & stemmed(line).keys()) >= len(scope)
+                    and (denials(line, text) or TROUBLE.match(line))
+                    for line in sentences
+                )
+            )
+            or (any(scope <= d for d in others) and not any(scope <= d for d in denied_scopes(closest_line)))
+        )
+        turned = (denials(text, closest_line) - elsewhere) % 2 != denials(closest_line, text) % 2
+        return turned and not TROUBLE.match(closest_line)
+
     def support(self, passage: str, statement: str) -> bool:
         return self.objection(passage, statement) is None
 
@@ -202,35 +230,25 @@ class Judge:
         covs = [share(claimed, s) for s in sentences]
         order = sorted(range(len(sentences)), key=lambda k: -(float(sims[k]) + covs[k]))
         closest_line = sentences[order[0]]
-        # A denial of what another line of the passage denies is that line's ("…, which was not sexy"
-        # beside "Not sexy."), as is one that another line makes in the same words where the closest line
-        # does not ("building without user input" beside "Problem: Building without user input"); the
-        # rest must agree with the closest line.
-        others = [d for line in sentences if line != closest_line for d in denied_scopes(line)]
-        elsewhere = sum(
-            1
-            for scope in denied_scopes(statement)
-            if (
-                2 * len(scope & stemmed(closest_line).keys()) < len(scope)
-                and any(
-                    line != closest_line
-                    and 2 * len(scope & stemmed(line).keys()) >= len(scope)
-                    and (denials(line, statement) or TROUBLE.match(line))
-                    for line in sentences
-                )
-            )
-            or (any(scope <= d for d in others) and not any(scope <= d for d in denied_scopes(closest_line)))
-        )
         if turned_round(statement, sentences, self.framing):
             return "swap"  # what the passage sets aside put first, or the reverse
         if exchanged(statement, sentences, self.framing):
             return "swap"  # two of the passage's words each put where the other belongs
         if figure_moved(statement, sentences, self.framing, self.idf):
             return "figure_moved"  # a figure said of what the passage gives another one of that kind
-        if (denials(statement, closest_line) - elsewhere) % 2 != denials(closest_line, statement) % 2 and not (
-            TROUBLE.match(closest_line)
-        ):
+        if self._denial_turned(statement, sentences, closest_line):
             return "denial"  # denied where the passage asserts, or the reverse (what goes wrong, either way)
+        # Each claim a sentence joins to another is held to the closest part of a line: two denials, one in
+        # each claim, do not make an assertion ("you don't need metadata, and updates don't matter").
+        claims = [c for c in _CLAIMS.split(statement) if len(tokens(c)) >= 2]
+        if len(claims) > 1:
+            parts = [p for line in sentences for p in _CLAIMS.split(line) if tokens(p)]
+            part_vecs = self.embed(parts)
+            for claim, vec in zip(claims, self.embed(claims), strict=True):
+                words = {w: t for w, t in stemmed(claim).items() if t not in self.framing or w in in_passage}
+                best = max(range(len(parts)), key=lambda k: float(part_vecs[k] @ vec) + share(words, parts[k]))
+                if self._denial_turned(claim, parts, parts[best]):
+                    return "denial"
         if asserts_denied(statement, sentences, self.framing):
             return "denial"  # asserts what the passage only ever denies
         said = names_in(statement, self.held) & self.held
