@@ -124,6 +124,22 @@ def test_the_judge_holds_a_range_to_a_range_the_passage_states(coach):
     assert not judge.support(passage, "Most shops land at 12-15.")
 
 
+def test_the_judge_rejects_a_claim_said_the_other_way_round(coach):
+    judge = Judge.of(coach)
+    passage = (
+        "Decide the success measures before the trial begins.\n"
+        "Switches turn off high-risk features at once.\n"
+        "Bakers underestimate how long the oven upgrade takes.\n"
+        "Complaints about late orders fell by 40%."
+    )
+    assert judge.support(passage, "Decide the success measures before the trial begins.")
+    assert judge.support(passage, "Complaints about late orders fell by 40%.")
+    assert not judge.support(passage, "Decide the success measures after the trial begins.")
+    assert not judge.support(passage, "Switches turn off low-risk features at once.")
+    assert not judge.support(passage, "Bakers overestimate how long the oven upgrade takes.")
+    assert not judge.support(passage, "Complaints about late orders rose by 40%.")
+
+
 _CODE = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
 _SHARES = "Caching is an extra step, and 50% of queries are repeats."
 _LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."

@@ -35,7 +35,7 @@ from assistant.evaluation.judging import (
     turned_round,
     word_parts,
 )
-from assistant.evaluation.pairing import exchanged, figure_moved
+from assistant.evaluation.pairing import exchanged, figure_moved, opposed
 from assistant.index.corpus import tokens
 from assistant.model.statements import MARKER, Statement, split_statements
 
@@ -264,6 +264,8 @@ class Judge:
             return (
                 "figure_apart"  # a figure the lines it is about do not state, though another line of the passage does
             )
+        if opposed(statement, [sentences[k] for k in order[:_WINDOW]], self.framing):
+            return "opposite"  # says the reverse of what the closest lines say ("after" for "before")
         coverage = share(claimed, window)
         if coverage < _COVERED:
             return "coverage"

@@ -104,3 +104,29 @@ def figure_moved(statement: str, lines: list[str], framing: frozenset[str], idf:
             if unit in _TIME_UNITS and unit not in best and any(values & best[u] for u in best if u in _TIME_UNITS):
                 return True
     return False
+
+
+# General English words that say the reverse of each other: said where the passage says the other one, a
+# claim is turned round ("define metrics after implementation" where the passage says before).
+_OPPOSITES = (
+    ("before", "after"), ("earlier", "later"), ("early", "late"), ("high", "low"), ("higher", "lower"),
+    ("increase", "decrease"), ("increase", "reduce"), ("rise", "fall"), ("rose", "fell"), ("rise", "reduction"),
+    ("rose", "reduction"), ("senior", "junior"), ("overestimate", "underestimate"), ("maximum", "minimum"),
+    ("large", "small"), ("internal", "external"), ("broad", "narrow"), ("fast", "slow"), ("faster", "slower"),
+    ("cheap", "expensive"), ("cheaper", "expensive"), ("accept", "reject"), ("enable", "disable"),
+    ("above", "below"), ("over", "under"), ("more", "fewer"), ("start", "end"),
+)  # fmt: skip
+_OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in _OPPOSITES:
+    _OPPOSITE.setdefault(STEMMER.stemWord(_a), set()).add(STEMMER.stemWord(_b))
+    _OPPOSITE.setdefault(STEMMER.stemWord(_b), set()).add(STEMMER.stemWord(_a))
+
+
+def opposed(statement: str, lines: list[str], framing: frozenset[str]) -> tuple[str, str] | None:
+    """A word of the statement whose opposite the lines say, where they never say the word itself."""
+    said = {STEMMER.stemWord(t) for t in re.findall(r"[a-z]+", statement.lower())} - framing
+    text = {STEMMER.stemWord(t) for line in lines for t in re.findall(r"[a-z]+", line.lower())}
+    for word in sorted(said - text):
+        for other in sorted(_OPPOSITE.get(word, set()) & text - said):
+            return word, other
+    return None
