@@ -356,6 +356,31 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
     assert not answer.abstained and "Crumbly" in answer.answer, answer.answer
 
 
+def test_asked_to_write_a_thing_the_documents_hold_none_of_it_declines(written):
+    """Asked to write the counter staff's welcome email, the guide has a line that names one but no email
+    to draw on: it declines and says what it won't make up. Asked to put together the pilot checklist, it
+    quotes the guide's, as it does once the guide holds an email of its own under a heading."""
+    guide = GUIDE.replace(
+        "### Budget\n",
+        "### Launch\n\nOn day 1 the counter staff get a welcome email and the order sheet.\n\n### Budget\n",
+    )
+    coach = written({"guide.md": guide, "vocabulary.toml": VOCABULARY})
+    answer = coach.ask("can you write the welcome email i send the counter staff on day 1?", check_rate=False)
+    assert answer.abstained and not answer.citations, answer.answer
+    assert "welcome email" in answer.answer and answer.nearest_topics
+    answer = coach.ask("could you please put together a checklist for our pilot?", check_rate=False)
+    assert not answer.abstained and "one owner" in answer.answer, answer.answer
+    # How to write one is a question, not a request to the assistant to write it.
+    assert coach.answering.read("how do i write the welcome email?").asked.made is None
+    held = guide.replace(
+        "### Budget\n", "### Welcome email\n\n**Subject:** Your first morning with the order assistant\n\n### Budget\n"
+    )
+    answer = written({"guide.md": held, "vocabulary.toml": VOCABULARY}).ask(
+        "can you write the welcome email i send the counter staff on day 1?", check_rate=False
+    )
+    assert not answer.abstained, answer.answer
+
+
 def test_a_question_mostly_in_words_the_documents_never_use_is_declined(bakery):
     """ "The dress code for the pilot launch party" shares "pilot" and "launch" with the guide, and its
     lines on the pilot answer another question; a casual word in a question the guide does answer

@@ -117,6 +117,13 @@ _CHOICE = (
     ),
 )
 # What is expected or aimed at, not picked ("what monthly bill should I expect", "what uptime should we hit").
+# A request to the assistant to make something: "can you draft…", "could you please write us…", "write me…".
+_MAKE = re.compile(
+    r"^\W*(?:(?:hi|hey|ok|so|please)\W+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:help (?:me|us)\s+)?"
+    r"|please\s+)?(?:write|draft|compose|set up|put together)\s+(?:(?:me|us)\s+)?(?:(?:a|an|the|our|my|some)\s+)?"
+    r"((?:[\w'/-]+\s+){0,3}?[\w'/-]+)(?=\s+(?:for|to|that|so|which|when|i|we|about|on|with)\b|\s*[?.!]|\s*$)",
+    re.I,
+)
 _EXPECTED = re.compile(r"\bshould\b[^?]*?\b(?:expect|see|hit|reach|aim|target|pay|budget|spend|cost|take|last)\b", re.I)
 # A kind that is itself a figure ("what response time should…"): the figure answers it.
 _FIGURE_KIND = re.compile(r"\btimes?\b", re.I)
@@ -144,6 +151,7 @@ class Asked:
     stage: str | None  # the one journey stage it names
     outline: str | None  # "phase", "stage" or "step" when it asks for a document's outline
     choice: str | None = None  # the kind of thing it asks to have picked or recommended ("accounting software")
+    made: str | None = None  # the thing it asks the assistant to write or set up for the asker ("welcome email")
 
 
 def read_question(question: str, vocabulary: Vocabulary) -> Asked:
@@ -167,7 +175,15 @@ def read_question(question: str, vocabulary: Vocabulary) -> Asked:
         stage=stages.pop() if len(stages) == 1 else None,
         outline=(outline.group(1) or outline.group(2)).lower() if outline and not _ONE_PART.search(question) else None,
         choice=choice(question, vocabulary),
+        made=made(question),
     )
+
+
+def made(question: str) -> str | None:
+    """The thing a message asks the assistant itself to write, draft or set up ("can you draft a statement
+    of work for…": statement of work); none for a question of how to do it ("how do I write…")."""
+    m = _MAKE.search(question)
+    return m.group(1).strip().lower() if m else None
 
 
 def choice(question: str, vocabulary: Vocabulary) -> str | None:

@@ -28,6 +28,9 @@ from assistant.config import AnswerSettings
 from assistant.index.corpus import STOPWORDS, Corpus, tokens
 from assistant.types import AnswerBlock, Citation, Hit
 
+# A heading or a bold label standing on its own line ("# Model Card: …", "**Communication Plan:**").
+_HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+.+|\*\*[^*\n]+\*\*:?)[ \t]*$", re.M)
+
 
 @dataclass
 class Draft:
@@ -114,6 +117,10 @@ class ExtractiveGenerator:
             # Asked to pick a thing of a kind, it quotes lines that name no such thing: they answer another question.
             text = abstention_text(topics, kind=asked.choice)
             return Draft(text, [], True, round(confidence, 2), support, 0, topics)
+        if asked.made and not self._headed(asked.made, {h.chunk.id for h in [*hits, *looked_up]}):
+            # Asked to write or set up a thing for the asker, where no section of the quotes is one to draw on.
+            text = abstention_text(topics, made=asked.made)
+            return Draft(text, [], True, round(confidence, 2), support, 0, topics)
         doc_order: list[str] = []
         for s in [*scored, *others]:
             doc = corpus.units[s.unit].doc
@@ -149,6 +156,17 @@ class ExtractiveGenerator:
         asked for, in any form ("software" in "Simple project management software")."""
         head = stem(tokens(kind)[-1])
         return any(head == stem(t) for i in selected for t in context_tokens(self.corpus, i))
+
+    def _headed(self, thing: str, passages: set[str]) -> bool:
+        """Whether a passage found for the question is headed by the thing asked for ("Readiness Checklist"
+        for "a readiness checklist"): the playbook holds one to draw on, not a line that only names it."""
+        head = stem(tokens(re.split(r"\s+of\s+", thing, maxsplit=1, flags=re.I)[0])[-1])
+        for cid in passages:
+            chunk = self.corpus.chunks[cid]
+            heads = [chunk.section, *(m.group(0) for m in _HEADING_LINE.finditer(chunk.text))]
+            if any(head == stem(t) for h in heads for t in tokens(h)):
+                return True
+        return False
 
     def _each_answered(self, selected: list[int], each: list[tuple[Asked, np.ndarray]], hits: list[Hit]) -> list[int]:
         """The answer with a line for each question of a message that asks several ("How long is the

@@ -244,12 +244,18 @@ def nearest_topics(corpus: Corpus, hits: list[Hit], limit: int = 3) -> list[str]
 
 
 def abstention_text(
-    topics: list[str], unknown: list[str] | None = None, mentioned: list[str] | None = None, kind: str | None = None
+    topics: list[str],
+    unknown: list[str] | None = None,
+    mentioned: list[str] | None = None,
+    kind: str | None = None,
+    made: str | None = None,
 ) -> str:
     """The decline: what the playbook does not know, when a word of the question says it, or what it
-    only mentions without saying what is asked of it, or the kind of thing it names none of to pick;
-    and the nearest topics it does cover."""
-    if kind:
+    only mentions without saying what is asked of it, or the kind of thing it names none of to pick, or
+    the thing asked to be made that it holds none of to draw on; and the nearest topics it does cover."""
+    if made:
+        text = f"The playbook has no {made} to draw on, and I answer from it only, so I won't make one up."
+    elif kind:
         text = f"The playbook doesn't recommend any particular {kind}, so I won't pick one."
     elif unknown:
         names = ", ".join(f"“{w}”" for w in unknown)
