@@ -342,6 +342,7 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
         ("which till has the best uptime?", "till"),
         ("what oven thermometer is the most reliable for sourdough?", "oven thermometer"),
         ("can you recommend a good flour supplier for a small shop", "flour supplier"),
+        ("can you recommend a bookkeeper who knows bakeries?", "bookkeeper"),
         ("which stage costs the most?", None),
         ("how many counter staff should the pilot have?", None),
         ("what monthly flour bill should we expect in the pilot?", None),
@@ -352,8 +353,12 @@ def test_asked_to_pick_a_thing_the_documents_name_none_of_it_declines(written):
         "### Tools\n\nIn the pilot the counter staff take orders in Crumbly, simple order software for bakeries.\n\n"
         "### Budget\n",
     )
-    answer = written({"guide.md": named}).ask(question, check_rate=False)
+    coach = written({"guide.md": named})
+    answer = coach.ask(question, check_rate=False)
     assert not answer.abstained and "Crumbly" in answer.answer, answer.answer
+    # Software of another kind is not the kind asked for: each word of the kind is named.
+    answer = coach.ask("which accounting software should the counter staff use in the pilot?", check_rate=False)
+    assert answer.abstained and "accounting software" in answer.answer, answer.answer
 
 
 def test_asked_to_write_a_thing_the_documents_hold_none_of_it_declines(written):

@@ -112,7 +112,7 @@ _CHOICE = (
     re.compile(
         r"\b(?:best|good|recommended|recommend (?:a|an|the|some))\s+(?!(?:to|for|at|with|in|on|enough)\b)"
         + _KIND
-        + r"\s*(?:\b(?:for|to|that|should|i|we)\b|\?|$)",
+        + r"\s*(?:\b(?:for|to|that|who|which|should|i|we)\b|\?|$)",
         re.I,
     ),
 )

@@ -154,8 +154,8 @@ class ExtractiveGenerator:
     def _names_kind(self, kind: str, selected: list[int]) -> bool:
         """Whether the lines of an answer, read with their headings and labels, name the kind of thing
         asked for, in any form ("software" in "Simple project management software")."""
-        head = stem(tokens(kind)[-1])
-        return any(head == stem(t) for i in selected for t in context_tokens(self.corpus, i))
+        kind_stems = {stem(t) for t in tokens(kind) if t not in STOPWORDS} or {stem(tokens(kind)[-1])}
+        return any(kind_stems <= {stem(t) for t in context_tokens(self.corpus, i)} for i in selected)
 
     def _headed(self, thing: str, passages: set[str]) -> bool:
         """Whether a passage found for the question is headed by the thing asked for ("Readiness Checklist"
