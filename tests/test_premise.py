@@ -85,6 +85,10 @@ def test_a_terse_statement_with_a_question_mark_asks_to_confirm_its_figure():
     assert not asks_to_confirm("trial takes 12s to answer, people complaining. fixes?")
     assert not asks_to_confirm("How long is the trial? 6 months?")
     assert not asks_to_confirm("Is the trial worth $1000?")
+    # A tag typed without its question mark or apostrophe still asks to confirm.
+    assert asks_to_confirm("the trial is only like 10% of the work, isnt it")
+    assert asks_to_confirm("testers get $1000 a quarter, right")
+    assert not asks_to_confirm("testers get $1000 a quarter, right after the trial")
 
 
 def test_a_number_naming_a_position_is_no_figure_of_what_follows():

@@ -21,7 +21,9 @@ from assistant.model.meaning import stem
 _ASSERTS = re.compile(
     r"\b(?:right|correct|yeah|yes|true|no)\s*\?|\bis (?:that|this|it) (?:right|correct|true|so)\b|\bconfirm\b|"
     r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bsays\b|"
-    r"\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\s*\?|"
+    r"\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\s*(?:\?|$)|"
+    # A tag that ends a message typed without its question mark ("…10% of the work, isnt it", "…, right").
+    r",\s*(?:right|correct|yeah|true)\s*$|"
     # What someone else read or heard ("my client heard the pilot paid back in 6 months"), and "is that
     # what the methodology reports?".
     r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
