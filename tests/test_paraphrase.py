@@ -422,6 +422,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Route small batches to the countertop oven, and save the deck oven for large sourdough batches.",
          "Route small batches"),
         ("Proof the overnight dough in the darker, cooler pantry.", "Route small batches"),
+        # a light verb a writer puts a step in ("comes in", "makes it through") is how it is put, not a claim
+        ("Counter A comes in at weeks 3-4, once the main counter makes it through weeks 1-2.", "Counter A joins"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

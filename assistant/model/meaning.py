@@ -24,7 +24,8 @@ CONNECTIVE = frozenset([
     "describes", "want", "wants", "treat", "treats", "frame", "frames", "base", "bases", "trace", "traces",
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
     "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether", "ask", "asks",
-    "table",
+    "table", "make", "makes", "made", "making", "keep", "keeps", "get", "gets", "got", "go", "goes", "come", "comes",
+    "bring", "brings", "brought",
 ])  # fmt: skip
 # Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
 # passage says "before implementation begins").
