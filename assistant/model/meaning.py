@@ -14,7 +14,8 @@ from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
 # How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
-# "Finally, …", "The practitioner notes…". General English; what a document is called comes from its title.
+# "Finally, …", "The practitioner notes…", and the light verbs a claim is put in ("make it to production",
+# "keep in mind"). General English; what a document is called comes from its title.
 CONNECTIVE = frozenset([
     "also", "finally", "first", "firstly", "second", "secondly", "then", "so", "thus", "therefore", "overall",
     "instead", "rather", "typically", "usually", "generally", "essentially", "basically", "simply", "specifically",
