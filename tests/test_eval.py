@@ -153,6 +153,7 @@ _OVENS = (
 _COURSE = "- Live decorating class (60 min)\n- Self-paced module: 30 min\n- Till response time cut from 1.8s to 0.9s"
 _CHANNEL = "Champions answer questions in the team channel and hold office hours every Friday."
 _SAFETY = "Food safety by default: bake in the checks on day one. Don't retrofit them after opening."
+_FLOUR = "**Flour costs:**\n- Set spending limits\n- Optimize continuously\n- Log every order"
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
     "- Week 8: Online sales above 50%\n- Deliveries started 3 months after opening"
@@ -193,6 +194,9 @@ _MILESTONES = (
         (_MILESTONES, "Online sales should pass 50% by week 6.", False),
         (_MILESTONES, "Deliveries started three months after opening.", True),
         (_MILESTONES, "Deliveries started 3 weeks after opening.", False),
+        # a light verb a writer puts a claim in ("keep a log") is how it is put, not a claim
+        (_FLOUR, "Keep a log that records every order.", True),
+        (_FLOUR, "Keep a log that records every delivery.", False),
         # figures with their units as a writer shortens them ("60 min", "1.8s")
         (_COURSE, "The self-paced module takes 30 minutes.", True),
         (_COURSE, "The self-paced module takes 60 minutes.", False),

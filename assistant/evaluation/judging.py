@@ -68,6 +68,23 @@ FRAMING_WORDS = frozenset(
         "practitioner",
         "experience",
         "view",
+        # the light verbs a claim is put in ("make it to production", "keep in mind", "brought in")
+        "make",
+        "makes",
+        "made",
+        "making",
+        "keep",
+        "keeps",
+        "get",
+        "gets",
+        "got",
+        "go",
+        "goes",
+        "come",
+        "comes",
+        "bring",
+        "brings",
+        "brought",
     ]
 )
 STEMMER = Stemmer.Stemmer("english")
