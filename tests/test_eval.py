@@ -200,6 +200,8 @@ _MILESTONES = (
         # figures with their units as a writer shortens them ("60 min", "1.8s")
         (_COURSE, "The self-paced module takes 30 minutes.", True),
         (_COURSE, "The self-paced module takes 60 minutes.", False),
+        # "leads at" says which comes first, and names no lead
+        (_COURSE, "The live decorating class leads at 60 min, against 30 min for the self-paced module.", True),
         (_COURSE, "The till's response time fell from 1.8s to 0.9s.", True),
         (_COURSE, "The till's response time fell from 1.8s to 0.5s.", False),
         # a writer's own words pass; an aside after a comma must be half in the passage, as a clause must

@@ -251,7 +251,7 @@ def word_parts(word: str) -> set[str]:
 def names_in(statement: str, held: frozenset[str]) -> set[str]:
     """What a statement names that a passage must name too: held words (stages, roles) and names."""
     statement = re.sub(
-        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b",
+        r"\bleads (?:to|up to|at|with)\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b",
         " ",
         statement,
         flags=re.I,
