@@ -64,6 +64,7 @@ class ExtractiveGenerator:
         self._lines_with: dict[str, list[int]] | None = None  # each word's lines, built on first use
         self._passage_tokens: dict[str, frozenset[str]] = {}
         self._file_words: set[str] | None = None
+        self._used: set[str] | None = None  # every word the playbook's lines use, built on first use
 
     def generate(
         self,
@@ -154,8 +155,13 @@ class ExtractiveGenerator:
     def _names_kind(self, kind: str, selected: list[int]) -> bool:
         """Whether the lines of an answer, read with their headings and labels, name the kind of thing
         asked for, in any form ("software" in "Simple project management software")."""
-        kind_stems = {stem(t) for t in tokens(kind) if t not in STOPWORDS} or {stem(tokens(kind)[-1])}
-        return any(kind_stems <= {stem(t) for t in context_tokens(self.corpus, i)} for i in selected)
+        words = [t for t in tokens(kind) if t not in STOPWORDS] or tokens(kind)[-1:]
+        if self._used is None:
+            self._used = set().union(*self.corpus.unit_tokens)
+        # The kind's head, and each word of it the playbook never uses ("accounting software"; a word it
+        # uses, as in "business function", may be left to the line's context).
+        need = {stem(words[-1])} | {stem(w) for w in words[:-1] if w not in self._used}
+        return any(need <= {stem(t) for t in context_tokens(self.corpus, i)} for i in selected)
 
     def _headed(self, thing: str, passages: set[str]) -> bool:
         """Whether a passage found for the question is headed by the thing asked for ("Readiness Checklist"
