@@ -378,6 +378,11 @@ def test_asked_to_write_a_thing_the_documents_hold_none_of_it_declines(written):
     assert not answer.abstained and "one owner" in answer.answer, answer.answer
     # How to write one is a question, not a request to the assistant to write it.
     assert coach.answering.read("how do i write the welcome email?").asked.made is None
+    # A request that points back at something ("write it up") names nothing to look for: it is answered
+    # as any question is, and nothing breaks.
+    for pointing in ["can you write it up for me?", "could you draft that?", "write this up", "draft one"]:
+        assert coach.answering.read(pointing).asked.made is None, pointing
+        coach.ask(pointing, check_rate=False)
     held = guide.replace(
         "### Budget\n", "### Welcome email\n\n**Subject:** Your first morning with the order assistant\n\n### Budget\n"
     )

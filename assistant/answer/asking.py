@@ -120,7 +120,8 @@ _CHOICE = (
 # A request to the assistant to make something: "can you draft…", "could you please write us…", "write me…".
 _MAKE = re.compile(
     r"^\W*(?:(?:hi|hey|ok|so|please)\W+)*(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:help (?:me|us)\s+)?"
-    r"|please\s+)?(?:write|draft|compose|set up|put together)\s+(?:(?:me|us)\s+)?(?:(?:a|an|the|our|my|some)\s+)?"
+    r"|please\s+)?(?:(?:write|draft|compose)(?:\s+up)?|set up|put together)\s+(?:(?:me|us)\s+)?"
+    r"(?:(?:a|an|the|our|my|some)\s+)?"
     r"((?:[\w'/-]+\s+){0,3}?[\w'/-]+)(?=\s+(?:for|to|that|so|which|when|i|we|about|on|with)\b|\s*[?.!]|\s*$)",
     re.I,
 )
@@ -183,7 +184,10 @@ def made(question: str) -> str | None:
     """The thing a message asks the assistant itself to write, draft or set up ("can you draft a statement
     of work for…": statement of work); none for a question of how to do it ("how do I write…")."""
     m = _MAKE.search(question)
-    return m.group(1).strip().lower() if m else None
+    thing = m.group(1).strip().lower() if m else ""
+    thing = re.sub(r"^(?:this|that|these|those|it|them|one)\b\s*|\s*\bup$", "", thing)
+    # "can you write it up?" points back at something: what it is is not known here.
+    return thing if tokens(re.split(r"\s+of\s+", thing, maxsplit=1)[0]) else None
 
 
 def choice(question: str, vocabulary: Vocabulary) -> str | None:
