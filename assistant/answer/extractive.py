@@ -118,7 +118,7 @@ class ExtractiveGenerator:
             # Asked to pick a thing of a kind, it quotes lines that name no such thing: they answer another question.
             text = abstention_text(topics, kind=asked.choice)
             return Draft(text, [], True, round(confidence, 2), support, 0, topics)
-        if asked.made and not self._headed(asked.made, {h.chunk.id for h in [*hits, *looked_up]}):
+        if asked.made and not headed_by(corpus, asked.made, {h.chunk.id for h in [*hits, *looked_up]}):
             # Asked to write or set up a thing for the asker, where no section of the quotes is one to draw on.
             text = abstention_text(topics, made=asked.made)
             return Draft(text, [], True, round(confidence, 2), support, 0, topics)
@@ -162,17 +162,6 @@ class ExtractiveGenerator:
         # uses, as in "business function", may be left to the line's context).
         need = {stem(words[-1])} | {stem(w) for w in words[:-1] if w not in self._used}
         return any(need <= {stem(t) for t in context_tokens(self.corpus, i)} for i in selected)
-
-    def _headed(self, thing: str, passages: set[str]) -> bool:
-        """Whether a passage found for the question is headed by the thing asked for ("Readiness Checklist"
-        for "a readiness checklist"): the playbook holds one to draw on, not a line that only names it."""
-        head = stem(tokens(re.split(r"\s+of\s+", thing, maxsplit=1, flags=re.I)[0])[-1])
-        for cid in passages:
-            chunk = self.corpus.chunks[cid]
-            heads = [chunk.section, *(m.group(0) for m in _HEADING_LINE.finditer(chunk.text))]
-            if any(head == stem(t) for h in heads for t in tokens(h)):
-                return True
-        return False
 
     def _each_answered(self, selected: list[int], each: list[tuple[Asked, np.ndarray]], hits: list[Hit]) -> list[int]:
         """The answer with a line for each question of a message that asks several ("How long is the
@@ -314,3 +303,15 @@ def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:
     fitted on the dev splits (``python -m assistant.evaluation.calibrate``)."""
     z = weights.get("bias", 0.0) + sum(w * features.get(name, 0.0) for name, w in weights.items() if name != "bias")
     return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def headed_by(corpus: Corpus, thing: str, passages: set[str]) -> bool:
+    """Whether a passage found for the question is headed by the thing asked for ("Readiness Checklist"
+    for "a readiness checklist"): the playbook holds one to draw on, not a line that only names it."""
+    head = stem(tokens(re.split(r"\s+of\s+", thing, maxsplit=1, flags=re.I)[0])[-1])
+    for cid in passages:
+        chunk = corpus.chunks[cid]
+        heads = [chunk.section, *(m.group(0) for m in _HEADING_LINE.finditer(chunk.text))]
+        if any(head == stem(t) for h in heads for t in tokens(h)):
+            return True
+    return False
