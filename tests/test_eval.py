@@ -124,22 +124,6 @@ def test_the_judge_holds_a_range_to_a_range_the_passage_states(coach):
     assert not judge.support(passage, "Most shops land at 12-15.")
 
 
-def test_the_judge_rejects_a_claim_said_the_other_way_round(coach):
-    judge = Judge.of(coach)
-    passage = (
-        "Decide the success measures before the trial begins.\n"
-        "Switches turn off high-risk features at once.\n"
-        "Bakers underestimate how long the oven upgrade takes.\n"
-        "Complaints about late orders fell by 40%."
-    )
-    assert judge.support(passage, "Decide the success measures before the trial begins.")
-    assert judge.support(passage, "Complaints about late orders fell by 40%.")
-    assert not judge.support(passage, "Decide the success measures after the trial begins.")
-    assert not judge.support(passage, "Switches turn off low-risk features at once.")
-    assert not judge.support(passage, "Bakers overestimate how long the oven upgrade takes.")
-    assert not judge.support(passage, "Complaints about late orders rose by 40%.")
-
-
 _CODE = 'const costs = {\n    "Platform build": 890_000,\n    total_28_months: 2_417_000,\n};'
 _SHARES = "Caching is an extra step, and 50% of queries are repeats."
 _LESSONS = "Lesson one: plan the rollout in waves, not all at once.\nLoad test at 3x your expected capacity, not 1.5x."
@@ -153,6 +137,10 @@ _OVENS = (
 _COURSE = "- Live decorating class (60 min)\n- Self-paced module: 30 min\n- Till response time cut from 1.8s to 0.9s"
 _CHANNEL = "Champions answer questions in the team channel and hold office hours every Friday."
 _SAFETY = "Food safety by default: bake in the checks on day one. Don't retrofit them after opening."
+_TURNED = (
+    "Decide the success measures before the trial begins.\nSwitches turn off high-risk features at once.\n"
+    "Bakers underestimate how long the oven upgrade takes.\nComplaints about late orders fell by 40%."
+)
 _FLOUR = "**Flour costs:**\n- Set spending limits\n- Optimize continuously\n- Log every order"
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
@@ -194,6 +182,13 @@ _MILESTONES = (
         (_MILESTONES, "Online sales should pass 50% by week 6.", False),
         (_MILESTONES, "Deliveries started three months after opening.", True),
         (_MILESTONES, "Deliveries started 3 weeks after opening.", False),
+        # a word whose opposite the closest lines say, where they never say the word itself
+        (_TURNED, "Decide the success measures before the trial begins.", True),
+        (_TURNED, "Complaints about late orders fell by 40%.", True),
+        (_TURNED, "Decide the success measures after the trial begins.", False),
+        (_TURNED, "Switches turn off low-risk features at once.", False),
+        (_TURNED, "Bakers overestimate how long the oven upgrade takes.", False),
+        (_TURNED, "Complaints about late orders rose by 40%.", False),
         # a light verb a writer puts a claim in ("keep a log") is how it is put, not a claim
         (_FLOUR, "Keep a log that records every order.", True),
         (_FLOUR, "Keep a log that records every delivery.", False),
