@@ -66,6 +66,20 @@ Rollback must be instant (< 2 minutes) once a fault is seen.
 
 Every trial we ran overran its schedule by 25-45% and its budget by 10-30%. Scope reduction: 5-15%.
 
+### Training
+
+**The "Stacked Practice" Approach:**
+
+**Layer 1 - Reading at Home (20 minutes):**
+- Short video on the ordering screen (5 min)
+- Video on taking phone orders (5 min)
+- Cheat sheet for the till
+- Recipe card photos
+- Quiz: 4 questions on allergens
+
+**Layer 2 - Counter Session (60 minutes):**
+- Demo with real orders (20 min)
+
 ### Ovens
 
 **Lesson 4: Oven Hygiene Was an Afterthought**
@@ -424,6 +438,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Proof the overnight dough in the darker, cooler pantry.", "Route small batches"),
         # a light verb a writer puts a step in ("comes in", "makes it through") is how it is put, not a claim
         ("Counter A comes in at weeks 3-4, once the main counter makes it through weeks 1-2.", "Counter A joins"),
+        # a label that heads labels ("The … Approach:" over "Layer 1 - …", "Layer 2 - …") says what each is part of
+        ("The counter session lasts 60 minutes, as part of the handbook's stacked practice approach.",
+         "Layer 2 - Counter"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from assistant.index.corpus import Corpus
 from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
+from assistant.types import Unit
 
 SPAN_SEEDS = 3  # first units tried in choosing the lines a statement draws on
 FIGURE_WEIGHT = 4.0  # a figure's weight in choosing the lines a statement draws on, as a word's idf
@@ -79,3 +80,23 @@ def drawn_on(
         if other[0] > best[0] + 1e-6:  # only for drawing on more of it: else the best line leads
             best = other
     return best[1]  # the unit that covers most first
+
+
+def read_under(units: Sequence[Unit], span: list[int], idx: list[int]) -> list[int]:
+    """The labels and table headers the span's units are read under."""
+    out: set[int] = set()
+    for k in span:
+        group = units[idx[k]].group
+        j = k
+        while j > 0 and units[idx[j - 1]].group == group:
+            j -= 1
+        for h in (j, j - 1):
+            if 0 <= h < len(idx) and h not in span and units[idx[h]].kind in ("label", "header"):
+                out.add(h)
+    # The nearest label before the span that heads labels rather than a list ("The Layered Learning
+    # Approach:" over "Layer 1 - …", "Layer 2 - …") says what the span is part of.
+    for h in range(min(span) - 1, -1, -1):
+        if units[idx[h]].kind == "label" and h + 1 < len(idx) and units[idx[h + 1]].kind == "label":
+            out.add(h)
+            break
+    return sorted(out)

@@ -53,7 +53,7 @@ from assistant.model.meaning import (
 )
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import entity_missing, figure_apart, swapped
-from assistant.model.spans import drawn_on
+from assistant.model.spans import drawn_on, read_under
 from assistant.model.statements import split_statements
 from assistant.types import Chunk, Citation
 
@@ -195,18 +195,7 @@ class Verifier:
         return drawn_on(self.corpus, words, idx, sem, figures, self.unit_stems, self.unit_numbers)
 
     def _context(self, span: list[int], idx: list[int]) -> list[int]:
-        """The labels and table headers the span's units are read under."""
-        units = self.corpus.units
-        out: set[int] = set()
-        for k in span:
-            group = units[idx[k]].group
-            j = k
-            while j > 0 and units[idx[j - 1]].group == group:
-                j -= 1
-            for h in (j, j - 1):
-                if 0 <= h < len(idx) and h not in span and units[idx[h]].kind in ("label", "header"):
-                    out.add(h)
-        return sorted(out)
+        return read_under(self.corpus.units, span, idx)
 
     def _own_labels(self, idx: list[int]) -> Callable[[int], list[int]]:
         """For a unit of the passage ``idx``, the label or header its list or table is read under."""
