@@ -587,6 +587,11 @@ def test_figures_are_read_with_their_unit():
     assert figures_missing("p99 latency", "p95 latency") is True
     # a duration with a word between its figure and its unit is a duration still
     assert figures_missing("an SLA of 1 business hour", "**Tier 1:** Response SLA: 4 business hours") is True
+    # a value in code carries its unit in its name: a share or a duration stated of it is that value
+    assert figures_missing("a waste share of 12.5%", '"waste_share": 12.5,  // of flour') is False
+    assert figures_missing("a proofing time of 6 hours", "proof_hours = 6  # overnight") is False
+    assert figures_missing("a waste share of 12.6%", '"waste_share": 12.5,  // of flour') is True
+    assert figures_missing("12.5% of the flour", "Lesson 12.5: Flour") is True
 
 
 def test_a_range_is_the_sources_range_not_two_ends_of_others():

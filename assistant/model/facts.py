@@ -178,7 +178,17 @@ def figures_missing(statement: str, source: str) -> bool:
     source = _ENUMERATOR.sub(" ", source)
     # "One lever is…", "a one-time cost": not a figure
     statement = re.sub(r"^\W*one\b|\bone of\b|\bone-(?:time|off)\b", " ", statement, flags=re.I)
-    return bool(stated_numbers(statement) - numbers(source) or measures(statement) - measures(source))
+    unitless = {float(v.replace("_", "")) for v in _CODE_VALUE.findall(source)}
+    return bool(
+        stated_numbers(statement) - numbers(source)
+        or {(v, unit) for v, unit in measures(statement) - measures(source) if v not in unitless}
+    )
+
+
+# A value in code, whose unit is in its name or nowhere: '"year_1_roi": -27.1,', 'weeks = 6  # pilot'.
+_CODE_VALUE = re.compile(
+    r"""(?:["'][\w &-]+["']|\b[a-z]\w*_\w+)\s*[:=]\s*-?\$?(\d[\d_]*(?:\.\d+)?)\s*(?:[,}#]|//|$)""", re.M
+)
 
 
 # A range: "8-12", "$5K-$15K", "30%–50%", "4 to 6", "between 8 and 12".
