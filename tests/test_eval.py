@@ -141,6 +141,7 @@ _TURNED = (
     "Decide the success measures before the trial begins.\nSwitches turn off high-risk features at once.\n"
     "Bakers underestimate how long the oven upgrade takes.\nComplaints about late orders fell by 40%."
 )
+_QUIET = "Pushback is often not voiced openly; it shows up as low use of the order screen or a return to paper pads."
 _FLOUR = "**Flour costs:**\n- Set spending limits\n- Optimize continuously\n- Log every order"
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
@@ -189,6 +190,9 @@ _MILESTONES = (
         (_TURNED, "Switches turn off low-risk features at once.", False),
         (_TURNED, "Bakers overestimate how long the oven upgrade takes.", False),
         (_TURNED, "Complaints about late orders rose by 40%.", False),
+        # a denial of the line about what the statement leaves out is not one the statement must make
+        (_QUIET, "It often shows up as low use of the order screen, or a return to paper pads.", True),
+        (_QUIET, "Pushback is often voiced openly.", False),
         # a light verb a writer puts a claim in ("keep a log") is how it is put, not a claim
         (_FLOUR, "Keep a log that records every order.", True),
         (_FLOUR, "Keep a log that records every delivery.", False),

@@ -188,7 +188,7 @@ class Judge:
             )
             or (any(scope <= d for d in others) and not any(scope <= d for d in denied_scopes(closest_line)))
         )
-        turned = (denials(text, closest_line) - elsewhere) % 2 != denials(closest_line, text) % 2
+        turned = (denials(text, closest_line) - elsewhere) % 2 != denials(closest_line, text, about=True) % 2
         return turned and not TROUBLE.match(closest_line)
 
     def support(self, passage: str, statement: str) -> bool:

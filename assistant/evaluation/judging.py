@@ -163,8 +163,10 @@ def turned_round(statement: str, lines: list[str], framing: frozenset[str]) -> b
     return False
 
 
-def denials(text: str, other: str) -> int:
-    """How many times the text denies something, read against the other text it is compared with."""
+def denials(text: str, other: str, about: bool = False) -> int:
+    """How many times the text denies something, read against the other text it is compared with;
+    ``about``: only its denials of something the other text speaks of ("it is not voiced openly; it shows
+    up as low usage", read against "it shows up as low usage", denies nothing of it)."""
     text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
     theirs = stemmed(other).keys()
     prefixed = sum(
@@ -172,7 +174,13 @@ def denials(text: str, other: str) -> int:
         for m in PREFIX.finditer(text)
         if STEMMER.stemWord(m.group(1).lower()) in theirs and STEMMER.stemWord(m.group(0).lower()) not in theirs
     )
+    if about:
+        scopes = [stemmed(_SCOPE_END.split(text[m.end() :], maxsplit=1)[0]).keys() for m in DENIAL.finditer(text)]
+        return sum(1 for scope in scopes if not scope or scope & theirs) + prefixed
     return len(DENIAL.findall(text)) + prefixed
+
+
+_SCOPE_END = re.compile(r"[,;:.!?—()]|\bbut\b")  # what a denial denies runs to here
 
 
 # A capitalised word inside a sentence: a name, a tool, a stage written as a proper noun.
@@ -305,7 +313,7 @@ def denied_scopes(text: str) -> list[set[str]]:
     text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
     out = []
     for m in DENIAL.finditer(text):
-        scope = set(stemmed(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0]).keys())
+        scope = set(stemmed(_SCOPE_END.split(text[m.end() :], maxsplit=1)[0]).keys())
         if scope:
             out.append(scope)
     return out
@@ -316,7 +324,7 @@ def _denied_heads(text: str) -> set[str]:
     text = NOT_DENIED.sub(lambda m: m.group(1) or " ", text)
     out = set()
     for m in DENIAL.finditer(text):
-        said = tokens(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0])
+        said = tokens(_SCOPE_END.split(text[m.end() :], maxsplit=1)[0])
         if said:
             out.add(STEMMER.stemWord(said[0]))
     return out
