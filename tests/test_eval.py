@@ -142,6 +142,10 @@ _TURNED = (
     "Bakers underestimate how long the oven upgrade takes.\nComplaints about late orders fell by 40%."
 )
 _QUIET = "Pushback is often not voiced openly; it shows up as low use of the order screen or a return to paper pads."
+_RISKS = (
+    "**Staff Risks:**\n- Sick days\n- Holiday cover\n- Skill gaps\n- Late starts\n- High turnover\n- Training time\n"
+    "- Uniform costs\nOrders are taken at the counter, and the ovens are cleaned each night."
+)
 _FLOUR = "**Flour costs:**\n- Set spending limits\n- Optimize continuously\n- Log every order"
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
@@ -193,6 +197,11 @@ _MILESTONES = (
         # a denial of the line about what the statement leaves out is not one the statement must make
         (_QUIET, "It often shows up as low use of the order screen, or a return to paper pads.", True),
         (_QUIET, "Pushback is often voiced openly.", False),
+        # a claim that draws on a list reads it whole, however long
+        (_RISKS, "Staff risks are sick days, holiday cover, skill gaps, late starts, high turnover, training time "
+                 "and uniform costs.", True),
+        (_RISKS, "Staff risks are sick days, holiday cover, skill gaps, late starts, rent rises, flour shortages "
+                 "and van repairs.", False),
         # a light verb a writer puts a claim in ("keep a log") is how it is put, not a claim
         (_FLOUR, "Keep a log that records every order.", True),
         (_FLOUR, "Keep a log that records every delivery.", False),

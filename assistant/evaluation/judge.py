@@ -26,6 +26,7 @@ from assistant.evaluation.judging import (
     denials,
     denied_scopes,
     held_in,
+    lists_whole,
     names_in,
     passage_lines,
     ranges,
@@ -266,7 +267,8 @@ class Judge:
             )
         if opposed(statement, [sentences[k] for k in order[:_WINDOW]], self.framing):
             return "opposite"  # says the reverse of what the closest lines say ("after" for "before")
-        coverage = share(claimed, window)
+        # A claim that draws on a list reads it whole, however long.
+        coverage = share(claimed, " ".join(sentences[k] for k in lists_whole(sentences, order[:_WINDOW])))
         if coverage < _COVERED:
             return "coverage"
         # A claim drawn from several lines is as close to them together as to any one of them.

@@ -365,3 +365,30 @@ def passage_lines(passage: str) -> list[str]:
         else:
             out.append(s)
     return out or [passage]
+
+
+_ITEM = re.compile(r"^(?:[-*•]|\d+[.)])\s")
+
+
+def lists_whole(lines: list[str], chosen: list[int]) -> list[int]:
+    """The chosen lines with the rest of each list that most of them belong to (as its items or the label
+    over it, "**Resource Risks:**"): a claim that draws on a list reads it whole, however long."""
+    out = set(chosen)
+    for k in chosen:
+        if not _ITEM.match(lines[k]) and not lines[k].rstrip("*").endswith(":"):
+            continue
+        whole = {k}
+        j = k + 1
+        while j < len(lines) and _ITEM.match(lines[j]):
+            whole.add(j)
+            j += 1
+        j = k - 1
+        while _ITEM.match(lines[k]) and j >= 0 and _ITEM.match(lines[j]):
+            whole.add(j)
+            j -= 1
+        if len(whole & set(chosen)) >= MIN_DRAWN:
+            out |= whole
+    return sorted(out)
+
+
+MIN_DRAWN = 3  # closest lines of one list that show a claim draws on the list, not on one of its items
