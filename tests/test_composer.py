@@ -467,3 +467,34 @@ def test_a_rare_form_of_a_word_the_documents_use_often_is_not_a_name(written):
     answer = coach.ask("when should the whole team be onboarded once we go live?", check_rate=False)
     assert not answer.abstained, answer.answer
     assert "Month 4" in answer.answer, answer.answer
+
+
+OWNER = """# Harbour Bakery Owner's Briefing
+
+## Before the pilot
+
+**What the Owner Needs to Know:**
+
+**1. Oven Capacity:**
+- How many trays fit per bake
+- Which ovens need a service first
+
+**2. Flour Supply:**
+- Which mill delivers and when
+- How much stock the shop holds
+
+**3. Counter Staffing:**
+- Who covers the early shift
+- Who logs wrong suggestions
+
+## Tasting panel
+
+The tasting panel meets every Friday to try new loaves and rate them out of ten.
+"""
+
+
+def test_a_label_over_numbered_labels_is_answered_with_all_of_them(written):
+    coach = written({"owner.md": OWNER})
+    answer = coach.ask("what does the owner need to know before we start", check_rate=False)
+    for part in ("Oven Capacity", "Flour Supply", "Counter Staffing"):
+        assert part in answer.answer, answer.answer

@@ -132,6 +132,12 @@ def numbered_gaps(corpus: Corpus, chosen: list[int], most: int) -> list[int]:
         m = NUMBERED_LABEL.match(corpus.unit_text(i))
         if m and corpus.units[i].kind == "label":
             numbers.setdefault(corpus.units[i].chunk_id, set()).add(int(m.group(1)))
+    # A label that heads a numbered run of labels ("**What Leadership Needs to Understand:**" over "**1. AI
+    # Capabilities:**", "**2. AI Requirements:**", …) is answered by the run: its parts, named in order.
+    headed: list[int] = []
+    for i in chosen:
+        run = _numbered_run(corpus, i) if corpus.units[i].kind == "label" else []
+        headed += [j for j in run[:most] if j not in chosen and j not in headed]
     # Parallel blocks ("**Month 1-2: Production Setup**", "**Month 3-4: …**"): two of them chosen bring
     # the passage's others, so a timeline or a set of options is shown whole.
     leads: dict[tuple[str, str], set[int]] = {}
@@ -159,4 +165,21 @@ def numbered_gaps(corpus: Corpus, chosen: list[int], most: int) -> list[int]:
             m = NUMBERED_LABEL.match(corpus.unit_text(j))
             if m and corpus.units[j].kind == "label" and int(m.group(1)) < max(have) and int(m.group(1)) not in have:
                 out += [j, *content_after(corpus, j, most)]
-    return out
+    return headed + [j for j in out if j not in headed]
+
+
+def _numbered_run(corpus: Corpus, i: int) -> list[int]:
+    """The numbered labels "1.", "2.", … of ``i``'s passage that follow it, when the first comes next after
+    it (with only their own lists between them); empty otherwise."""
+    idx = corpus.units_by_chunk[corpus.units[i].chunk_id]
+    after = idx[idx.index(i) + 1 :]
+    labels = [j for j in after if corpus.units[j].kind == "label"]
+    if not after or after[0] != (labels[0] if labels else None):
+        return []
+    run: list[int] = []
+    for j in labels:
+        m = NUMBERED_LABEL.match(corpus.unit_text(j))
+        if not m or int(m.group(1)) != len(run) + 1:
+            break
+        run.append(j)
+    return run if len(run) >= 2 else []
