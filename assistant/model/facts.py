@@ -178,11 +178,13 @@ def figures_missing(statement: str, source: str) -> bool:
     source = _ENUMERATOR.sub(" ", source)
     # "One lever is…", "a one-time cost": not a figure
     statement = re.sub(r"^\W*one\b|\bone of\b|\bone-(?:time|off)\b", " ", statement, flags=re.I)
+    if stated_numbers(statement) - numbers(source):
+        return True
+    unmatched = measures(statement) - measures(source)
+    if not unmatched:
+        return False
     unitless = {float(v.replace("_", "")) for v in _CODE_VALUE.findall(source)}
-    return bool(
-        stated_numbers(statement) - numbers(source)
-        or {(v, unit) for v, unit in measures(statement) - measures(source) if v not in unitless}
-    )
+    return any(v not in unitless for v, _ in unmatched)
 
 
 # A value in code, whose unit is in its name or nowhere: '"year_1_roi": -27.1,', 'weeks = 6  # pilot'.
