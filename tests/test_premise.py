@@ -199,3 +199,39 @@ def test_a_multiple_is_a_figure_of_its_own_kind():
     assert figure_question("cleanup costs 10x more than expected, right?") == (
         "cleanup costs how many times more than expected?"
     )
+
+
+TIERS = """From *Rollout Notes* (Support):
+**Tier 2: Desk Help (handle 30% of questions)** [1]
+- Shared channel watched by helpers [1]
+- Reply within: 4 business hours [1]
+**Tier 3: Core Team (handle 10% of questions)** [1]
+- Phone line for urgent issues [1]
+- Reply within: 1 business hour for urgent, 8 hours for normal [1]"""
+
+
+def test_a_figure_is_of_the_label_it_is_quoted_under():
+    # 1 business hour is in the answer, but as the third tier's figure, not the second's.
+    assert "not give 1 business hour" in premise_note("Tier 2 replies within 1 business hour, right?", TIERS)
+    assert premise_note("Tier 2 replies within 4 business hours, right?", TIERS) is None
+    assert "not give 4h" in premise_note("tier 3 urgent reply is 4h right", TIERS)
+    assert premise_note("tier 3 urgent reply is 1 hour right", TIERS) is None
+    # A label's reach ends at the next source's block.
+    other = TIERS.replace("- Phone line", "From *Other Notes* (Help):\n- Phone line")
+    assert premise_note("Tier 2 replies within 4 business hours, right?", other) is None
+
+
+def test_a_duration_written_with_an_article_is_a_figure_to_confirm():
+    months = "From *Notes* (Returns):\n- **Support desk:** 3-6 months [1]"
+    assert "not give a year" in premise_note("the support desk pays off after about a year, yeah?", months)
+    assert "not give a month" in premise_note("the support desk pays off after a month or so, right?", months)
+    assert premise_note("the trial takes about a month, right?", ANSWER) is None  # inside 4-8 weeks
+    assert premise_note("we review it once a week, right?", months) is None  # how often, not how long
+    assert figure_question("the support desk pays off after about a year, yeah?") == (
+        "the support desk pays off after how long?"
+    )
+
+
+def test_a_tag_without_a_comma_or_question_mark_asks_to_confirm():
+    assert figure_question("tier 3 urgent reply is 4h right") == "tier 3 urgent reply is how long?"
+    assert figure_question("the pilot is 6 weeks yeah") == "the pilot is how long?"

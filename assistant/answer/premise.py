@@ -10,7 +10,7 @@ agrees with "4-8 weeks"); a threshold ("65%+") is its own value, so "95%" does n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.index.corpus import tokens
 from assistant.model.meaning import stem
@@ -22,8 +22,9 @@ _ASSERTS = re.compile(
     r"\b(?:right|correct|yeah|yes|true|no)\s*\?|\bis (?:that|this|it) (?:right|correct|true|so)\b|\bconfirm\b|"
     r"\bi (?:read|heard|was told|think|thought|believe)\b|\bmy understanding\b|\bsays\b|"
     r"\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\s*(?:\?|$)|"
-    # A tag that ends a message typed without its question mark ("…10% of the work, isnt it", "…, right").
-    r",\s*(?:right|correct|yeah|true)\s*$|"
+    # A tag that ends a message typed without its question mark ("…10% of the work, isnt it", "…, right",
+    # "…SLA is 4h right").
+    r",\s*(?:right|correct|yeah|true)\s*$|(?<=\w)\s+(?:right|correct|yeah)\s*$|"
     # What someone else read or heard ("my client heard the pilot paid back in 6 months"), and "is that
     # what the methodology reports?".
     r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
@@ -198,7 +199,41 @@ def figures(text: str) -> list[Figure]:
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(p) for t in tokens(_MARKER.sub("", text)) for p in t.split("-") if p and not p[0].isdigit()}
+    """The stems of a text's words, and the parts it names by number ("tier 2"): what tells "Tier 2" from
+    "Tier 3" is the number."""
+    text = _MARKER.sub("", text)
+    named = {f"{m.group(1).lower()} {m.group(2)}" for m in _NAMED_PART.finditer(text)}
+    return named | {stem(p) for t in tokens(text) for p in t.split("-") if p and not p[0].isdigit()}
+
+
+_NAMED_PART = re.compile(r"\b(tier|phase|stage|step|level|wave|lesson|option)\s*(\d+)\b", re.I)
+
+
+# A quoted line that labels the lines under it: bold throughout ("**Tier 2: Champion Support**"), or ending
+# in a colon ("**Latency Reduction:**", "Key Practices:").
+_LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*[^*]+\*\*|[^:]{2,80}:(?:\*\*)?)\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _under_labels(answer: str) -> list[tuple[str, str]]:
+    """Each quoted line of an answer (without its marker), with the label it is under: a figure under
+    "Tier 2: Champion Support" is the second tier's, as the reader takes it. A label is read under nothing;
+    a line that is neither a label nor an item of a list ends the label's reach."""
+    out: list[tuple[str, str]] = []
+    label = ""
+    for raw in answer.splitlines():
+        if not _MARKER.search(raw):
+            label = ""  # framing: a new source's block
+            continue
+        line = _MARKER.sub("", raw)
+        if _LABEL.match(line):
+            out.append(("", line))
+            label = line
+            continue
+        if not _ITEM.match(line):
+            label = ""
+        out.append((label, line))
+    return out
 
 
 def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
@@ -213,9 +248,34 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     # A terse message's span of positions ("and months 5 to 8?") names the part of a timeline asked about.
     return tuple(
         f
-        for f in figures(question)
+        for f in _with_articles(question)
         if f.text.lower() not in named and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
     )
+
+
+# "a year" after a word that sets an amount of time ("after about a year", "takes a month", "within an
+# hour") is one year; "once a week" and "$10k a year" are not.
+_ONE = re.compile(
+    r"\b(?:about|around|roughly|approximately|after|within|in|under|over|than|takes?|took|lasts?|is|be)\s+"
+    r"(an?)\s+(?=(?:day|week|month|year|hour|minute)\b)",
+    re.I,
+)
+
+
+def _with_articles(question: str) -> list[Figure]:
+    """The figures a message states, "a year" among them, each as the message writes it."""
+    found = figures(question)
+    spelled = _ONE.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + "one ", question)
+    if spelled == question:
+        return found
+    extra = []
+    for f in figures(spelled):
+        if f.text.lower().startswith("one ") and f.text not in question:
+            rest = f.text[4:]
+            article = re.search(rf"\b(an?)\s+{re.escape(rest)}", question, re.I)
+            if article:
+                extra.append(replace(f, text=f"{article.group(1)} {rest}"))
+    return found + extra
 
 
 # A count set as a condition of what is asked ("api cost at 1000 users?", "with 50 users"), not stated; a
@@ -240,12 +300,7 @@ def premise_note(
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
     # figure in its own part, beside the whole's.
-    lines = [
-        (part, figures(part))
-        for line in answer.splitlines()
-        if _MARKER.search(line)
-        for part in _PARTS.split(_MARKER.sub("", line))
-    ]
+    lines = [(f"{label} {part}", figures(part)) for label, line in _under_labels(answer) for part in _PARTS.split(line)]
     lines += [(cell, figures(cell)) for cell in _table_cells(answer)]
     asked = _stems(question)
     framing = " ".join(
@@ -338,7 +393,8 @@ def _table_cells(answer: str) -> list[str]:
 _TAGS = re.compile(
     r",?\s*\b(?:right|correct|yeah|yes|true|no)\s*\?|,?\s*\bis (?:that|this|it) (?:right|correct|true|so)\b\??|"
     r"\b(?:can|could) you confirm(?: that)?\b|\bi (?:read|heard|was told|think|thought|believe)(?: that)?\b|"
-    r"\bmy understanding is(?: that)?\b|,?\s*\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\b\??",
+    r"\bmy understanding is(?: that)?\b|,?\s*\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\b\??|"
+    r",?\s+(?:right|correct|yeah)\s*$",
     re.I,
 )
 _HEDGE = re.compile(r"(?:\b(?:about|around|roughly|approximately|like|only|just)\s+|~\s*)+$", re.I)
