@@ -498,3 +498,18 @@ def test_a_label_over_numbered_labels_is_answered_with_all_of_them(written):
     answer = coach.ask("what does the owner need to know before we start", check_rate=False)
     for part in ("Oven Capacity", "Flour Supply", "Counter Staffing"):
         assert part in answer.answer, answer.answer
+
+
+LEVELS = (
+    OWNER.replace("**1. Oven Capacity:**", "**Knead: Oven Capacity (every baker)**")
+    .replace("**2. Flour Supply:**", "**Proof: Flour Supply (shift leads)**")
+    .replace("**3. Counter Staffing:**", "**Bake: Counter Staffing (optional)**")
+    .replace("**What the Owner Needs to Know:**", '**The "Knead, Proof, Bake" Briefing:**')
+)
+
+
+def test_a_label_that_names_the_labels_under_it_is_answered_with_all_of_them(written):
+    coach = written({"owner.md": LEVELS})
+    answer = coach.ask("what is in the knead, proof, bake briefing before we start", check_rate=False)
+    for part in ("Oven Capacity", "Flour Supply", "Counter Staffing"):
+        assert part in answer.answer, answer.answer

@@ -4,6 +4,8 @@ run of numbered labels or of one paragraph's sentences would leave filled."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.asking import Asked
 from assistant.answer.passage import NUMBERED_HEADING, NUMBERED_LABEL, PARALLEL_LABEL, content_after
 from assistant.answer.rendering import is_bare_label
@@ -182,4 +184,22 @@ def _numbered_run(corpus: Corpus, i: int) -> list[int]:
         if not m or int(m.group(1)) != len(run) + 1:
             break
         run.append(j)
+    if len(run) < 2:
+        # Or the labels the label names by their first word: "The "Crawl, Walk, Run" Curriculum:" over
+        # "Crawl: Getting Started", "Walk: Becoming Effective" and "Run: Power User".
+        # Each part's word is its own ("Tier 1:" over "Tier 2:" and "Tier 3:" is one of parallel blocks).
+        named = {w.lower() for w in re.findall(r"[A-Za-z][\w-]*", corpus.unit_text(i))}
+        own = _LEAD.match(corpus.unit_text(i))
+        seen = {own.group(1).lower()} if own else set()
+        run = []
+        for j in labels:
+            lead = _LEAD.match(corpus.unit_text(j))
+            if not lead or lead.group(1).lower() not in named - seen:
+                break
+            seen.add(lead.group(1).lower())
+            run.append(j)
     return run if len(run) >= 2 else []
+
+
+# A label's first word before its colon: "**Crawl: Getting Started**".
+_LEAD = re.compile(r"^\W*([A-Za-z][\w-]*)\s*:")
