@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.answer.quoted import MARKER as _MARKER
+from assistant.answer.quoted import is_row, table_cells, under_labels
 from assistant.index.corpus import tokens
 from assistant.model.meaning import stem
 
@@ -70,7 +72,6 @@ _HOW_OFTEN = re.compile(r"\b(daily|weekly|bi-?weekly|fortnightly|monthly|quarter
 _POSITION = re.compile(
     r"\b(?:tier|phase|stage|step|level|wave|lesson|option|case|week|month|day|year|version|v)\s*$", re.I
 )
-_MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _NAMES_POSITION = re.compile(r"(?:tier|phase|stage|step|level|wave|week|month|day|year)s?\b", re.I)
 
 
@@ -209,33 +210,6 @@ def _stems(text: str) -> set[str]:
 _NAMED_PART = re.compile(r"\b(tier|phase|stage|step|level|wave|lesson|option)\s*(\d+)\b", re.I)
 
 
-# A quoted line that labels the lines under it: bold throughout ("**Tier 2: Champion Support**"), or ending
-# in a colon ("**Latency Reduction:**", "Key Practices:").
-_LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*[^*]+\*\*|[^:]{2,80}:(?:\*\*)?)\s*$")
-_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-
-
-def _under_labels(answer: str) -> list[tuple[str, str]]:
-    """Each quoted line of an answer (without its marker), with the label it is under: a figure under
-    "Tier 2: Champion Support" is the second tier's, as the reader takes it. A label is read under nothing;
-    a line that is neither a label nor an item of a list ends the label's reach."""
-    out: list[tuple[str, str]] = []
-    label = ""
-    for raw in answer.splitlines():
-        if not _MARKER.search(raw):
-            label = ""  # framing: a new source's block
-            continue
-        line = _MARKER.sub("", raw)
-        if _LABEL.match(line):
-            out.append(("", line))
-            label = line
-            continue
-        if not _ITEM.match(line):
-            label = ""
-        out.append((label, line))
-    return out
-
-
 def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     """The figures a message asks to have confirmed; none when it asks for information. A figure of a
     document's title ("the 90-day roadmap") names the document; it is nothing the asker claims."""
@@ -300,11 +274,11 @@ def premise_note(
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
     # figure in its own part, beside the whole's.
-    lines = [(f"{label} {part}", figures(part)) for label, line in _under_labels(answer) for part in _PARTS.split(line)]
-    lines += [(cell, figures(cell)) for cell in _table_cells(answer)]
+    lines = [(f"{label} {part}", figures(part)) for label, line in under_labels(answer) for part in _PARTS.split(line)]
+    lines += [(cell, figures(cell)) for cell in table_cells(answer)]
     asked = _stems(question)
     framing = " ".join(
-        [*titles, *(line for line in answer.splitlines() if not _MARKER.search(line) and not _ROW.match(line))]
+        [*titles, *(line for line in answer.splitlines() if not _MARKER.search(line) and not is_row(line))]
     ).lower()
     for claim in claims:
         if claim.text.lower() in framing:
@@ -360,32 +334,6 @@ def _timelines(found: list[Figure]) -> list[Figure]:
             close()
         run.append((unit, start, end, f))
     close()
-    return out
-
-
-_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
-_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
-
-
-def _table_cells(answer: str) -> list[str]:
-    """The cells of the tables an answer quotes, each read with its row's first cell and its column's
-    header ("DAU Target: 80%"), as a row means them: a figure in a table is of its row and its column."""
-    out: list[str] = []
-    rows = answer.splitlines()
-    header: list[str] = []
-    for k, line in enumerate(rows):
-        row = _ROW.match(line)
-        if not row or _RULE.match(line):
-            if not row:
-                header = []
-            continue
-        cells = [c.strip() for c in row.group(1).split("|")]
-        if k + 1 < len(rows) and _RULE.match(rows[k + 1]):
-            header = cells  # the line above the rule names the columns
-            continue
-        for i, cell in enumerate(cells[1:], start=1):
-            column = header[i] if i < len(header) else ""
-            out.append(f"{cells[0]} {column}: {cell}")
     return out
 
 
