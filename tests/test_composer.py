@@ -513,3 +513,28 @@ def test_a_label_that_names_the_labels_under_it_is_answered_with_all_of_them(wri
     answer = coach.ask("what is in the knead, proof, bake briefing before we start", check_rate=False)
     for part in ("Oven Capacity", "Flour Supply", "Counter Staffing"):
         assert part in answer.answer, answer.answer
+
+
+LESSONS = """# Harbour Bakery Lessons
+
+## What we learned
+
+### Lesson 1: Bake Less Than You Think
+
+**Lesson**: Start with one loaf on one shelf before filling the window with takeaway bread.
+
+### Lesson 2: Count the Flour Twice
+
+**Lesson**: Check the flour store every morning, because a short sack stops the whole bake.
+
+### Lesson 3: Ask the Regulars
+
+**Lesson**: The regulars' takeaway is worth more than any trade magazine's.
+"""
+
+
+def test_a_numbered_part_the_question_names_is_answered_from_its_own_section(written):
+    coach = written({"lessons.md": LESSONS})
+    answer = coach.ask("bakery lessons: lesson 2 takeaway?", check_rate=False)
+    assert "flour store" in answer.answer, answer.answer
+    assert "regulars" not in answer.answer and "one loaf" not in answer.answer, answer.answer

@@ -17,6 +17,7 @@ import numpy as np
 from assistant.answer.asking import read_question, wants_figure
 from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.followup import condense, is_follow_up
+from assistant.answer.passage import named_part
 from assistant.answer.premise import premise_note
 from assistant.answer.reading import Reader, Reading
 from assistant.answer.scoring import reranked_top
@@ -85,6 +86,7 @@ class Answering:
         if pool:
             asked, scoring = read_question(question, self.corpus.vocabulary), self.settings.answer.scoring
             hits, displaced = reranked_top(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior, rs.top_k)
+        hits = named_part(question, hits)
         named = self.retriever.named_documents(question) if rs.named_document_only else set()
         if rs.figures_per_document and wants_figure(question) and len(named) != 1:
             # Each document's own figure for what is asked, when the search did not reach it (a

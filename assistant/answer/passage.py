@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from assistant.index.corpus import Corpus, tokens
+from assistant.types import Hit
 
 # A line that introduces what follows: it ends with a colon, in bold or not ("1. **Start Small (Pilot):**").
 INTRODUCES = re.compile(r":[*_]*\s*$")
@@ -217,3 +218,28 @@ def context_before(corpus: Corpus, i: int, limit: int = 3) -> list[int]:
         out.append(idx[pos])
         pos -= 1
     return out
+
+
+# A part named by its number in a question ("lesson 4", "pitfall #6"), and in a section's heading ("Lesson 4:
+# Technical Debt Will Kill You", "3. Phase 2: The Hardening").
+_PART_ASKED = re.compile(r"\b([a-z]{3,})\s*#?\s*(\d{1,2})\b", re.I)
+_PART_HEADING = re.compile(r"^\W*(?:\d{1,2}\.\s*)?([A-Za-z]{3,})\s+(\d{1,2})\b")
+
+
+def named_part(question: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` without the siblings of a numbered part the question names: "lesson 4" asks for the passage
+    headed "Lesson 4: …", not for "Lesson 3" or "Lesson 7" found beside it. Unchanged when no passage the
+    search found is headed by a part the question names."""
+    asked = {(word.lower(), int(n)) for word, n in _PART_ASKED.findall(question)}
+    if not asked:
+        return hits
+
+    def part(hit: Hit) -> tuple[str, int] | None:
+        m = _PART_HEADING.match(hit.chunk.section.split(" > ")[-1])
+        return (m.group(1).lower(), int(m.group(2))) if m else None
+
+    found = {part(h) for h in hits} & asked
+    if not found:
+        return hits
+    words = {word for word, _ in found}
+    return [h for h in hits if (p := part(h)) is None or p in found or p[0] not in words]
