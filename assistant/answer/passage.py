@@ -238,7 +238,7 @@ def named_part(question: str, hits: list[Hit]) -> list[Hit]:
         m = _PART_HEADING.match(hit.chunk.section.split(" > ")[-1])
         return (m.group(1).lower(), int(m.group(2))) if m else None
 
-    found = {part(h) for h in hits} & asked
+    found = {p for h in hits if (p := part(h)) is not None} & asked
     if not found:
         return hits
     words = {word for word, _ in found}
