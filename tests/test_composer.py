@@ -538,3 +538,10 @@ def test_a_numbered_part_the_question_names_is_answered_from_its_own_section(wri
     answer = coach.ask("bakery lessons: lesson 2 takeaway?", check_rate=False)
     assert "flour store" in answer.answer, answer.answer
     assert "regulars" not in answer.answer and "one loaf" not in answer.answer, answer.answer
+
+
+def test_each_part_a_label_heads_is_shown_with_its_first_line(written):
+    coach = written({"owner.md": LEVELS})
+    answer = coach.ask("what is in the knead, proof, bake briefing before we start", check_rate=False)
+    for line in ("How many trays fit per bake", "Which mill delivers and when", "Who covers the early shift"):
+        assert line in answer.answer, answer.answer

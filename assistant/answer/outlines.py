@@ -139,7 +139,9 @@ def numbered_gaps(corpus: Corpus, chosen: list[int], most: int) -> list[int]:
     headed: list[int] = []
     for i in chosen:
         run = _numbered_run(corpus, i) if corpus.units[i].kind == "label" else []
-        headed += [j for j in run[:most] if j not in chosen and j not in headed]
+        for j in run[:most]:
+            # Each part with its first line: what the part is, not its name alone.
+            headed += [k for k in (j, *content_after(corpus, j, 1)[:1]) if k not in chosen and k not in headed]
     # Parallel blocks ("**Month 1-2: Production Setup**", "**Month 3-4: …**"): two of them chosen bring
     # the passage's others, so a timeline or a set of options is shown whole.
     leads: dict[tuple[str, str], set[int]] = {}
