@@ -235,3 +235,13 @@ def test_a_duration_written_with_an_article_is_a_figure_to_confirm():
 def test_a_tag_without_a_comma_or_question_mark_asks_to_confirm():
     assert figure_question("tier 3 urgent reply is 4h right") == "tier 3 urgent reply is how long?"
     assert figure_question("the pilot is 6 weeks yeah") == "the pilot is how long?"
+
+
+def test_a_how_often_word_before_a_name_is_part_of_the_name():
+    assert figure_question("the daily standup should be 30 minutes, right?") == "the daily standup should be how long?"
+    assert figure_question("the weekly report lists 20 metrics right?") == "the weekly report lists how many metrics?"
+    # After its verb, or before the tag, it is the figure stated.
+    assert figure_question("the committee meets quarterly, right?") == "the committee meets how often?"
+    assert figure_question("the review is quarterly right?") == "the review is how often?"
+    standup = "From *Notes* (Meetings):\n- Daily standups (15 min) [1]\n- Weekly demos [1]"
+    assert "not give 30 minutes" in premise_note("the daily standup should be 30 minutes, right?", standup)

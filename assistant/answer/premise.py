@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer.quoted import MARKER as _MARKER
 from assistant.answer.quoted import is_row, table_cells, under_labels
-from assistant.index.corpus import tokens
+from assistant.index.corpus import STOPWORDS, tokens
 from assistant.model.meaning import stem
 
 # What asks for a confirmation rather than for information: "…, right?", "is that correct?",
@@ -223,8 +223,25 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     return tuple(
         f
         for f in _with_articles(question)
-        if f.text.lower() not in named and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
+        if f.text.lower() not in named
+        and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
+        and not _names_thing(question, f)
     )
+
+
+def _names_thing(question: str, figure: Figure) -> bool:
+    """Whether a how-often word is part of what the message speaks of ("daily standups", "the weekly
+    report"), not a figure it states ("meets weekly, right?"): it comes right before the thing's name."""
+    if figure.kind != "days apart":
+        return False
+    m = re.search(rf"\b{re.escape(figure.text)}\s+([a-z][\w-]*)", question, re.I)
+    return bool(m) and m.group(1).lower() not in STOPWORDS | _TAG_WORDS
+
+
+# The words a tag asking to confirm is made of ("…, right?", "…, isnt it").
+_TAG_WORDS = frozenset(
+    {"right", "correct", "yeah", "yes", "true", "no", "ok", "okay", "isnt", "isn", "doesnt", "doesn"}
+)
 
 
 # "a year" after a word that sets an amount of time ("after about a year", "takes a month", "within an
