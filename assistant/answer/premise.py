@@ -235,7 +235,7 @@ def _names_thing(question: str, figure: Figure) -> bool:
     if figure.kind != "days apart":
         return False
     m = re.search(rf"\b{re.escape(figure.text)}\s+([a-z][\w-]*)", question, re.I)
-    return bool(m) and m.group(1).lower() not in STOPWORDS | _TAG_WORDS
+    return m is not None and m.group(1).lower() not in STOPWORDS | _TAG_WORDS
 
 
 # The words a tag asking to confirm is made of ("…, right?", "…, isnt it").
