@@ -235,6 +235,8 @@ def test_a_duration_written_with_an_article_is_a_figure_to_confirm():
 def test_a_tag_without_a_comma_or_question_mark_asks_to_confirm():
     assert figure_question("tier 3 urgent reply is 4h right") == "tier 3 urgent reply is how long?"
     assert figure_question("the pilot is 6 weeks yeah") == "the pilot is how long?"
+    # After a share or an amount as after a word ("…was 74% right").
+    assert figure_question("the sign-up target is 50% right") == "the sign-up target is what percentage?"
 
 
 def test_a_how_often_word_before_a_name_is_part_of_the_name():

@@ -26,7 +26,7 @@ _ASSERTS = re.compile(
     r"\b(?:isn|doesn|don|aren|wasn|didn)'?t (?:it|they|we)\s*(?:\?|$)|"
     # A tag that ends a message typed without its question mark ("…10% of the work, isnt it", "…, right",
     # "…SLA is 4h right").
-    r",\s*(?:right|correct|yeah|true)\s*$|(?<=\w)\s+(?:right|correct|yeah)\s*$|"
+    r",\s*(?:right|correct|yeah|true)\s*$|(?<=\S)\s+(?:right|correct|yeah)\s*$|"
     # What someone else read or heard ("my client heard the pilot paid back in 6 months"), and "is that
     # what the methodology reports?".
     r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
