@@ -10,6 +10,7 @@ _TESTERS = "Extra testers add noise without adding much signal in the first week
 _CLERKS = "Without the assistant, the shop would need 12 more clerks. With the assistant, it needed only 2."
 _CRITERIA = "Targets are set before the trial starts — not after the results arrive."
 _TEAMS = "Not every team needs to use it the same way."
+_WISH = "I'd rather bake one loaf well than fail to bake ten loaves at once."
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,9 @@ _TEAMS = "Not every team needs to use it the same way."
         ("Targets are set after the results arrive, not before the trial starts.", _CRITERIA, True),
         ("Targets are set before the trial starts, not once the results arrive.", _CRITERIA, False),
         ("Teams don't all need to use it the same way.", _TEAMS, False),
+        # a wish ("I'd rather A than B") holds A as "A rather than B" does
+        ("The owner would rather try ten loaves at once than bake one loaf well.", _WISH, True),
+        ("The owner would rather bake one loaf well than fail at ten loaves at once.", _WISH, False),
     ],
 )  # fmt: skip
 def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, turned):
@@ -58,6 +62,24 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
          "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", True),
         ("Don't balance speed with quality.",
          "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", False),
+        # ...but not as advice to do what goes wrong
+        ("The advice is to skip the tasting panel.",
+         "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", False),
+        ("Skipping the tasting panel is the problem, and you should taste every batch.",
+         "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", True),
+        # a colon sets a clause apart: the denial before it is not said of the line the part after it draws on
+        ("Don't build the rota alone: ask the bakers from day 1.",
+         "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1", True),
+        ("Build the rota alone: don't ask the bakers from day 1.",
+         "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1", False),
+        # a denial of two things joined by "and" denies each of them
+        ("Without oven checks and sign-off, openings fail.", "Without oven checks and sign-off, openings fail.", True),
+        ("With sign-off, openings fail.", "Without oven checks and sign-off, openings fail.", False),
+        # one denial over two lines, one of which the passage denies and the other it asserts
+        ("The cost is orders that don't get packed or get shipped late, vans that aren't loaded, tills that "
+         "aren't counted.",
+         "**The cost:**\n- Orders don't get packed\n- Orders get shipped late\n- Vans aren't loaded\n"
+         "- Tills aren't counted", True),
     ],
 )  # fmt: skip
 def test_a_denial_is_read_where_and_how_the_playbook_makes_it(statement, passage, agrees):

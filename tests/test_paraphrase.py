@@ -275,6 +275,26 @@ supported, not judged.
 - Bake from the recipes you have
 - Refine them weekly
 - Don't wait for perfection
+
+## New Staff
+
+**Common Opening Gaps:**
+- Don't know the POS screens
+- Don't know HACCP rules
+- Don't know FIFO rotation
+- Don't know the recipes
+- Don't know the rota
+- Don't know the suppliers
+- Don't know the alarm code
+
+**Induction plan:**
+
+```python
+class Induction:
+    cost = "$1,200"
+    length = "3 weeks"
+    pass_rate = "85%"  # most pass first time
+```
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -565,6 +585,29 @@ def test_a_figure_is_the_quoted_texts_not_a_heading_above_the_passage(verifier):
     assert got.kept == 1 and got.citations[0].quote.startswith("### Lesson 3: Budget 1.4x Time")
     # a heading above the passage ("Trial Stage (Weeks 1-6)") is not quoted, so its figures are not the passage's
     ok, reason = supported(verifier, "The minimum crew serves weeks 1-6 with a sponsor who pays.", "Minimum Crew")
+    assert not ok and reason == "number"
+
+
+def test_a_long_list_is_read_whole(verifier):
+    # a sentence that gathers all seven lines of a list draws on each, the seventh too
+    text = (
+        "The usual gaps are that new staff don't know the recipes, the rota, the suppliers, the alarm code, "
+        "the POS screens, HACCP rules or FIFO rotation [1]."
+    )
+    got = verifier.verify(text, [chunk_with(verifier, "Common Opening Gaps")])
+    assert got.kept == 1, got.reasons
+    statement = text[:-4] + "."
+    check = verifier.check(statement, verifier.embed([statement])[0], chunk_with(verifier, "Common Opening Gaps"))
+    lines = [verifier.corpus.unit_text(i) for i in check.units]
+    assert sum(line.startswith("- Don't know") for line in lines) == 7, lines
+    ok, _ = supported(verifier, statement.replace("HACCP rules", "HACCP and ISO rules"), "Opening Gaps")
+    assert not ok
+
+
+def test_a_line_stating_only_a_duration_is_drawn_on_for_it(verifier):
+    # "3 weeks" is the length line's: its only word besides the figure is not the statement's
+    assert supported(verifier, "The induction costs $1,200 over 3 weeks, with an 85% pass rate.", "class Induction")[0]
+    ok, reason = supported(verifier, "The induction costs $1,200 over 4 weeks, with an 85% pass rate.", "class Induction")
     assert not ok and reason == "number"
 
 

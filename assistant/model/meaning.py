@@ -10,6 +10,7 @@ import snowballstemmer
 
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
+from assistant.model.opposites import says_opposite
 from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -28,14 +29,6 @@ CONNECTIVE = frozenset([
     "table", "make", "makes", "made", "making", "keep", "keeps", "get", "gets", "got", "go", "goes", "come", "comes",
     "bring", "brings", "brought",
 ])  # fmt: skip
-# Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
-# passage says "before implementation begins").
-_OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
-              ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"), ("optional", "requir"),
-              ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
-              ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
-              ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
-              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"))  # fmt: skip
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
@@ -108,33 +101,6 @@ def word_forms(text: str) -> set[str]:
     return stem_set(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
 
 
-# Prefixes that make a word's opposite of the same stem: "overestimate" and "underestimate".
-_PREFIX_PAIRS = (("over", "under"), ("up", "down"), ("in", "out"))
-
-
-def _prefix_opposites(said: set[str]) -> list[tuple[str, str]]:
-    """Opposite pairs made by prefixing a word of ``said``: "overestim" with "underestim"."""
-    out = []
-    for word in said:
-        for a, b in _PREFIX_PAIRS:
-            for x, y in ((a, b), (b, a)):
-                if word.startswith(x) and len(word) - len(x) >= 4:
-                    out.append((word, y + word[len(x) :]))
-    return out
-
-
-def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
-    """The clause says one word of an opposite pair and not the other, where the source sentences (every
-    one, or together) say the other and never the one."""
-    for a, b in [*_OPPOSITES, *_prefix_opposites(said)]:
-        for x, y in ((a, b), (b, a)):
-            if x not in said or y in said or any(x in f for f in sources):
-                continue
-            if (all if every else any)(y in f for f in sources):
-                return True
-    return False
-
-
 # A word negated by its prefix ("unmeasurable": not measurable), counted against a sentence that has
 # the word itself.
 _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
@@ -185,7 +151,14 @@ def denial_groups(text: str) -> list[list[re.Match[str]]]:
 def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
     """Whether the denial ``m`` of the sentence speaks of ``stems``."""
     after = sentence[m.end() :]
-    words = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0])))
+    scope = re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0]
+    # A denial of two things joined by "and" or "or" denies each ("without understanding and buy-in");
+    # a hyphenated word is one word here ("buy-in"), matched by itself or by any of its parts.
+    for piece in [scope, *re.split(r"\b(?:and|or|nor)\b", scope)]:
+        own = {stem(t) for t in tokens(piece)}
+        if own and 2 * sum(w in stems or ("-" in w and bool(stem_set({w}) & stems)) for w in own) >= len(own):
+            return True
+    words = stem_set(set(tokens(scope)))
     if not words:
         if not tokens(after) and m.group(0).lower() in ("no", "nope"):
             return True  # "…from scratch — no.": the answer to what came before
@@ -211,21 +184,27 @@ def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> li
     return out
 
 
+def denied_anywhere(scope: set[str], sentences: list[str]) -> bool:
+    """Some sentence denies a word of ``scope`` itself: "don't get approved or get cancelled early" is
+    not said against "Projects get cancelled early" where "Projects don't get approved" is a line too."""
+    return any(_after(s, m) & scope for s in sentences for m in NEGATION.finditer(s))
+
+
 def clauses(statement: str) -> list[str]:
     """The statement's clauses; one of under two content words stays with the one before it."""
     return [clause for clause, _ in _joined(statement)]
 
 
-def _joined(statement: str) -> list[tuple[str, str]]:
+def _joined(statement: str, joins: re.Pattern[str] = CLAUSE_JOIN) -> list[tuple[str, str]]:
     """The statement's clauses, each with the words that join it to the one before ("" for the first)."""
     out: list[tuple[str, str]] = []
     pos, join = 0, ""
-    for m in [*CLAUSE_JOIN.finditer(statement), None]:
+    for m in [*joins.finditer(statement), None]:
         piece = statement[pos : m.start() if m else len(statement)]
         if out and len(tokens(piece)) < 2:
             # Kept with the clause before it, still set apart by a contrast ("not to wait, but to start"):
             # a denial does not run on past it.
-            sep = ", " if re.search(r"\b(?:but|while|whereas)\b|;", join, re.I) else " "
+            sep = ", " if re.search(r"\b(?:but|while|whereas)\b|[;:]", join, re.I) else " "
             out[-1] = (out[-1][0] + sep + piece, out[-1][1])
         else:
             out.append((piece, join))
@@ -242,13 +221,18 @@ _OWN_CLAUSE = re.compile(
 )
 
 
+# What a colon sets apart is a clause of its own for what it denies: "don't build it in isolation:
+# involve users from day 1" denies the first part only.
+_POLARITY_JOIN = re.compile(rf"{CLAUSE_JOIN.pattern}|:\s+", re.I)
+
+
 def denials_carried(statement: str) -> list[str]:
     """The statement's clauses, where a denial that runs to the end of one ("hold off on new features")
     also denies what "and" joins to it without a subject or verb of its own ("and new use cases"): the
     joined part is read with the denial before it."""
     out: list[str] = []
     carry = ""
-    for clause, join in _joined(statement):
+    for clause, join in _joined(statement, _POLARITY_JOIN):
         and_joined = re.search(r"\band\b", join, re.I) is not None
         if carry and and_joined and not NEGATION.search(clause) and not _OWN_CLAUSE.search(clause):
             clause = f"{carry} {clause}"
@@ -279,13 +263,15 @@ _REPLY = re.compile(
 # A preference said as a comparison: "better to extend the prototype than rush to production" denies
 # the second, as "rather than" does.
 _BETTER_THAN = re.compile(r"\bbetter\s+(to\s+[^.;:!?\n]+?)\s+than\b", re.I)
+# ...and as a wish: "I'd rather prove one thing than fail to prove ten" holds the first, as "rather than" does.
+_RATHER_THAN = re.compile(r"(?:'d|\bwould|\bhad)\s+rather\s+([^.;:!?\n]+?)\s+than\b", re.I)
 _LABEL_LINE = re.compile(r"^\W*[^\n]{1,80}:\W*$")
 
 
 def normalized(text: str) -> str:
     """The text with what only looks like a denial undone ("can and cannot", "not just") and a
     preference said as a comparison read as one ("better to A than B": A rather than B)."""
-    return _BETTER_THAN.sub(r"\1 rather than", both_ways(text))
+    return _RATHER_THAN.sub(r" \1 rather than", _BETTER_THAN.sub(r"\1 rather than", both_ways(text)))
 
 
 def span_sentences(span_text: str) -> list[str]:
@@ -314,6 +300,20 @@ _TROUBLE = re.compile(
 )
 
 
+_ADVISED = re.compile(r"\b(?:advice|advises?|advised|recommend(?:s|ed|ation)?|should|ought|best to|urges?)\b", re.I)
+
+
+def _advises(clause: str, line: str) -> bool:
+    """The clause advises doing what the line says: the words after its "advice is to", "should",
+    "recommends" (up to the next break) are mostly the line's."""
+    said = stem_set(set(tokens(line)))
+    for m in _ADVISED.finditer(clause):
+        scope = stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", clause[m.end() :], maxsplit=1)[0])))
+        if scope and 2 * len(scope & said) >= len(scope):
+            return True
+    return False
+
+
 def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = frozenset()) -> bool:
     """Each clause is negated exactly when a sentence of the span it is closest to is, and says
     "before" where that sentence does ("after" is a swap): "can be external" is not "cannot be
@@ -340,6 +340,7 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
             # promising" where a line says "ROI looks promising").
             if any(
                 all(negations_about(s, scope) == 0 and not _TROUBLE.match(s) for s in best)
+                and not denied_anywhere(scope, sentences)
                 for scope, best in _denied(clause, sentences, sent_stems)
             ):
                 return False
@@ -371,6 +372,10 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
         # What the clause says itself, not the parts of a compound it names: "a one-size-fits-all
         # approach" says nothing of what "doesn't fit all use cases" denies.
         own = {stem(t) for t in tokens(clause)}
+        # A line that names what goes wrong agrees with the clause either way, unless the clause
+        # advises doing it ("the advice is to wait for perfect data" where the problem is waiting for it).
+        if parity == 0 and all(_TROUBLE.match(s) and _advises(clause, s) for s in closest):
+            return False
         if not any(negations_about(s, own) % 2 == parity or _TROUBLE.match(s) for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):

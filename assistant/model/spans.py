@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.index.corpus import Corpus
+from assistant.model.facts import measures
 from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
 from assistant.types import Unit
 
@@ -22,13 +23,15 @@ def drawn_on(
     figures: frozenset[float],
     unit_stems: Callable[[int], frozenset[str]],
     unit_numbers: Callable[[int], frozenset[float]],
+    durations: frozenset[tuple[float, str]] = frozenset(),
 ) -> list[int]:
     """The passage's units the statement draws on: greedily, the unit that adds the most of its
     content words and figures, among units near the first one chosen, until none adds any. A figure
     tells apart lines that say the same words ("Cleaning: 2-4 weeks" for a small dataset, "Cleaning:
     4-8 weeks" for a medium one); it weighs as a rare word. The few best first units are each tried,
     and the span that draws on the most of the statement is taken: the best single line may belong
-    to the wrong list."""
+    to the wrong list. A line that only states a duration the statement states ("12 weeks") is drawn
+    on for it; a line numbered by a unit of time ("Week 12: …") is not."""
     want = {w: stem(w) for w in words}
     # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
     # beside "Week 8: User adoption >50%" does not make "50% by week 6").
@@ -37,6 +40,14 @@ def drawn_on(
     # A figure no count or date could be ("$2,417,000", "27.1%") tells its line apart by itself, as a
     # line of code says it under a name no paraphrase repeats ("subtotal: 2_417_000").
     distinct = {v for v in figures if v >= 1000 or (v > 1 and v != int(v))}
+
+    def lasts(i: int, found: set[float]) -> bool:
+        """The line states a duration of the statement ("12 weeks", not "Week 12") not yet drawn on."""
+        return (
+            bool(durations)
+            and bool((unit_numbers(i) - found) & {v for v, _ in durations})
+            and bool(durations & measures(corpus.unit_text(i)))
+        )
 
     def gain(k: int, chosen: list[int], covered: set[str], found: set[float]) -> tuple[float, float]:
         """What the unit adds of the statement, and what breaks a tie: a line of a list already
@@ -50,18 +61,23 @@ def drawn_on(
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
             return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
         stems = unit_stems(i)
-        if not stems & telling and not distinct & (unit_numbers(i) - found):
+        if not stems & telling and not distinct & (unit_numbers(i) - found) and not lasts(i, found):
             return 0.0, 0.0
         g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
         g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))
         return g, 0.02 * listed + 0.01 * float(sem[k])
+
+    def in_list(k: int, chosen: list[int]) -> bool:
+        unit = corpus.units[idx[k]]
+        return unit.kind == "item" and unit.group >= 0 and any(corpus.units[idx[c]].group == unit.group for c in chosen)
 
     def grow(first: int) -> tuple[float, list[int]]:
         chosen: list[int] = []
         covered: set[str] = set()
         found: set[float] = set()
         total, best = 0.0, first
-        while best >= 0 and len(chosen) < MAX_SPAN_UNITS:
+        # A list is read whole however long it is: its further items do not count towards the limit.
+        while best >= 0 and (len(chosen) < MAX_SPAN_UNITS or in_list(best, chosen)):
             total += gain(best, chosen, covered, found)[0]
             chosen.append(best)
             covered |= {w for w, st in want.items() if st in unit_stems(idx[best])}

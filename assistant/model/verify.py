@@ -29,6 +29,7 @@ from assistant.model.facts import (
     comparison_flipped,
     entities,
     figures_missing,
+    measures,
     numbers,
     parts,
     periods_missing,
@@ -63,6 +64,7 @@ LABEL_WORDS = 8  # so must a label ("Common Week 1 Issues & Fixes:") of this man
 MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found in the support span
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
+_DURATIONS = ("minute", "hour", "day", "week", "month", "year")
 MIN_CONTENT_WORDS = 2  # shorter pieces ("Here is what I found:") are not statements
 # An aside that says more of what came before it (", which lets each user…", ", most of it paid to…",
 # ", with managers approving any extra"):
@@ -191,8 +193,10 @@ class Verifier:
             self._meta[title] = frozenset(words | ATTRIBUTION | CONNECTIVE)
         return self._meta[title]
 
-    def _span(self, words: set[str], idx: list[int], sem: np.ndarray, figures: frozenset[float]) -> list[int]:
-        return drawn_on(self.corpus, words, idx, sem, figures, self.unit_stems, self.unit_numbers)
+    def _span(self, words: set[str], idx: list[int], sem: np.ndarray, statement: str) -> list[int]:
+        durations = frozenset(m for m in measures(statement) if m[1] in _DURATIONS)
+        figures = frozenset(stated_numbers(statement))
+        return drawn_on(self.corpus, words, idx, sem, figures, self.unit_stems, self.unit_numbers, durations)
 
     def _context(self, span: list[int], idx: list[int]) -> list[int]:
         return read_under(self.corpus.units, span, idx)
@@ -209,7 +213,7 @@ class Verifier:
         if not idx or not words:
             return Check(False, 0.0, "empty")
         sem = corpus.unit_vectors[idx] @ vector
-        span_order = self._span(words, idx, sem, frozenset(stated_numbers(statement)))
+        span_order = self._span(words, idx, sem, statement)
         span = sorted(span_order)
         around = self._context(span, idx)
         span_units = [idx[k] for k in span]

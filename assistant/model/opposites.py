@@ -1,0 +1,39 @@
+"""Opposite words: where a sentence says one of a pair and its passage the other, it swaps, not
+paraphrases ("after implementation ends" where the passage says "before implementation begins")."""
+
+from __future__ import annotations
+
+# Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
+# passage says "before implementation begins").
+OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
+             ("maximum", "minimum"), ("faster", "slower"), ("larger", "smaller"), ("optional", "requir"),
+             ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
+             ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
+             ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
+             ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"))  # fmt: skip
+
+# Prefixes that make a word's opposite of the same stem: "overestimate" and "underestimate".
+_PREFIX_PAIRS = (("over", "under"), ("up", "down"), ("in", "out"))
+
+
+def _prefix_opposites(said: set[str]) -> list[tuple[str, str]]:
+    """Opposite pairs made by prefixing a word of ``said``: "overestim" with "underestim"."""
+    out = []
+    for word in said:
+        for a, b in _PREFIX_PAIRS:
+            for x, y in ((a, b), (b, a)):
+                if word.startswith(x) and len(word) - len(x) >= 4:
+                    out.append((word, y + word[len(x) :]))
+    return out
+
+
+def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
+    """The clause says one word of an opposite pair and not the other, where the source sentences (every
+    one, or together) say the other and never the one."""
+    for a, b in [*OPPOSITES, *_prefix_opposites(said)]:
+        for x, y in ((a, b), (b, a)):
+            if x not in said or y in said or any(x in f for f in sources):
+                continue
+            if (all if every else any)(y in f for f in sources):
+                return True
+    return False
