@@ -67,6 +67,11 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
          "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", False),
         ("Skipping the tasting panel is the problem, and you should taste every batch.",
          "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", True),
+        # ...and so does the heading over such a line
+        ("The handbook warns against stale stock: bake to order.",
+         "**1. Stale Stock**\n- **Problem:** Loaves sit overnight\n- **Solution:** Bake to order", True),
+        ("The handbook recommends stale stock.",
+         "**1. Stale Stock**\n- **Problem:** Loaves sit overnight\n- **Solution:** Bake to order", False),
         # a colon sets a clause apart: the denial before it is not said of the line the part after it draws on
         ("Don't build the rota alone: ask the bakers from day 1.",
          "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1", True),

@@ -604,10 +604,22 @@ def test_a_long_list_is_read_whole(verifier):
     assert not ok
 
 
+def test_a_sentence_naming_the_lists_reads_their_labels_together(verifier):
+    # three labels, each over its own list: named together, they are read together however far apart
+    assert supported(verifier, "The handbook's measures are usage, quality and money measures.", "Tier 1")[0]
+    # a label of one list is still not said of another list's lines
+    ok, reason = supported(
+        verifier, "Money measures are the early signals: weekly active staff and session length.", "Tier 1"
+    )
+    assert not ok and reason == "swap"
+
+
 def test_a_line_stating_only_a_duration_is_drawn_on_for_it(verifier):
     # "3 weeks" is the length line's: its only word besides the figure is not the statement's
     assert supported(verifier, "The induction costs $1,200 over 3 weeks, with an 85% pass rate.", "class Induction")[0]
-    ok, reason = supported(verifier, "The induction costs $1,200 over 4 weeks, with an 85% pass rate.", "class Induction")
+    ok, reason = supported(
+        verifier, "The induction costs $1,200 over 4 weeks, with an 85% pass rate.", "class Induction"
+    )
     assert not ok and reason == "number"
 
 

@@ -5,6 +5,7 @@ opposite words that make a swap, what a negation is about, and the clauses a sen
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import snowballstemmer
 
@@ -324,6 +325,9 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
     if not sentences:
         return True
     sent_stems = [stem_set(set(tokens(s))) for s in sentences]
+    # A heading over a line that names what goes wrong ("Premature Scaling" over "Problem: Scale
+    # before validating") names it too: warning against it agrees.
+    troubles = {s for s, after in pairwise(sentences) if _TROUBLE.match(after)}
     for clause in denials_carried(statement):
         stems = stem_set(set(tokens(clause)) - meta)
         if not stems:
@@ -339,7 +343,7 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
             # Nor may it deny what the sentence it denies of asserts ("the ROI does not need to look
             # promising" where a line says "ROI looks promising").
             if any(
-                all(negations_about(s, scope) == 0 and not _TROUBLE.match(s) for s in best)
+                all(negations_about(s, scope) == 0 and not _TROUBLE.match(s) and s not in troubles for s in best)
                 and not denied_anywhere(scope, sentences)
                 for scope, best in _denied(clause, sentences, sent_stems)
             ):
@@ -374,9 +378,9 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
         own = {stem(t) for t in tokens(clause)}
         # A line that names what goes wrong agrees with the clause either way, unless the clause
         # advises doing it ("the advice is to wait for perfect data" where the problem is waiting for it).
-        if parity == 0 and all(_TROUBLE.match(s) and _advises(clause, s) for s in closest):
+        if parity == 0 and all((_TROUBLE.match(s) or s in troubles) and _advises(clause, s) for s in closest):
             return False
-        if not any(negations_about(s, own) % 2 == parity or _TROUBLE.match(s) for s in closest):
+        if not any(negations_about(s, own) % 2 == parity or _TROUBLE.match(s) or s in troubles for s in closest):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
             return False  # "after implementation ends" where the passage says "before … begins"

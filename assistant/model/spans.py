@@ -56,6 +56,7 @@ def drawn_on(
         unit = corpus.units[i]
         listed = any(corpus.units[idx[c]].group == unit.group for c in chosen)
         whole = listed and unit.kind == "item" and unit.group >= 0  # a list of the text, not of a code block
+        whole = whole or sibling(k, chosen)
         if k in chosen or (chosen and not whole and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
             return 0.0, 0.0  # a list is read whole however long it is; other lines near those chosen
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
@@ -66,6 +67,17 @@ def drawn_on(
         g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
         g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))
         return g, 0.02 * listed + 0.01 * float(sem[k])
+
+    def sibling(k: int, chosen: list[int]) -> bool:
+        """A label of the lists that follow one another with a chosen label ("Prototype Success:",
+        "Infrastructure Readiness:", "Operations Readiness:"): a list of lists, read whole as a list is."""
+        kinds = [corpus.units[i].kind for i in idx]
+        if kinds[k] != "label" or any(kinds[c] != "label" for c in chosen):
+            return False  # a sentence that names the lists, not one that draws on their lines
+        return any(
+            kinds[c] == "label" and all(kinds[j] in ("item", "label") for j in range(min(c, k) + 1, max(c, k)))
+            for c in chosen
+        )
 
     def in_list(k: int, chosen: list[int]) -> bool:
         unit = corpus.units[idx[k]]
