@@ -11,6 +11,10 @@ _CLERKS = "Without the assistant, the shop would need 12 more clerks. With the a
 _CRITERIA = "Targets are set before the trial starts — not after the results arrive."
 _TEAMS = "Not every team needs to use it the same way."
 _WISH = "I'd rather bake one loaf well than fail to bake ten loaves at once."
+_TASTING = "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch"
+_STALE = "**1. Stale Stock**\n- **Problem:** Loaves sit overnight\n- **Solution:** Bake to order"
+_ROTA = "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1"
+_SIGN_OFF = "Without oven checks and sign-off, openings fail."
 
 
 @pytest.mark.parametrize(
@@ -63,23 +67,17 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
         ("Don't balance speed with quality.",
          "- **Problem:** Quick fixes pile up\n- **Solution:** Balance speed with quality", False),
         # ...but not as advice to do what goes wrong
-        ("The advice is to skip the tasting panel.",
-         "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", False),
-        ("Skipping the tasting panel is the problem, and you should taste every batch.",
-         "- **Problem:** Skip the tasting panel\n- **Solution:** Taste every batch", True),
+        ("The advice is to skip the tasting panel.", _TASTING, False),
+        ("Skipping the tasting panel is the problem, and you should taste every batch.", _TASTING, True),
         # ...and so does the heading over such a line
-        ("The handbook warns against stale stock: bake to order.",
-         "**1. Stale Stock**\n- **Problem:** Loaves sit overnight\n- **Solution:** Bake to order", True),
-        ("The handbook recommends stale stock.",
-         "**1. Stale Stock**\n- **Problem:** Loaves sit overnight\n- **Solution:** Bake to order", False),
+        ("The handbook warns against stale stock: bake to order.", _STALE, True),
+        ("The handbook recommends stale stock.", _STALE, False),
         # a colon sets a clause apart: the denial before it is not said of the line the part after it draws on
-        ("Don't build the rota alone: ask the bakers from day 1.",
-         "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1", True),
-        ("Build the rota alone: don't ask the bakers from day 1.",
-         "- **Problem:** Rota built alone\n- **Solution:** Ask the bakers from day 1", False),
+        ("Don't build the rota alone: ask the bakers from day 1.", _ROTA, True),
+        ("Build the rota alone: don't ask the bakers from day 1.", _ROTA, False),
         # a denial of two things joined by "and" denies each of them
-        ("Without oven checks and sign-off, openings fail.", "Without oven checks and sign-off, openings fail.", True),
-        ("With sign-off, openings fail.", "Without oven checks and sign-off, openings fail.", False),
+        ("Without oven checks and sign-off, openings fail.", _SIGN_OFF, True),
+        ("With sign-off, openings fail.", _SIGN_OFF, False),
         # one denial over two lines, one of which the passage denies and the other it asserts
         ("The cost is orders that don't get packed or get shipped late, vans that aren't loaded, tills that "
          "aren't counted.",
