@@ -199,6 +199,8 @@ def test_what_the_asker_tells_of_their_situation_does_not_hide_the_question(coac
         "Staff are resisting. What should we do?"
     )
     assert asked_part("we're a broker — what checks come before go-live?") == "what checks come before go-live?"
+    # "him" or "her" in the ask is someone the told part names: what they did is what is asked about.
+    assert asked_part("My business partner has lost interest in the project, how do I get him back?") is None
     situation = (
         "We're a family-owned plumbing supplier with 3 branches, an old ERP and lots of phone orders. "
         "Our accountant keeps the books in QuickBooks. "
@@ -633,3 +635,16 @@ def test_each_value_of_a_table_row_is_read_with_its_row_and_column_names(tmp_pat
         "By phase: At scale — Users: 1,500",  # an empty value ("-") says nothing
     ]
     assert all(units[k].kind == "row" for k, _ in cells)
+
+
+def test_a_question_of_what_not_to_bother_making_asks_for_the_dont_list(coach):
+    from assistant.answer.asking import read_question
+
+    vocabulary = coach.corpus.vocabulary
+    for question in (
+        "What should we NOT bother building in the pilot?",
+        "which features are we not adding yet?",
+        "what can we not bother with doing in week 1?",
+    ):
+        assert read_question(question, vocabulary).negative, question
+    assert not read_question("What should we build in the pilot?", vocabulary).negative

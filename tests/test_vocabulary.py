@@ -86,3 +86,27 @@ def test_stage_terms_are_data(tmp_path):
     assert vocab.infer_stages("Budget", "One pilot, once.") == ("general",)
     with pytest.raises(ConfigError, match="not one of"):
         _load(tmp_path, [], '[stages]\nlaunch = ["launch"]\n')
+
+
+def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
+    """The shipped file: those an owner answers to are the playbook's leadership, two stages set side by
+    side ask for its comparison, and what a stage is for is its goal."""
+    from conftest import KNOWLEDGE
+
+    vocab = Vocabulary.load(KNOWLEDGE / "vocabulary.toml", [])
+    for question in (
+        "how often should i update the boss",
+        "what goes in the monthly review with the owners",
+        "how do I keep my business partner interested",
+        "my co-owner has doubts",
+    ):
+        assert "leadership" in vocab.expansion_words(question), question
+    assert "leadership" not in vocab.expansion_words("who are the data owners?")
+    assert "buy-in" in vocab.expansion_words("how do i get them on board")
+    for question in (
+        "what data does the pilot use vs later stages",
+        "how does the pilot compare to production",
+        "what do we use in the pilot compared to later",
+    ):
+        assert "comparison" in vocab.expansion_words(question), question
+    assert "goal" in vocab.expansion_words("what's the whole point of the prototype stage")

@@ -70,7 +70,9 @@ _REMEDY_QUESTION = re.compile(
 )
 # A question about what not to do, skip or hold back ("what should we avoid building?").
 _NEGATIVE_QUESTION = re.compile(
-    r"\b(?:avoid|hold off|hold back|not (?:to )?(?:do|build|add|include)|n't (?:do|build|add|include)|skip|"
+    # "what should we NOT bother building": a verb of making, after "not" or "n't" and a "bother (with)".
+    r"\b(?:avoid|hold off|hold back|skip|"
+    r"(?:not|n't) (?:to )?(?:bother (?:with |to )?)?(?:do|build|add|include)(?:ing)?|"
     r"leave out|shouldn't|should not|don't)\b",
     re.I,
 )

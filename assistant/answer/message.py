@@ -15,7 +15,7 @@ from assistant.index.corpus import tokens
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])|(?<=[?!])\s+(?=[a-z])")
 
 
-_BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them)\b(?!\s+(?:is|are)\b)", re.I)
+_BACK_REFERENCE = re.compile(r"\b(?:it|this|that|these|those|them|him|her|he|she)\b(?!\s+(?:is|are)\b)", re.I)
 
 
 # A clause that asks after one that tells, in one sentence: "we're a 40-person broker — what checks…",
