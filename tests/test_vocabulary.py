@@ -110,3 +110,10 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     ):
         assert "comparison" in vocab.expansion_words(question), question
     assert "goal" in vocab.expansion_words("what's the whole point of the prototype stage")
+    assert "50" in vocab.expansion_words("by when should half our staff be on it")
+    assert "hallucinate" in vocab.expansion_words("the AI keeps making stuff up, how do we fix that")
+    assert "hallucinate" not in vocab.expansion_words("the team is made up of five people")
+    assert "criteria" in vocab.expansion_words("how do i know the trial actually worked")
+    for question in ("what do we need sorted before we roll it out?", "what do we need to have done before the pilot"):
+        assert "readiness" in vocab.expansion_words(question), question
+    assert "criteria" not in vocab.expansion_words("what worked for 8 users broke at 200")
