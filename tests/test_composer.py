@@ -545,3 +545,20 @@ def test_each_part_a_label_heads_is_shown_with_its_first_line(written):
     answer = coach.ask("what is in the knead, proof, bake briefing before we start", check_rate=False)
     for line in ("How many trays fit per bake", "Which mill delivers and when", "Who covers the early shift"):
         assert line in answer.answer, answer.answer
+
+
+def test_a_name_that_heads_a_section_is_explained_there(written):
+    """ "Ovenlink" is named in one line of the guide, and heads the section that says what restarts it:
+    a question about its setup is answered from that section, not declined as one the guide only
+    mentions."""
+    guide = GUIDE.replace(
+        "### Flour orders\n",
+        "### Ovenlink Setup\n\n**Restart rules:**\n- Automatic restart triggers:\n- Oven above 250C for 5 minutes\n"
+        "- Two failed bakes in a row\n\n### Flour orders\n",
+    ).replace("most of it for setting up the order sheet.", "most of it for the setup of the order sheet.")
+    guide = guide.replace("every morning.", "every morning. The ovens report through Ovenlink.")
+    answer = written({"guide.md": guide}).ask(
+        "What triggers an automatic restart in the Ovenlink setup?", check_rate=False
+    )
+    assert not answer.abstained, answer.answer
+    assert "250C" in answer.answer, answer.answer

@@ -251,6 +251,10 @@ class ExtractiveGenerator:
         out = []
         for name, ts in names.items():
             chunks = {corpus.units[i].chunk_id for t in ts for i in self._lines_with.get(t, ())}
+            # A passage headed by the name ("D. MLOps/LLMOps Infrastructure") is about it as a whole, its
+            # setup and its parts: what is asked of the name is judged by the rest of the question alone.
+            headed = {cid for cid, chunk in corpus.chunks.items() if ts <= set(tokens(chunk.section))}
+            chunks |= headed
             best = max(sum(corpus.idf_of(t) for t in rest & self._chunk_tokens(cid)) for cid in chunks)
             # What the question asks of the name ("CAPTCHA provider"), in the playbook's words, must be said
             # where it is mentioned. A word the playbook never uses says how the asker talks ("applies"),
@@ -260,7 +264,7 @@ class ExtractiveGenerator:
                 for t in tokens(" ".join(phrases[name]))
                 if t in corpus.idf and not corpus.vocabulary.expansion_words(t)
             }
-            said = any(asked <= self._chunk_tokens(cid) for cid in chunks)
+            said = bool(headed) or any(asked <= self._chunk_tokens(cid) for cid in chunks)
             if best / weight < cfg.name_cover or not said:
                 out.append(name)
         return out
