@@ -3,7 +3,8 @@ rather than asserts, and a figure of another kind are left alone."""
 
 from __future__ import annotations
 
-from assistant.answer.premise import figure_question, figures, premise_note
+from assistant.answer.figures import figures
+from assistant.answer.premise import figure_question, premise_note
 
 ANSWER = """From *Field Guide: A 90-Day Plan* (Trial > Length):
 - **Trial:** 4-8 weeks [1]
@@ -247,3 +248,52 @@ def test_a_how_often_word_before_a_name_is_part_of_the_name():
     assert figure_question("the review is quarterly right?") == "the review is how often?"
     standup = "From *Notes* (Meetings):\n- Daily standups (15 min) [1]\n- Weekly demos [1]"
     assert "not give 30 minutes" in premise_note("the daily standup should be 30 minutes, right?", standup)
+
+
+# A label quoted without a marker of its own, as a block of items is quoted: one marker per item.
+GOALS = """2 playbook documents speak to this; each is quoted with its source.
+
+From *Field Guide* (Success Indicators):
+**Trial Success:**
+- ✅ 70%+ crew adoption [1]
+- ✅ Positive return [1]
+
+From *Other Notes* (Examples):
+- A 90% useful rate suits a low-stakes tool [2]"""
+
+
+def test_a_label_quoted_without_its_own_marker_still_labels_the_items_under_it():
+    # "Trial" is the label's word: the 70% line is the one about the trial, and 90% is not its figure.
+    assert "not give 90%" in premise_note("for the trial to count we need 90% of them on it, right?", GOALS)
+    assert premise_note("for the trial to count we need 70% of them on it, right?", GOALS) is None
+
+
+def test_a_line_in_the_playbooks_words_for_what_is_asked_is_about_the_figure():
+    # "staff" and "using it" are the playbook's "crew" and "adoption" (what the vocabulary adds): the
+    # adoption line is the one the figure is of, not a line that shares the asker's word "use".
+    plain = GOALS.replace("**Trial Success:**\n", "")
+    asked = "we need like 90% of staff using it right?"
+    assert premise_note(asked, plain) is None  # no line is more about it than the one with 90%
+    assert "not give 90%" in premise_note(asked, plain, playbook_words=("crew", "adoption"))
+
+
+MILESTONES = """From *Field Guide* (Key Milestones):
+**Rollout Milestones:**
+- Month 2: Servers ready [1]
+- Month 6: Every seat onboarded [1]
+- Month 9-10: Return positive [1]"""
+
+
+def test_a_point_in_time_the_asker_puts_something_at_is_a_figure_to_confirm():
+    from assistant.answer.premise import claimed
+
+    # "by month 2" is what the asker states; the line about onboarding puts it at month 6.
+    assert "not give month 2" in premise_note("every seat onboarded by month 2, right?", MILESTONES)
+    assert premise_note("every seat onboarded by month 6, right?", MILESTONES) is None
+    assert premise_note("return positive in month 10, right?", MILESTONES) is None  # inside Month 9-10
+    # It is searched as written: the lines of a timeline name its points.
+    assert figure_question("every seat onboarded by month 2, right?") == "every seat onboarded by month 2?"
+    # Beside another figure, a point says when that figure holds; a terse message names what it asks about.
+    assert [f.text for f in claimed("we need 50% onboarded by month 3, right?")] == ["50%"]
+    assert claimed("onboarded by month 2?") == ()
+    assert claimed("what happens in week 6?") == ()

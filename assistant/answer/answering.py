@@ -194,7 +194,10 @@ class Answering:
             self._with_model(answer, redact(standalone), hits, draft, on_delta)
         if not answer.abstained:
             # A figure the asker wants confirmed that the quotes contradict is named first.
-            note = premise_note(standalone, answer.answer, self.reader.titles, reading.claims)
+            # What the playbook calls what the message names, read from the message as written: the query
+            # asks for the figure ("how long"), and the words for its kind say nothing of what it is of.
+            words = tuple(self.reader.corpus.vocabulary.expansion_words(standalone))
+            note = premise_note(standalone, answer.answer, self.reader.titles, reading.claims, words)
             if note:
                 answer.answer = f"{note}\n\n{answer.answer}"
                 if answer.blocks:

@@ -3,15 +3,16 @@ figure. When the answer's quotes give figures of the same kind (a share, an amou
 duration, a count) and none of them is the asker's, the answer opens by saying so, before the quotes
 that give the playbook's own figures.
 
-Figures are compared as values of one kind: durations in weeks ("six-month" is 26 weeks), money in
-dollars ("$10k" is 10,000), shares in percent. A stated range holds every value inside it ("6 weeks"
-agrees with "4-8 weeks"); a threshold ("65%+") is its own value, so "95%" does not agree with it."""
+Figures are compared as values of one kind (``answer.figures``): a stated range holds every value inside
+it ("6 weeks" agrees with "4-8 weeks"); a threshold ("65%+") is its own value, so "95%" does not agree
+with it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from assistant.answer.figures import SPAN, WEEKS, Figure, figures, points
 from assistant.answer.quoted import MARKER as _MARKER
 from assistant.answer.quoted import is_row, table_cells, under_labels
 from assistant.index.corpus import STOPWORDS, tokens
@@ -32,45 +33,6 @@ _ASSERTS = re.compile(
     r"\b(?:read|heard)\s+(?:that|somewhere|online|the|it|we|our|a|an)\b|\b(?:was|were)\s+told\b|"
     r"\bis (?:that|this|it) what\b",
     re.I,
-)
-_WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
-}  # fmt: skip
-_VALUE = r"(\d+(?:[.,]\d+)*|" + "|".join(_WORD_NUMBERS) + r")"
-_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 52 / 12, "mo": 52 / 12, "year": 52.0, "yr": 52.0}
-_DURATION = re.compile(
-    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?[\s-]*(day|week|wk|month|mo|year|yr)s?\b(?!\s*\d)", re.I
-)
-# A short duration (a response time, an effort): seconds, "10s", "90 minutes", "20-40 hours", "a 24-hour SLA",
-# "4 business hours".
-_SECONDS = {"ms": 0.001, "s": 1.0, "sec": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0, "hr": 3600.0}
-_SECONDS["hour"] = 3600.0
-_SHORT = re.compile(
-    rf"(?<![\w.$]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?(?:\s*|-|\s+(?:business|working)\s+)"
-    r"(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?)\b",
-    re.I,
-)
-# A span of positions is a duration too: "Days 1–30" is 30 days, "Week 3-4" two weeks.
-_SPAN = re.compile(r"\b(day|week|month)s?\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
-_SHARE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%", re.I)
-# A multiple: "1.5x", "2-3x", "3×".
-_MULTIPLE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*[x×](?![\w])", re.I)
-_MONEY = re.compile(
-    r"\$\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?(?:\s*(?:-|–|to)\s*\$?\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?)?", re.I
-)
-_COUNT = re.compile(
-    rf"(?<![\w.$-]){_VALUE}(?:\s*(?:-|–|to)\s*{_VALUE})?\+?\s+"
-    r"(?!%|percent|day|week|wk|month|mo|year|yr|hour|hr|min|sec)([a-z]{3,})",
-    re.I,
-)
-# How often, in days apart: "meets monthly", "quarterly business reviews".
-_EVERY = {"daily": 1.0, "weekly": 7.0, "biweekly": 14.0, "fortnightly": 14.0, "monthly": 30.0, "quarterly": 91.0,
-          "annually": 365.0, "yearly": 365.0, "annual": 365.0}  # fmt: skip
-_HOW_OFTEN = re.compile(r"\b(daily|weekly|bi-?weekly|fortnightly|monthly|quarterly|annually|yearly|annual)\b", re.I)
-# A number that names a position ("Tier 1", "Phase 2", "Week 6") counts nothing.
-_POSITION = re.compile(
-    r"\b(?:tier|phase|stage|step|level|wave|lesson|option|case|week|month|day|year|version|v)\s*$", re.I
 )
 _NAMES_POSITION = re.compile(r"(?:tier|phase|stage|step|level|wave|week|month|day|year)s?\b", re.I)
 
@@ -110,95 +72,6 @@ def asks_to_confirm(question: str) -> bool:
 _CLAUSE = re.compile(r",\s+|;\s+|\s[–—-]\s")
 
 
-@dataclass(frozen=True)
-class Figure:
-    kind: str  # "weeks", "seconds", "%", "$", "x" (a multiple), "count", "days apart" (how often)
-    low: float
-    high: float
-    text: str  # as written
-
-    def holds(self, value: float) -> bool:
-        return self.low - 1e-6 <= value <= self.high + 1e-6
-
-
-def _value(raw: str | None) -> float | None:
-    if not raw:
-        return None
-    word = _WORD_NUMBERS.get(raw.lower())
-    if word is not None:
-        return float(word)
-    try:
-        return float(raw.replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _scaled(raw: str | None, scale: str | None) -> float | None:
-    value = _value(raw)
-    if value is None:
-        return None
-    return value * {"k": 1e3, "m": 1e6}.get((scale or "").lower(), 1.0)
-
-
-# Three or more figures joined by "to" are steps, not a range: "5% to 25% to 50%" gives 5%, 25% and 50%.
-_STEPS = re.compile(r"\$?\d[\d,.]*\s*[%kKmM]?(?:\s+to\s+\$?\d[\d,.]*\s*[%kKmM]?){2,}")
-
-
-def figures(text: str) -> list[Figure]:
-    """The durations, shares, amounts of money, multiples and counts a text states."""
-    text = _STEPS.sub(lambda m: re.sub(r"\s+to\s+", ", ", m.group(0)), _MARKER.sub("", text))
-    out: list[Figure] = []
-    taken: list[tuple[int, int]] = []
-    for m in _MONEY.finditer(text):
-        low = _scaled(m.group(1), m.group(2) or m.group(4))
-        high = _scaled(m.group(3), m.group(4)) if m.group(3) else low
-        if low is not None and high is not None:
-            out.append(Figure("$", low, high, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _SHARE.finditer(text):
-        low, high = _value(m.group(1)), _value(m.group(2))
-        if low is not None:
-            out.append(Figure("%", low, high if high is not None else low, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _MULTIPLE.finditer(text):
-        low, high = _value(m.group(1)), _value(m.group(2))
-        if low is not None:
-            out.append(Figure("x", low, high if high is not None else low, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _DURATION.finditer(text):
-        if _POSITION.search(text[: m.start()]):
-            continue  # "phase 2 days?" asks of phase 2: its 2 is no duration
-        unit = _WEEKS[m.group(3).lower()]
-        low, high = _value(m.group(1)), _value(m.group(2))
-        if low is not None:
-            out.append(Figure("weeks", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _SHORT.finditer(text):
-        if any(s <= m.start() < e for s, e in taken) or _POSITION.search(text[: m.start()]):
-            continue
-        name = m.group(3).lower()
-        unit = _SECONDS.get(name) or _SECONDS[name.rstrip("s")]
-        low, high = _value(m.group(1)), _value(m.group(2))
-        if low is not None:
-            out.append(Figure("seconds", low * unit, (high if high is not None else low) * unit, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _SPAN.finditer(text):
-        length = (float(m.group(3)) - float(m.group(2)) + 1) * _WEEKS[m.group(1).lower()]
-        if length > 0:
-            out.append(Figure("weeks", length, length, m.group(0).strip()))
-            taken.append(m.span())
-    for m in _HOW_OFTEN.finditer(text):
-        days = _EVERY[m.group(1).lower().replace("-", "")]
-        out.append(Figure("days apart", days, days, m.group(0)))
-    for m in _COUNT.finditer(text):
-        if any(s <= m.start() < e for s, e in taken) or _POSITION.search(text[: m.start()]):
-            continue
-        low, high = _value(m.group(1)), _value(m.group(2))
-        if low is not None:
-            out.append(Figure("count", low, high if high is not None else low, m.group(0).strip()))
-    return out
-
-
 def _stems(text: str) -> set[str]:
     """The stems of a text's words, and the parts it names by number ("tier 2"): what tells "Tier 2" from
     "Tier 3" is the number."""
@@ -220,13 +93,29 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     # asks in so many words ("…crashed at 5,000 users, didn't it?") states it.
     terse = not _ASSERTS.search(question)
     # A terse message's span of positions ("and months 5 to 8?") names the part of a timeline asked about.
-    return tuple(
+    found = tuple(
         f
         for f in _with_articles(question)
         if f.text.lower() not in named
         and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
         and not _names_thing(question, f)
     )
+    # A point in time the asker puts something at ("paid back by month 12, right?") is what they state
+    # when it is all they state; beside another figure it says when that figure holds ("50% by month 3").
+    if found or terse:
+        return found
+    return tuple(
+        Figure(f"{m.group(1).lower()} number", float(m.group(2)), float(m.group(2)), f"{m.group(1)} {m.group(2)}")
+        for m in _BY_POINT.finditer(question)
+    )
+
+
+# A point in time something is put at: "by month 12", "at week 6", "in month 2", "by the end of week 4".
+_BY_POINT = re.compile(
+    r"\b(?:by|at|in|until|till|before|around|from|on)\s+(?:the\s+)?(?:end\s+of\s+)?"
+    r"(day|week|month|quarter|year)\s+(\d+)\b(?!\s*(?:-|–|to|and|or|through)\s*\d)",
+    re.I,
+)
 
 
 def _names_thing(question: str, figure: Figure) -> bool:
@@ -280,20 +169,29 @@ def _condition(question: str, figure: Figure) -> bool:
 
 
 def premise_note(
-    question: str, answer: str, titles: tuple[str, ...] = (), claims: tuple[Figure, ...] | None = None
+    question: str,
+    answer: str,
+    titles: tuple[str, ...] = (),
+    claims: tuple[Figure, ...] | None = None,
+    playbook_words: tuple[str, ...] = (),
 ) -> str | None:
     """The line that corrects the asker's figure, or None: the question asks to confirm a figure
     (``claims``, read from the question when not given), the answer gives figures of its kind, and
-    none of them is it."""
+    none of them is it. ``playbook_words`` are what the playbook calls the things the question names
+    ("staff" are its "users"): a line in those words is about what the figure is of."""
     claims = claimed(question, titles) if claims is None else claims
     if not claims:
         return None
     # What the answer quotes: its lines with a citation marker, not its framing ("2 playbook documents…").
     # Read in parts: "Duration: 16-32 weeks (Pilot: 6-8 weeks | Hardening: 4-8 weeks)" gives the pilot's
     # figure in its own part, beside the whole's.
-    lines = [(f"{label} {part}", figures(part)) for label, line in under_labels(answer) for part in _PARTS.split(line)]
+    lines = [
+        (f"{label} {part}", figures(part) + points(part))
+        for label, line in under_labels(answer)
+        for part in _PARTS.split(line)
+    ]
     lines += [(cell, figures(cell)) for cell in table_cells(answer)]
-    asked = _stems(question)
+    asked = _stems(question) | {stem(w) for w in playbook_words}
     framing = " ".join(
         [*titles, *(line for line in answer.splitlines() if not _MARKER.search(line) and not is_row(line))]
     ).lower()
@@ -334,14 +232,14 @@ def _timelines(found: list[Figure]) -> list[Figure]:
     def close() -> None:
         if len(run) >= 2:
             unit, start, end = run[0][0], run[0][1], run[-1][2]
-            length = (end - start + 1) * _WEEKS[unit]
+            length = (end - start + 1) * WEEKS[unit]
             out.append(Figure("weeks", length, length, f"{unit} {start}-{end}"))
         else:
             out.extend(f for *_, f in run)
         run.clear()
 
     for f in found:
-        m = _SPAN.fullmatch(f.text)
+        m = SPAN.fullmatch(f.text)
         if not m:
             close()
             out.append(f)
@@ -388,12 +286,14 @@ def figure_question(
         at = out.find(claim.text)
         if at < 0:
             continue
+        before = _HEDGE.sub("", out[:at])
         if claim.kind == "count":
             noun = claim.text.split()[-1]
             asked = f"how many {noun}"
+        elif claim.kind.endswith(" number"):
+            continue  # a point in time ("by month 12") is searched as written: the lines of its timeline name points
         else:
             asked = _ASK[claim.kind]
-        before = _HEDGE.sub("", out[:at])
         out = f"{before}{asked}{out[at + len(claim.text) :]}"
     out = _TAGS.sub(lambda m: "?" if "?" in m.group(0) else "", out).strip(" ,")
     out = re.sub(r"[.,]\s*\?", "?", re.sub(r"\s{2,}", " ", out))

@@ -12,6 +12,7 @@ MARKER = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 # A quoted line that labels the lines under it: bold throughout ("**Tier 2: Champion Support**"), or ending
 # in a colon ("**Latency Reduction:**", "Key Practices:").
 _LABEL = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*[^*]+\*\*|[^:]{2,80}:(?:\*\*)?)\s*$")
+_BOLD_LABEL = re.compile(r"^\s*\*\*[^*]+\*\*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
@@ -23,7 +24,9 @@ def under_labels(answer: str) -> list[tuple[str, str]]:
     label = ""
     for raw in answer.splitlines():
         if not MARKER.search(raw):
-            label = ""  # framing: a new source's block
+            # A bold label quoted without a marker of its own labels the marked items under it; any other
+            # line is framing, which starts a new source's block.
+            label = raw if _BOLD_LABEL.match(raw) else ""
             continue
         line = MARKER.sub("", raw)
         if _LABEL.match(line):

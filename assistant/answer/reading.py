@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.answer.asking import Asked, read_question
+from assistant.answer.figures import Figure
 from assistant.answer.message import asked_part, asks, bare_ask, separate_asks, situation, without_courtesy
-from assistant.answer.premise import Figure, claimed, figure_question
+from assistant.answer.premise import claimed, figure_question
 from assistant.service.guards import without_personal_data
 
 if TYPE_CHECKING:
