@@ -226,6 +226,12 @@ const shopCosts = {{
         "Oven (deck, 3 tiers)": 42_750,
         subtotal: 61_150
     }},
+    first_year: {{
+        "Flour contract": {{
+            amount: 960_000,
+        }},
+        subtotal: 1_420_000
+    }},
     total_12_months: 61_150 + (2_300 * 12),  // $88.75K
 }};
 ```
@@ -309,6 +315,19 @@ OVENS = """# Oven Care Methodology
 - Route small batches to the countertop oven (a twentieth of the gas)
 - Reserve the deck oven for large sourdough batches
 - Proof the overnight dough in the cooler, darker pantry
+
+## Rota Card
+
+- Not Meant For: Final rota without manager review, holiday cover
+
+## Why More Ovens
+
+Me: "Because in 6 months, 5 other shops will want ovens like these."
+
+## Supplier Trouble
+
+**June 3, 2024**: The flour order failed. The supplier's price list was from 2019 and completely inaccurate.
+Spent 2 days calling the mill about the price list.
 """
 PRICES = """# Bakery AI Pricing Notes
 
@@ -458,6 +477,16 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Proof the overnight dough in the darker, cooler pantry.", "Route small batches"),
         # a light verb a writer puts a step in ("comes in", "makes it through") is how it is put, not a claim
         ("Counter A comes in at weeks 3-4, once the main counter makes it through weeks 1-2.", "Counter A joins"),
+        # a figure written with a decimal point and a scale ("$1.42 million") is a value the figure checks hold to
+        # the passage, not words ("42", "million") its lines must have
+        ("The first year's subtotal was $1.42 million.", "subtotal: 1_420_000"),
+        # "rather than just" is "not just": it adds, it does not deny
+        ("Train counter staff for judgment rather than just operation.", "Train counter staff for judgment"),
+        # what a label denies ("Not Meant For:") is the whole of what its line goes on to
+        ("The rota card is not meant for a final rota without manager review, or for holiday cover.",
+         "Not Meant For"),
+        # a plural unit belongs to the figure before it: "6 months 5 shops" is no "month 5"
+        ("Within 6 months 5 other shops would want ovens like these.", "5 other shops"),
         # a label that heads labels ("The … Approach:" over "Layer 1 - …", "Layer 2 - …") says what each is part of
         ("The counter session lasts 60 minutes, as part of the handbook's stacked practice approach.",
          "Layer 2 - Counter"),
@@ -550,6 +579,10 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Wait for perfect recipes before baking, then refine them weekly.", "Getting started", "negation"),
         ("Yes: the handbook says to wait for perfect recipes before baking, and then refine them weekly.",
          "Getting started", "negation"),
+        # a clause after "even though" is read for its own polarity, and what ", which" tells apart from it:
+        # "accurate" where the line says "inaccurate"
+        ("The flour order failed even though the supplier's price list was accurate, which cost 2 days of calls to "
+         "the mill about the price list.", "Supplier Trouble", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

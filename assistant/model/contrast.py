@@ -13,6 +13,7 @@ from assistant.model.meaning import denials_carried, normalized, span_sentences,
 
 _SCOPE_END = re.compile(r"[,;:.!?—()]|\bbut\b", re.I)  # what a denial denies runs to here
 _STOP = re.compile(r"[.;:!?\n]")  # what it is set against runs back to here
+_TITLED = re.compile(r"(?:[A-Z][\w'-]*\s*)+")  # words of a label: each capitalised ("Intended For")
 
 
 def held_and_denied(text: str, meta: frozenset[str]) -> tuple[set[str], set[str], bool]:
@@ -23,7 +24,14 @@ def held_and_denied(text: str, meta: frozenset[str]) -> tuple[set[str], set[str]
     cuts: list[tuple[int, int]] = []
     contrast = False
     for m in NEGATION.finditer(text):
+        if cuts and m.start() < cuts[-1][1]:
+            continue  # inside what a denial before it denies
         scope = _SCOPE_END.split(text[m.end() :], maxsplit=1)[0]
+        if text[m.end() + len(scope) : m.end() + len(scope) + 1] == ":" and _TITLED.fullmatch(scope.strip()):
+            # A label that denies ("Not Intended For: final letters, …") denies what its line goes on to;
+            # a sentence that denies before a colon ("Don't wait for perfect data: start…") does not.
+            after = text[m.end() + len(scope) + 1 :]
+            scope += ":" + re.split(r"[\n.;!?]", after, maxsplit=1)[0]
         denied |= stem_set(set(tokens(scope)) - meta)
         opens = not set(tokens(_STOP.split(text[: m.start()])[-1])) - meta
         contrast = contrast or not opens

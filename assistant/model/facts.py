@@ -156,6 +156,8 @@ def measures(text: str) -> set[tuple[float, str]]:
         unit = {"×": "x", "wk": "week", "mo": "month", "yr": "year", "hr": "hour", "min": "minute"}.get(raw, raw)
         out.update((float(v), unit) for v in m.group(1, 2) if v)
     for m in _POSITION.finditer(text):  # "week 6" is a point in time, not "6 weeks"
+        if m.group(3) is None and re.match(r"\w+s\s", m.group(0)):
+            continue  # "in 6 months 5 departments": a plural unit is the figure's before it, a point is singular
         out.update((float(v), m.group(1).lower() + "#") for v in m.group(2, 3) if v)
     return out
 
@@ -338,7 +340,7 @@ def parts(text: str) -> set[str]:
 
 
 # Where a sentence joins another claim to the first: "…, and …", "…; …", "…, but …".
-CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas)\s+|,\s+(?:even though|although|though|because)\s+|;\s+", re.I)
+CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas|even though|although)\s+|,\s+(?:though|because)\s+|;\s+", re.I)
 MIN_CLAUSE_COVERAGE = 0.5  # idf-weighted share of a joined clause's content words found in the passage
 
 

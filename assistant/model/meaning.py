@@ -106,9 +106,11 @@ def word_forms(text: str) -> set[str]:
 # the word itself.
 _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 # Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts", "not just
-# operation but judgment".
+# operation but judgment", and "rather than only" or "instead of just" said for "not just".
 _BOTH_WAYS = re.compile(
-    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b|\bnot (?=(?:just|only|merely|simply)\b)", re.I
+    r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b"
+    r"|\b(?:not|rather than|instead of) (?=(?:just|only|merely|simply)\b)",
+    re.I,
 )
 
 
@@ -223,8 +225,8 @@ _OWN_CLAUSE = re.compile(
 
 
 # What a colon sets apart is a clause of its own for what it denies: "don't build it in isolation:
-# involve users from day 1" denies the first part only.
-_POLARITY_JOIN = re.compile(rf"{CLAUSE_JOIN.pattern}|:\s+", re.I)
+# involve users from day 1" denies the first part only; so is what ", which" goes on to tell.
+_POLARITY_JOIN = re.compile(rf"{CLAUSE_JOIN.pattern}|:\s+|,\s+(?=which\b)", re.I)
 
 
 def denials_carried(statement: str) -> list[str]:

@@ -65,6 +65,10 @@ MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found 
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
 _DURATIONS = ("minute", "hour", "day", "week", "month", "year")
+# A figure written in pieces: a decimal point or a scale ("$2.74 million", "1.2M", "5 million").
+_SCALED = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)+\s*(?:[kKmM]\b|million\b|thousand\b|billion\b)?|\d+\s*(?:million|thousand|billion)\b"
+)
 MIN_CONTENT_WORDS = 2  # shorter pieces ("Here is what I found:") are not statements
 # An aside that says more of what came before it (", which lets each user…", ", most of it paid to…",
 # ", with managers approving any extra"):
@@ -221,6 +225,9 @@ class Verifier:
         context_text = "\n".join([chunk.section, *(corpus.unit_text(idx[k]) for k in around)])
         in_span = set().union(*(self.unit_stems(i) for i in span_units), *(self.unit_stems(idx[k]) for k in around))
         have = in_span | stem_set(set(tokens(chunk.section))) | comparison_stems(span_text)
+        # A figure's pieces ("2", "74", "million" of "$2.74 million") are the figure checks' to hold to the
+        # passage as a value, however it is written there ("2_740_000").
+        have |= stem_set(set(tokens(" ".join(_SCALED.findall(statement)))))
         # A function word the span lacks says how the sentence is put, and does not count against it.
         words = {w for w in words if w not in FUNCTION_WORDS or covered(w, have)}
         weight = sum(corpus.idf_of(w) for w in words) or 1.0
