@@ -297,3 +297,11 @@ def test_a_point_in_time_the_asker_puts_something_at_is_a_figure_to_confirm():
     assert [f.text for f in claimed("we need 50% onboarded by month 3, right?")] == ["50%"]
     assert claimed("onboarded by month 2?") == ()
     assert claimed("what happens in week 6?") == ()
+
+
+def test_a_titles_figure_written_without_its_hyphen_still_names_the_document():
+    from assistant.answer.premise import claimed
+
+    titles = ("Field Guide: A 90-Day Plan",)
+    assert claimed("90 day plan phase 3 deliverables?", titles) == ()
+    assert [f.text for f in claimed("90 day plan trial is 8 weeks?", titles)] == ["8 weeks"]

@@ -88,7 +88,8 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     document's title ("the 90-day roadmap") names the document; it is nothing the asker claims."""
     if not asks_to_confirm(question):
         return ()
-    named = " ".join(titles).lower()
+    # "90 day plan" names "A 90-Day Plan": a title is matched with its hyphens read as spaces.
+    named = " ".join(titles).lower().replace("-", " ")
     # Only a terse message leaves open whether a count after "at" is stated or a condition; one that
     # asks in so many words ("…crashed at 5,000 users, didn't it?") states it.
     terse = not _ASSERTS.search(question)
@@ -96,7 +97,7 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     found = tuple(
         f
         for f in _with_articles(question)
-        if f.text.lower() not in named
+        if f.text.lower().replace("-", " ") not in named
         and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
         and not _names_thing(question, f)
     )
