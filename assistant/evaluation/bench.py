@@ -142,9 +142,12 @@ def bench_dashboard(coach: object, n: int = 10_000) -> float:
             coach.ledger = original
 
 
-def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int = 60) -> dict[str, float]:
+def bench_load(
+    settings: Settings, *, cache: bool, users: int = 50, seconds: int = 60
+) -> tuple[dict[str, float], list[str]]:
     """50 simulated users for 60 s against ``app.py``'s JSON API (locust, headless): throughput,
-    latency percentiles, errors and the app's peak memory."""
+    latency percentiles, errors and the app's peak memory; and what each kind of error was, with how
+    often it happened."""
     import csv
     import socket
     import urllib.request
@@ -178,6 +181,12 @@ def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int
             )  # fmt: skip
             with open(f"{out}/load_stats.csv", encoding="utf-8") as fh:
                 rows = {r["Name"]: r for r in csv.DictReader(fh)}
+            failures: list[str] = []
+            if Path(f"{out}/load_failures.csv").is_file():
+                with open(f"{out}/load_failures.csv", encoding="utf-8") as fh:
+                    failures = [
+                        f"{r.get('Error', '')[:200]} (×{r.get('Occurrences', '?')})" for r in csv.DictReader(fh)
+                    ]
         peak_kb = 0
         for line in Path(f"/proc/{app.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -187,7 +196,7 @@ def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int
         app.wait(timeout=30)
     total = rows.get("Aggregated") or rows.get("/v1/ask") or {}
     requests = float(total.get("Request Count", 0) or 0)
-    return {
+    stats = {
         "requests": requests,
         "errors": float(total.get("Failure Count", 0) or 0),
         "rps": float(total.get("Requests/s", 0) or 0),
@@ -196,6 +205,7 @@ def bench_load(settings: Settings, *, cache: bool, users: int = 50, seconds: int
         "p99_ms": float(total.get("99%", 0) or 0),
         "peak_rss_mb": peak_kb / 1024,
     }
+    return stats, failures
 
 
 def bench_model_overhead(coach: object, settings: Settings, cases: Sequence[GoldCase]) -> tuple[float, float]:
@@ -301,11 +311,14 @@ def main() -> int:
     print("\nLoad: 50 concurrent users, 60 s, POST /v1/ask (target: 0 errors, p95 ≤ 1000 ms)")
     print("| run | requests | errors | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, r in loads.items():
+    for name, (r, _) in loads.items():
         print(
             f"| {name} | {r['requests']:.0f} | {r['errors']:.0f} | {r['rps']:.1f} | {r['p50_ms']:.0f} | "
             f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} | {r['peak_rss_mb']:.0f} |"
         )
+    for name, (_, failures) in loads.items():
+        for failure in failures:
+            print(f"{name} error: {failure}")
     return 0
 
 
