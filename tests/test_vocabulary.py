@@ -117,3 +117,13 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     for question in ("what do we need sorted before we roll it out?", "what do we need to have done before the pilot"):
         assert "readiness" in vocab.expansion_words(question), question
     assert "criteria" not in vocab.expansion_words("what worked for 8 users broke at 200")
+    # "Different" sets things side by side only as "differ", "the difference" or "different from".
+    assert "comparison" in vocab.expansion_words("what's the difference between a pilot and a prototype")
+    assert "comparison" not in vocab.expansion_words("our customer info is in 4 different systems, where do we start")
+    assert "integration" in vocab.expansion_words("what if the AI can't hook into the software we already use")
+    assert "integration" not in vocab.expansion_words("what hooks should the launch email use")
+    for question in ("my staff are nervous and pushing back", "the team is scared AI will replace them"):
+        assert "resistance" in vocab.expansion_words(question), question
+    for question in ("staff just aren't using it, now what", "people stopped using it after launch"):
+        assert "adoption" in vocab.expansion_words(question), question
+    assert "adoption" not in vocab.expansion_words("which model are you using")
