@@ -328,6 +328,24 @@ Me: "Because in 6 months, 5 other shops will want ovens like these."
 
 **June 3, 2024**: The flour order failed. The supplier's price list was from 2019 and completely inaccurate.
 Spent 2 days calling the mill about the price list.
+
+## Oven Payback
+
+**Not what we expected**:
+
+**Biggest gain** (38% of total benefit): **Faster baking**
+
+Not more staff. Existing bakers making more loaves.
+
+We didn't fire anyone. This reduced resistance and increased adoption.
+
+Payback period: Month 19 (broke even in Q4 of Year 2)
+
+## Van Tracking
+
+- Customer asks: "Where is my order?"
+- The app doesn't just explain where—it actually tracks the van (with a map)
+- Result: One tap instead of 5-minute phone call
 """
 PRICES = """# Bakery AI Pricing Notes
 
@@ -487,6 +505,16 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "Not Meant For"),
         # a plural unit belongs to the figure before it: "6 months 5 shops" is no "month 5"
         ("Within 6 months 5 other shops would want ovens like these.", "5 other shops"),
+        # "instead of just" and "doesn't just" both add; "in place of" is "instead of"
+        ("The app actually tracks the van, with a map, instead of just explaining where.", "tracks the van"),
+        ("The result is one tap in place of a 5-minute phone call.", "One tap instead"),
+        # "Q4" is the fourth quarter
+        ("The ovens broke even in month 19, in the fourth quarter of year 2.", "broke even in Q4"),
+        # a change said in other words of the same direction: "fell" where the line says "reduced"
+        ("Because nobody was fired, resistance fell and adoption rose.", "didn't fire anyone"),
+        # a role named after the colon is not named beside the figure before it
+        ("The biggest gain, 38% of the total benefit, was faster baking: existing bakers making more loaves, "
+         "not more staff.", "Biggest gain"),
         # a label that heads labels ("The … Approach:" over "Layer 1 - …", "Layer 2 - …") says what each is part of
         ("The counter session lasts 60 minutes, as part of the handbook's stacked practice approach.",
          "Layer 2 - Counter"),
@@ -579,6 +607,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Wait for perfect recipes before baking, then refine them weekly.", "Getting started", "negation"),
         ("Yes: the handbook says to wait for perfect recipes before baking, and then refine them weekly.",
          "Getting started", "negation"),
+        # another quarter than the one the line names
+        ("The ovens broke even in month 19, in the first quarter of year 2.", "broke even in Q4", "number"),
         # a clause after "even though" is read for its own polarity, and what ", which" tells apart from it:
         # "accurate" where the line says "inaccurate"
         ("The flour order failed even though the supplier's price list was accurate, which cost 2 days of calls to "

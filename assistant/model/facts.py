@@ -26,7 +26,7 @@ NEGATION = re.compile(
     r"(?<![-/])(?:\b(?:not|no|never|none|nothing|nobody|cannot|without|neither|nor|avoid|don't|doesn't|didn't|won't|"
     r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b"
     r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b|\bhold(?:s|ing)? off\b|\brefrain\w* from\b"
-    r"|\brather than\b|\binstead of\b"  # what follows is denied: "real scenarios rather than PowerPoint"
+    r"|\brather than\b|\binstead of\b|\bin (?:place|lieu) of\b"  # what follows is denied: "rather than PowerPoint"
     r"|\bsteer(?:s|ing)? clear of\b|❌)(?![-/])",
     re.I,
 )
@@ -114,6 +114,7 @@ def numbers(text: str) -> set[float]:
     for m in _NUMBER_WORD.finditer(text):
         found.add(float(NUMBER_WORDS[m.group(1).lower()]))
     found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
+    found.update(_quarters(text))
     return found
 
 
@@ -131,10 +132,20 @@ def stated_numbers(text: str) -> set[float]:
     for m in _NUMBER_WORD.finditer(text):
         found.add(float(NUMBER_WORDS[m.group(1).lower()]))
     found.update(float(m.group(1)) for m in _P_NUMBER.finditer(text))
+    found.update(_quarters(text))
     return found
 
 
 _P_NUMBER = re.compile(r"\b[pP](\d{2})\b")  # a percentile: p95
+# A quarter of the year, numbered or said: "Q4" is "the fourth quarter".
+_QUARTER = re.compile(r"\b[qQ]([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.I)
+_QUARTER_ORDINALS = {"first": 1.0, "second": 2.0, "third": 3.0, "fourth": 4.0}
+
+
+def _quarters(text: str) -> set[float]:
+    return {float(m.group(1)) if m.group(1) else _QUARTER_ORDINALS[m.group(2).lower()] for m in _QUARTER.finditer(text)}
+
+
 _ENUMERATOR = re.compile(r"^[\s#>*-]*(?:\*\*)?\d{1,2}[.)]\s", re.M)
 _MEASURE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?[\s-]*(?:(?:business|working|calendar)\s+)?"

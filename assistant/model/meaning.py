@@ -46,6 +46,9 @@ _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min
 _COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
                 "<": ("under", "below", "less", "fewer", "lower", "within"),
                 " vs": ("against", "versus", "compared")}  # fmt: skip
+# Words for a change in one direction: "resistance fell" where the line says "reduced resistance".
+_DIRECTIONS = (("reduce", "decrease", "fall", "fell", "drop", "lower", "cut", "shrink", "decline"),
+               ("increase", "rise", "rose", "grow", "grew", "raise", "boost", "climb"))  # fmt: skip
 _PLUS = re.compile(r"\d%?\+")
 _MULTIPLE = re.compile(r"\d(?:x|×)\b")
 
@@ -72,6 +75,8 @@ def comparison_stems(text: str) -> set[str]:
         out |= {stem(w) for w in _COMPARISONS[">"] + ("least", "minimum")}
     if _MULTIPLE.search(text):
         out |= {"time", "fold"}
+    said = stem_set(set(tokens(text)))
+    out |= {stem(w) for way in _DIRECTIONS if said & {stem(w) for w in way} for w in way}
     figures = numbers(text)
     out |= {str(int(n)) for n in figures if n >= 1 and n == int(n)}
     return out | {stem(w) for w, v in NUMBER_WORDS.items() if v in figures}  # "half" where it says 50%
@@ -93,6 +98,8 @@ def stem_set(words: set[str] | frozenset[str]) -> set[str]:
     out = set()
     for w in words:
         out.add(stem(w))
+        if re.fullmatch(r"q[1-4]", w):
+            out |= {w[1], "quarter"}  # "Q4" says "the fourth quarter"
         if "-" in w:
             out.update(stem(p) for p in w.split("-") if p)
     return out
@@ -109,7 +116,8 @@ _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 # operation but judgment", and "rather than only" or "instead of just" said for "not just".
 _BOTH_WAYS = re.compile(
     r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b"
-    r"|\b(?:not|rather than|instead of) (?=(?:just|only|merely|simply)\b)",
+    r"|\b(?:not|(?:does|do|did|is|are|was|were)n['’]t|rather than|instead of|in place of)"
+    r" (?=(?:just|only|merely|simply)\b)",
     re.I,
 )
 

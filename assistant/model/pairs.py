@@ -14,7 +14,11 @@ from assistant.model.facts import CLAUSE_JOIN, NUMBER, frequencies, numbers, per
 from assistant.model.meaning import TIME_STEMS, stem
 
 # A figure ruled out by the words just before it: "not 1.5x", "rather than 6 weeks", "instead of 10%".
-_DENIED = re.compile(r"\b(?:not|never|rather than|instead of)\s+(?:at\s+|just\s+|only\s+)?[$~]?(\d+(?:[.,]\d+)*)", re.I)
+_DENIED = re.compile(
+    r"\b(?:not|never|rather than|instead of|in (?:place|lieu) of)\s+(?:at\s+|just\s+|only\s+|an?\s+)?"
+    r"[$~]?(\d+(?:[.,]\d+)*)",
+    re.I,
+)
 # Where a line's own parts part: "Technical debt (35%), organizational resistance (40%), lack of ROI (25%)";
 # not before what qualifies the part before it (", not 1.5x", ", but …").
 # A date or a time goes on past its comma ("May 20, 2024, 3:47 PM: First model test").

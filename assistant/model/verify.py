@@ -53,7 +53,7 @@ from assistant.model.meaning import (
     stem_set,
 )
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
-from assistant.model.roles import entity_missing, figure_apart, swapped
+from assistant.model.roles import beside_figures, entity_missing, figure_apart, swapped
 from assistant.model.spans import drawn_on, read_under
 from assistant.model.statements import split_statements
 from assistant.types import Chunk, Citation
@@ -272,7 +272,7 @@ class Verifier:
             stated_entities, primary, self.held, also
         ):
             return Check(False, support, "entity")
-        said = stem_set({w for w in parts(statement) if w in self.held} - self.meta_words(chunk.title))
+        said = stem_set({w for w in parts(beside_figures(statement)) if w in self.held} - meta)
         if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
             return Check(False, support, "entity")
         # A label before the span that is not a list's own (it heads what follows: "**4. Change Management
