@@ -346,6 +346,10 @@ Payback period: Month 19 (broke even in Q4 of Year 2)
 - Customer asks: "Where is my order?"
 - The app doesn't just explain where—it actually tracks the van (with a map)
 - Result: One tap instead of 5-minute phone call
+
+## Refund Letters
+
+- **Outcome:** 40% reduction in refund denials (fewer errors)
 """
 PRICES = """# Bakery AI Pricing Notes
 
@@ -607,6 +611,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Wait for perfect recipes before baking, then refine them weekly.", "Getting started", "negation"),
         ("Yes: the handbook says to wait for perfect recipes before baking, and then refine them weekly.",
          "Getting started", "negation"),
+        # a change the other way round: "rose" where the line says "reduction"
+        ("Refund denials rose by 40%, with more errors.", "reduction in refund denials", "negation"),
         # another quarter than the one the line names
         ("The ovens broke even in month 19, in the first quarter of year 2.", "broke even in Q4", "number"),
         # a clause after "even though" is read for its own polarity, and what ", which" tells apart from it:

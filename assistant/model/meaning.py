@@ -11,7 +11,7 @@ import snowballstemmer
 
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
-from assistant.model.opposites import says_opposite
+from assistant.model.opposites import DIRECTIONS, says_opposite
 from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -46,10 +46,8 @@ _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min
 _COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
                 "<": ("under", "below", "less", "fewer", "lower", "within"),
                 " vs": ("against", "versus", "compared")}  # fmt: skip
-# Words for a change in one direction: "resistance fell" where the line says "reduced resistance".
-_DIRECTIONS = (("reduce", "decrease", "fall", "fell", "drop", "lower", "cut", "shrink", "decline"),
-               ("increase", "rise", "rose", "grow", "grew", "raise", "boost", "climb"))  # fmt: skip
 _PLUS = re.compile(r"\d%?\+")
+_AGENT = re.compile(r"(?:ant|ent|er|or|ist)s?")  # who does a thing ("claimant") is not the thing ("claim")
 _MULTIPLE = re.compile(r"\d(?:x|×)\b")
 
 
@@ -76,7 +74,7 @@ def comparison_stems(text: str) -> set[str]:
     if _MULTIPLE.search(text):
         out |= {"time", "fold"}
     said = stem_set(set(tokens(text)))
-    out |= {stem(w) for way in _DIRECTIONS if said & {stem(w) for w in way} for w in way}
+    out |= {stem(w) for way in DIRECTIONS if said & {stem(w) for w in way} for w in way}  # "fell": "reduced"
     figures = numbers(text)
     out |= {str(int(n)) for n in figures if n >= 1 and n == int(n)}
     return out | {stem(w) for w, v in NUMBER_WORDS.items() if v in figures}  # "half" where it says 50%
@@ -88,8 +86,9 @@ def covered(word: str, have: set[str] | frozenset[str]) -> bool:
         return True
     if any(p + stem(word) in have for p in ("un", "non", "in", "im")):
         return True  # "could not be measured" where the span says "unmeasurable"; negation is checked apart
-    if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() for h in have):
-        return True  # "reduced" and "reduction", "overran" and "overrun"
+    if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() and not _AGENT.fullmatch(
+        word.removeprefix(h)) for h in have):  # fmt: skip
+        return True  # "reduced" and "reduction", "overran" and "overrun"; not "claimants" and "claims"
     parts = [p for p in word.split("-") if p]
     return len(parts) > 1 and all(stem(p) in have for p in parts)
 

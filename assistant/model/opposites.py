@@ -3,6 +3,10 @@ paraphrases ("after implementation ends" where the passage says "before implemen
 
 from __future__ import annotations
 
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
 # Words whose opposite in the span is a swap, not a paraphrase ("after implementation ends" where the
 # passage says "before implementation begins").
 OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("increas", "decreas"), ("higher", "lower"),
@@ -11,6 +15,12 @@ OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("inc
              ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
              ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"))  # fmt: skip
+
+# Words for a change in one direction, down and up: "denials rose" where the passage says "a reduction in
+# denials" turns it round; "fell" where it says "reduced" says the same.
+DIRECTIONS = (("reduce", "reduction", "decrease", "fall", "fell", "drop", "lower", "cut", "shrink", "decline"),
+              ("increase", "rise", "rose", "grow", "grew", "growth", "raise", "boost", "climb"))  # fmt: skip
+_WAYS = tuple(frozenset(_STEMMER.stemWord(w) for w in way) for way in DIRECTIONS)
 
 # Prefixes that make a word's opposite of the same stem: "overestimate" and "underestimate".
 _PREFIX_PAIRS = (("over", "under"), ("up", "down"), ("in", "out"))
@@ -30,6 +40,15 @@ def _prefix_opposites(said: set[str]) -> list[tuple[str, str]]:
 def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
     """The clause says one word of an opposite pair and not the other, where the source sentences (every
     one, or together) say the other and never the one."""
+    down, up = _WAYS
+    for one, other in ((down, up), (up, down)):
+        if (
+            said & one
+            and not said & other
+            and not any(f & one for f in sources)
+            and (all if every else any)(f & other for f in sources)
+        ):
+            return True  # "denials rose" where the passage says "a reduction in denials"
     for a, b in [*OPPOSITES, *_prefix_opposites(said)]:
         for x, y in ((a, b), (b, a)):
             if x not in said or y in said or any(x in f for f in sources):

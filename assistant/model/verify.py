@@ -7,10 +7,9 @@ when, in the passage's best-matching units (or its section path):
 - every stage, role, tool or name it mentions appears;
 - its content words are mostly there (idf-weighted lexical coverage), and it means the same
   (MiniLM cosine with the best unit), or it is nearly word for word.
-A statement that fails against its cited passage but passes against another retrieved passage is
-re-cited; one that passes against none is removed. Deterministic: the same answer and passages
-always give the same result. The eval harness uses the same checks.
-"""
+A statement that fails against its cited passage but passes against another retrieved passage is re-cited;
+one that passes against none is removed. Deterministic: the same answer and passages always give the same
+result. The eval harness uses the same checks."""
 
 from __future__ import annotations
 
@@ -56,6 +55,7 @@ from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import beside_figures, entity_missing, figure_apart, swapped
 from assistant.model.spans import drawn_on, read_under
 from assistant.model.statements import split_statements
+from assistant.model.synonyms import said_otherwise
 from assistant.types import Chunk, Citation
 
 # Thresholds: calibrated with the mutation suite (tests/test_verifier.py) and real model output.
@@ -228,6 +228,7 @@ class Verifier:
         # A figure's pieces ("2", "74", "million" of "$2.74 million") are the figure checks' to hold to the
         # passage as a value, however it is written there ("2_740_000").
         have |= stem_set(set(tokens(" ".join(_SCALED.findall(statement)))))
+        have |= said_otherwise(statement, have, corpus.vocabulary.expansions)  # askers' words for the passage's
         # A function word the span lacks says how the sentence is put, and does not count against it.
         words = {w for w in words if w not in FUNCTION_WORDS or covered(w, have)}
         weight = sum(corpus.idf_of(w) for w in words) or 1.0
