@@ -299,6 +299,25 @@ def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch)
     assert with_forms > score_of_recommendation() + 0.02
 
 
+def test_another_form_of_a_question_word_counts_towards_the_playbook_covering_it(coach, monkeypatch):
+    """ "Our Recommendation:" says what "recommend" asks: the form counts, at part of a word's weight, in
+    how well the line supports the question (whether the playbook covers it), not only in its rank."""
+    import assistant.answer.scoring as scoring
+    from assistant.answer.asking import read_question
+
+    question = "Which rollout strategy does the methodology recommend?"
+    q_vec, hits = coach.retrieve(question)
+
+    def support_of_recommendation() -> float:
+        asked = read_question(question, coach.corpus.vocabulary)
+        scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
+        return next(s.support for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
+
+    with_forms = support_of_recommendation()
+    monkeypatch.setattr(scoring, "stem", lambda word: word + "\0")
+    assert with_forms > support_of_recommendation() + 0.01
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [("", "empty"), ("   \n\t ", "empty"), ("x" * 5000, "limit"), ("what\x00\x01\x02\x03\x04 is", "binary")],

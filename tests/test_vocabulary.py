@@ -117,6 +117,9 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     for question in ("what do we need sorted before we roll it out?", "what do we need to have done before the pilot"):
         assert "readiness" in vocab.expansion_words(question), question
     assert "criteria" not in vocab.expansion_words("what worked for 8 users broke at 200")
+    # What has to be in place before a stage is its readiness; putting something in place is not.
+    assert "readiness" in vocab.expansion_words("what has to be in place before day 1?")
+    assert "readiness" not in vocab.expansion_words("what cost monitoring should we put in place during hardening?")
     # "Different" sets things side by side only as "differ", "the difference" or "different from".
     assert "comparison" in vocab.expansion_words("what's the difference between a pilot and a prototype")
     assert "comparison" not in vocab.expansion_words("our customer info is in 4 different systems, where do we start")

@@ -81,15 +81,14 @@ def score_units(
                 context = context | corpus.unit_tokens[k]
             matched = q_toks & context
             lex = sum(corpus.idf_of(t) for t in matched) + w.expansion * sum(corpus.idf_of(t) for t in extra & context)
+            # Another form of a question word ("recommend": "recommendation", "switch": "switched") counts
+            # at part of its weight, in the line's rank and in whether the playbook covers the question.
+            unmatched = {stem(t): t for t in q_toks - matched}
+            forms = unmatched.keys() & {stem(t) for t in context} if unmatched else set()
+            lex += w.word_forms * sum(corpus.idf_of(unmatched[f]) for f in forms)
             lex = min(lex / q_weight, 1.0)
             support = w.meaning * float(dense[j]) + w.words * lex
             score = w.support * support + w.passage * prior
-            # Another form of a question word ("recommend": "recommendation") ranks a line higher,
-            # but does not count as the playbook covering the question.
-            unmatched = {stem(t): t for t in q_toks - matched}
-            if unmatched:
-                forms = unmatched.keys() & {stem(t) for t in context}
-                score += w.support * w.words * w.word_forms * sum(corpus.idf_of(unmatched[f]) for f in forms) / q_weight
             text = corpus.unit_text(i)
             chain_text = " ".join(corpus.unit_text(k) for k in chain)
             score += _asked_of(asked, text, chain_text, w)
