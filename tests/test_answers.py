@@ -282,40 +282,34 @@ def test_a_document_named_by_its_title_is_searched_first(coach):
     assert hits[0].chunk.doc == "enterprise-ai-90-day-roadmap.txt"
 
 
-def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch):
+def _recommendation_line(coach, measure: str) -> float:
+    """The score or support (``measure``) of "Our Recommendation:" for a question that says "recommend"."""
     import assistant.answer.scoring as scoring
     from assistant.answer.asking import read_question
 
     question = "Which rollout strategy does the methodology recommend?"
     q_vec, hits = coach.retrieve(question)
+    asked = read_question(question, coach.corpus.vocabulary)
+    scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
+    return next(getattr(s, measure) for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
 
-    def score_of_recommendation() -> float:
-        asked = read_question(question, coach.corpus.vocabulary)
-        scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
-        return next(s.score for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
 
-    with_forms = score_of_recommendation()
+def test_another_form_of_a_question_word_ranks_a_line_higher(coach, monkeypatch):
+    import assistant.answer.scoring as scoring
+
+    with_forms = _recommendation_line(coach, "score")
     monkeypatch.setattr(scoring, "stem", lambda word: word + "\0")  # no two words share a form
-    assert with_forms > score_of_recommendation() + 0.02
+    assert with_forms > _recommendation_line(coach, "score") + 0.02
 
 
 def test_another_form_of_a_question_word_counts_towards_the_playbook_covering_it(coach, monkeypatch):
     """ "Our Recommendation:" says what "recommend" asks: the form counts, at part of a word's weight, in
     how well the line supports the question (whether the playbook covers it), not only in its rank."""
     import assistant.answer.scoring as scoring
-    from assistant.answer.asking import read_question
 
-    question = "Which rollout strategy does the methodology recommend?"
-    q_vec, hits = coach.retrieve(question)
-
-    def support_of_recommendation() -> float:
-        asked = read_question(question, coach.corpus.vocabulary)
-        scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
-        return next(s.support for s in scored if "Our Recommendation:" in coach.corpus.unit_text(s.unit))
-
-    with_forms = support_of_recommendation()
+    with_forms = _recommendation_line(coach, "support")
     monkeypatch.setattr(scoring, "stem", lambda word: word + "\0")
-    assert with_forms > support_of_recommendation() + 0.01
+    assert with_forms > _recommendation_line(coach, "support") + 0.01
 
 
 @pytest.mark.parametrize(
