@@ -47,6 +47,7 @@ _COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "b
                 "<": ("under", "below", "less", "fewer", "lower", "within"),
                 " vs": ("against", "versus", "compared")}  # fmt: skip
 _PLUS = re.compile(r"\d%?\+")
+_WAY_STEMS = tuple(frozenset(_STEMMER.stemWord(w) for w in way) for way in DIRECTIONS)
 _AGENT = re.compile(r"(?:ant|ent|er|or|ist)s?")  # who does a thing ("claimant") is not the thing ("claim")
 _MULTIPLE = re.compile(r"\d(?:x|×)\b")
 
@@ -74,7 +75,7 @@ def comparison_stems(text: str) -> set[str]:
     if _MULTIPLE.search(text):
         out |= {"time", "fold"}
     said = stem_set(set(tokens(text)))
-    out |= {stem(w) for way in DIRECTIONS if said & {stem(w) for w in way} for w in way}  # "fell": "reduced"
+    out |= set().union(*(way for way in _WAY_STEMS if said & way))  # "fell": "reduced"
     figures = numbers(text)
     out |= {str(int(n)) for n in figures if n >= 1 and n == int(n)}
     return out | {stem(w) for w, v in NUMBER_WORDS.items() if v in figures}  # "half" where it says 50%

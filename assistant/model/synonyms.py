@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from assistant.index.corpus import tokens
 from assistant.model.meaning import stem, stem_set
 
 _PHRASE_WORDS = 4
+
+
+@lru_cache(maxsize=512)
+def _stems_of(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem_set({t for w in words for t in tokens(w)}))
 
 
 def said_otherwise(
@@ -22,7 +28,7 @@ def said_otherwise(
     low = statement.lower()
     out: set[str] = set()
     for pattern, added in expansions:
-        if not stem_set({t for w in added for t in tokens(w)}) & have:
+        if not _stems_of(added) & have:
             continue
         for m in pattern.finditer(low):
             said = tokens(m.group(0))
