@@ -182,6 +182,8 @@ def test_possessives_are_read_as_their_word():
 
     assert tokens("Project Alpha's first use case") == tokens("Project Alpha first use case")
     assert "user" in tokens("the users' feedback")
+    # A plural in "-sses" is its word in "-ss": small businesses are a small business.
+    assert tokens("small businesses, their processes") == tokens("small business, their process")
 
 
 def test_a_bare_answer_label_is_read_under_its_question(tmp_path):

@@ -123,6 +123,15 @@ def test_best_lines_from_one_passage_answer_a_question_worded_unlike_the_playboo
     assert not gen._coherent(lines([0, 3, 6], 0.3))
 
 
+def test_an_askers_contractions_are_not_words_the_playbook_lacks(coach):
+    """How much of a question is in words the playbook never uses leaves out "we're" and "they've", as
+    it leaves out "we" and "they": they say how the asker talks."""
+    gen = coach.generator
+    assert gen.unheard("we're stuck: they've stalled the pilot, haven't they") == gen.unheard(
+        "we stuck: they stalled the pilot, have they"
+    )
+
+
 def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder):
     """Only one of two documents has "phases" in its headings; asked about the phases of the other,
     by its title, the answer comes from the one named."""

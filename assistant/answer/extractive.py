@@ -28,6 +28,8 @@ from assistant.config import AnswerSettings
 from assistant.index.corpus import STOPWORDS, Corpus, tokens
 from assistant.types import AnswerBlock, Citation, Hit
 
+# A pronoun or auxiliary with its clitic ("they've", "we're", "don't"): how the asker talks.
+_CLITIC = re.compile(r"(?:n['’]t|['’](?:ve|re|m|ll|d))$")
 # A heading or a bold label standing on its own line ("# Model Card: …", "**Communication Plan:**").
 _HEADING_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+.+|\*\*[^*\n]+\*\*:?)[ \t]*$", re.M)
 
@@ -286,9 +288,9 @@ class ExtractiveGenerator:
     def unheard(self, question: str) -> float:
         """The share of the question's weight (its words by idf) in words the playbook never uses in any
         form ("grant", "lunch", "parking"; not "pays" where it says "pay"), leaving out English function
-        words ("till", "ourselves"), which say how the asker talks, not what about."""
+        words ("till", "ourselves", "they've", "we're"), which say how the asker talks, not what about."""
         corpus = self.corpus
-        q_toks = {t for t in tokens(question) if t not in ENGLISH_STOP_WORDS}
+        q_toks = {t for t in tokens(question) if t not in ENGLISH_STOP_WORDS and not _CLITIC.search(t)}
         weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         return sum(corpus.idf_of(t) for t in q_toks if not self._known(t)) / weight
 

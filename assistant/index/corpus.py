@@ -167,7 +167,9 @@ def tokens(text: str) -> list[str]:
         tok = tok.rstrip("'’")
         if not tok or tok in STOPWORDS:
             continue
-        if len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
+        if len(tok) > 5 and tok.endswith("sses"):
+            tok = tok[:-2]  # "businesses" is "business", "processes" is "process"
+        elif len(tok) > 4 and tok.endswith("s") and not tok.endswith("ss"):
             tok = tok[:-1]
         out.append(tok)
     return out
