@@ -140,3 +140,34 @@ def test_a_follow_up_naming_what_the_documents_set_beside_another_asks_the_same_
     assert "kiosk" in condense(
         "and how long does setup take?", ["how long is the trial for a kiosk shop?"], frozenset(), siblings
     )
+
+
+FOLLOW_ON = """# Corner Bakery: Ordering Tool Guide
+
+## When the bakers resist the change
+
+- Show each baker the minutes the tool saves them at the morning count
+- Let the head baker use it for a week before anyone else
+- Keep the paper order sheet beside the tablet for the first month
+
+## Getting the money back
+
+The tool costs 900 pounds to set up. Most shops recover that outlay within 10-14 weeks, from flour not
+over-ordered and from the hour a day no longer spent on the phone to the mill.
+
+## Cleaning the proving cabinet
+
+Wipe the shelves with warm water every evening and descale the steam tray on Sundays.
+"""
+
+
+def test_a_follow_up_with_a_topic_of_its_own_is_answered_from_it_when_the_borrowed_one_finds_nothing(written):
+    """A follow-up that begins "and" reads as going on with the previous question, and takes its topic; when
+    that finds nothing to quote but the follow-up as asked does, the follow-up as asked is answered (and
+    is what a further follow-up goes on from)."""
+    coach = written({"bakery.md": FOLLOW_ON}, abstain_below=0.6)
+    first = coach.ask("what do we do if the bakers resist the change?", session="on-1")
+    assert not first.abstained and "head baker" in first.answer
+    answer = coach.ask("and how often do we descale the steam tray?", session="on-1")
+    assert not answer.abstained and "Sundays" in answer.answer, answer.answer
+    assert answer.standalone_question is None

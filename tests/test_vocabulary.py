@@ -130,3 +130,6 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     for question in ("staff just aren't using it, now what", "people stopped using it after launch"):
         assert "adoption" in vocab.expansion_words(question), question
     assert "adoption" not in vocab.expansion_words("which model are you using")
+    for question in ("how long before we see our money back?", "when do we make that back"):
+        assert "roi" in vocab.expansion_words(question), question
+    assert "roi" not in vocab.expansion_words("can we get money for the pilot?")

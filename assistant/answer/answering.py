@@ -162,15 +162,20 @@ class Answering:
         q_vec, hits, displaced = self.search(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
         draft = self.generator.generate(query, q_vec, hits, reading.asked, each, vectors[1], displaced)
-        bare = reading.bare
-        if draft.abstained and bare and bare != query and not flags:
-            # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
-            # does cover: the question itself is looked up before declining.
-            bare_vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, bare)
-            bare_vec, bare_hits, bare_displaced = self.search(bare, stage=effective_stage, vectors=bare_vectors)
-            retry = self.generator.generate(bare, bare_vec, bare_hits, None, None, bare_vectors[1], bare_displaced)
+        # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
+        # does cover: the question itself is looked up before declining. So can the topic a follow-up
+        # took from the question before it when it brings its own ("and how long before we see our money
+        # back?" after staff pushing back on the change): the follow-up as asked is looked up too.
+        own = text if standalone != text else None
+        for other in (reading.bare, own):
+            if not draft.abstained or flags or not other or other == query:
+                continue
+            other_vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, other)
+            other_vec, other_hits, other_displaced = self.search(other, stage=effective_stage, vectors=other_vectors)
+            retry = self.generator.generate(other, other_vec, other_hits, None, None, other_vectors[1], other_displaced)
             if not retry.abstained:
-                q_vec, hits, draft = bare_vec, bare_hits, retry
+                q_vec, hits, draft = other_vec, other_hits, retry
+                standalone = text if other is own else standalone
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,
