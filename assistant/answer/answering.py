@@ -162,10 +162,9 @@ class Answering:
         q_vec, hits, displaced = self.search(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
         draft = self.generator.generate(query, q_vec, hits, reading.asked, each, vectors[1], displaced)
-        # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook
-        # does cover: the question itself is looked up before declining. So can the topic a follow-up
-        # took from the question before it when it brings its own ("and how long before we see our money
-        # back?" after staff pushing back on the change): the follow-up as asked is looked up too.
+        # What else the asker tells ("Our books are in QuickBooks.") can hide a question the playbook does
+        # cover, as can the topic a follow-up took from the question before when it brings its own ("and
+        # when do we see our money back?"): the bare question and the follow-up as asked are looked up too.
         own = text if standalone != text else None
         for other in (reading.bare, own):
             if not draft.abstained or flags or not other or other == query:
@@ -174,8 +173,7 @@ class Answering:
             other_vec, other_hits, other_displaced = self.search(other, stage=effective_stage, vectors=other_vectors)
             retry = self.generator.generate(other, other_vec, other_hits, None, None, other_vectors[1], other_displaced)
             if not retry.abstained:
-                q_vec, hits, draft = other_vec, other_hits, retry
-                standalone = text if other is own else standalone
+                q_vec, hits, draft, standalone = other_vec, other_hits, retry, (text if other is own else standalone)
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,
