@@ -301,6 +301,42 @@ class Induction:
     length = "3 weeks"
     pass_rate = "85%"  # most pass first time
 ```
+
+## Owner Buy-In
+
+**The Impact:**
+- Plans don't get approved
+- Plans get cancelled early
+- Ovens aren't serviced
+- Support wanes over time
+
+**Launch Fixes:**
+- Reduce taps to the first order (ideally: 1 tap)
+- Put it where staff already work (e.g., inside the till screen, not a separate app)
+- Pre-fill common orders (templates)
+
+**Pre-Launch:**
+- Announcement note and welcome card from the sponsor (the owner or head of the shop)
+- Teaser poster in the shop window
+- Tester stories shared
+
+**Original launch scope** (what the owner wanted):
+- Every loaf on the menu
+- Delivery by van
+- Three shops at once
+- Online ordering
+- A loyalty card
+- Gift boxes
+
+**Estimated cost**: $4K
+**Estimated time**: 3 months
+
+**Cover plan:** Train 3 bakers on the tool, not just 1
+
+**Crew Scoring:**
+- **16-20:** Crew ready
+- **12-15:** Crew mostly ready (some practice needed)
+- **8-11:** Crew needs significant practice
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -522,6 +558,19 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # a label that heads labels ("The … Approach:" over "Layer 1 - …", "Layer 2 - …") says what each is part of
         ("The counter session lasts 60 minutes, as part of the handbook's stacked practice approach.",
          "Layer 2 - Counter"),
+        # a denial of one item of a series, or of a relative clause, is not carried to the next item "and"
+        # adds; nor does "or are" go on denying
+        ("The impact is plans that are not approved or are cancelled early, ovens that are not serviced and "
+         "support that wanes over time.", "Ovens aren't serviced"),
+        ("Fixes: ideally one tap to the first order, the tool put where staff already work, such as inside the "
+         "till screen rather than in a separate app, and templates for common orders.", "Launch Fixes"),
+        # a line drawn on whole names its own role; the main line's role said in other words is no swap
+        ("Before launch the owner or head of the shop sends an announcement note and welcome card, a teaser poster "
+         "goes in the shop window and tester stories are shared.", "Teaser poster"),
+        # what a sentence opens by pointing back to is the sentence before's, not another list's label
+        ("That scope was estimated at $4K and 3 months.", "Estimated cost"),
+        # "not just" a count replaces it
+        ("The cover plan is to train 3 bakers on the tool rather than 1.", "Cover plan"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -619,6 +668,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # "accurate" where the line says "inaccurate"
         ("The flour order failed even though the supplier's price list was accurate, which cost 2 days of calls to "
          "the mill about the price list.", "Supplier Trouble", "negation"),
+        # a score band given what another band's line says, though it shares words with its own
+        ("At 8-11 the crew is mostly ready and needs some practice.", "Crew Scoring", "swap"),
+        ("The cover plan is to train 3 bakers on the tool and 1 more.", "Cover plan", "negation"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

@@ -11,7 +11,9 @@ from assistant.index.corpus import tokens
 from assistant.model.facts import NEGATION
 from assistant.model.meaning import denials_carried, normalized, span_sentences, stem_set
 
-_SCOPE_END = re.compile(r"[,;:.!?—()]|\bbut\b", re.I)  # what a denial denies runs to here
+# What a denial denies runs to here: a stop, "but", or a verb of its own that "or"/"and" brings in
+# ("not approved or are cancelled early": the cancelling is held, not denied).
+_SCOPE_END = re.compile(r"[,;:.!?—()]|\bbut\b|\b(?:or|and)\s+(?=(?:is|are|was|were|get|gets|got)\b)", re.I)
 _STOP = re.compile(r"[.;:!?\n]")  # what it is set against runs back to here
 _TITLED = re.compile(r"(?:[A-Z][\w'-]*\s*)+")  # words of a label: each capitalised ("Intended For")
 

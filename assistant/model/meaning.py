@@ -12,7 +12,6 @@ import snowballstemmer
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
 from assistant.model.opposites import DIRECTIONS, says_opposite
-from assistant.types import Chunk
 
 _STEMMER = snowballstemmer.stemmer("english")
 # How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
@@ -113,11 +112,12 @@ def word_forms(text: str) -> set[str]:
 # the word itself.
 _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 # Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts", "not just
-# operation but judgment", and "rather than only" or "instead of just" said for "not just".
+# operation but judgment", and "rather than only" or "instead of just" said for "not just". "Not just"
+# a count ("3 executives, not just 1") still denies it: the count is replaced, not added to.
 _BOTH_WAYS = re.compile(
     r"\b(\w+)\s+(?:and|or)\s+(?:\1\s*not|\1n't|can't|cannot)\b"
     r"|\b(?:not|(?:does|do|did|is|are|was|were)n['’]t|rather than|instead of|in place of)"
-    r" (?=(?:just|only|merely|simply)\b)",
+    r" (?=(?:just|only|merely|simply)\b(?!\s+(?:one\b|\d)))",
     re.I,
 )
 
@@ -232,6 +232,7 @@ _OWN_CLAUSE = re.compile(
 )
 
 
+_RELATIVE = re.compile(r"\w\s+(?:that|which|who)\b", re.I)  # "…resources that are not allocated"
 # What a colon sets apart is a clause of its own for what it denies: "don't build it in isolation:
 # involve users from day 1" denies the first part only; so is what ", which" goes on to tell.
 _POLARITY_JOIN = re.compile(rf"{CLAUSE_JOIN.pattern}|:\s+|,\s+(?=which\b)", re.I)
@@ -240,7 +241,10 @@ _POLARITY_JOIN = re.compile(rf"{CLAUSE_JOIN.pattern}|:\s+|,\s+(?=which\b)", re.I
 def denials_carried(statement: str) -> list[str]:
     """The statement's clauses, where a denial that runs to the end of one ("hold off on new features")
     also denies what "and" joins to it without a subject or verb of its own ("and new use cases"): the
-    joined part is read with the denial before it."""
+    joined part is read with the denial before it. A denial after two commas of its clause ("one click…,
+    the tool built in…, inside Salesforce rather than in a separate app") belongs to one item of a series,
+    and what "and" adds is the series' next item, not the denial's; so does one of a relative clause
+    ("resources that are not allocated and support that wanes")."""
     out: list[str] = []
     carry = ""
     for clause, join in _joined(statement, _POLARITY_JOIN):
@@ -249,16 +253,11 @@ def denials_carried(statement: str) -> list[str]:
             clause = f"{carry} {clause}"
         last = list(NEGATION.finditer(clause))
         runs_on = bool(last) and not re.search(r"[,;:.!?—()]|\bbut\b", clause[last[-1].end() :].rstrip(" .!?"))
+        before = clause[: last[-1].start()] if last else ""
+        runs_on = runs_on and before.count(",") < 2 and not _RELATIVE.search(before.rsplit(",", 1)[-1])
         carry = last[-1].group(0) if runs_on else ""
         out.append(clause)
     return out
-
-
-def in_sequence(words: list[str], chunk: Chunk) -> bool:
-    """``words`` appear one after another in a line of the passage's text."""
-    n = len(words)
-    lines = [tokens(line) for line in chunk.text.splitlines()]
-    return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
 
 
 # A yes to the asker that opens the sentence ("Yes: the guide says…"): what it answers, not what the

@@ -104,8 +104,20 @@ def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[st
             if not words:
                 continue
             holding = [s for s in segments if value in s.figures | s.label_figures]
-            if not holding or any(said & (s.stems | s.label_stems) for s in holding):
-                continue  # a part of the span that states the figure says something the clause does
+            if not holding:
+                continue
+            held = set().union(*(s.stems | s.label_stems for s in holding))
+            if said & held and not any(
+                len(words & s.stems - held) >= 2
+                and not words & held - s.stems
+                and value not in s.figures
+                and any(type(f) is type(value) for f in s.figures)
+                for s in segments
+            ):
+                # A part of the span that states the figure says something the clause does, unless another
+                # part says more of what the clause pairs with it, and nothing less ("8-11: mostly ready"
+                # where that is 12-15's).
+                continue
             if any(
                 words & s.stems
                 and value not in s.figures | s.label_figures

@@ -62,3 +62,28 @@ def swapped(stated: set[str], primary: str, held: frozenset[str], span: str = ""
     said = stem_set(stated & held)
     named = stem_set(parts(primary) & held)
     return bool(said - named - stem_set(parts(span) & held) and named - said)
+
+
+def drawn_from(
+    lines: list[tuple[str, frozenset[float], frozenset[str]]],
+    statement: str,
+    figures: set[float],
+    held: frozenset[str],
+) -> str:
+    """The span's lines (text, figures, stems) the statement draws a fact of its own from: those whose
+    figures are all the statement's, or, with none, whose words are ("pilot users' testimonials are
+    shared"): a stage or role such a line names is one the span states."""
+    told, roles = stem_set(set(tokens(statement))), stem_set(set(held))
+    return "\n".join(
+        text
+        for text, found, stems in lines
+        if set() < found <= figures or (not found and len(stems - roles) >= 2 and stems - roles <= told)
+    )
+
+
+_POINTS_BACK = re.compile(r"^\W*(?:that|this|these|those|such)\s+(\w+)", re.I)
+
+
+def pointed_back(statement: str) -> set[str]:
+    """What a sentence opens by pointing back to ("That scope was estimated…"): the sentence before's."""
+    return set(tokens(" ".join(_POINTS_BACK.findall(statement))))

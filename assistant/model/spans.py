@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assistant.index.corpus import Corpus
+from assistant.index.corpus import Corpus, tokens
 from assistant.model.facts import measures
 from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
-from assistant.types import Unit
+from assistant.types import Chunk, Unit
 
 SPAN_SEEDS = 3  # first units tried in choosing the lines a statement draws on
 FIGURE_WEIGHT = 4.0  # a figure's weight in choosing the lines a statement draws on, as a word's idf
@@ -128,3 +128,10 @@ def read_under(units: Sequence[Unit], span: list[int], idx: list[int]) -> list[i
             out.add(h)
             break
     return sorted(out)
+
+
+def in_sequence(words: list[str], chunk: Chunk) -> bool:
+    """``words`` appear one after another in a line of the passage's text."""
+    n = len(words)
+    lines = [tokens(line) for line in chunk.text.splitlines()]
+    return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))

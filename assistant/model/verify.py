@@ -46,14 +46,13 @@ from assistant.model.meaning import (
     clauses,
     comparison_stems,
     covered,
-    in_sequence,
     polarity_agrees,
     stem,
     stem_set,
 )
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
-from assistant.model.roles import beside_figures, entity_missing, figure_apart, swapped
-from assistant.model.spans import drawn_on, read_under
+from assistant.model.roles import beside_figures, drawn_from, entity_missing, figure_apart, pointed_back, swapped
+from assistant.model.spans import drawn_on, in_sequence, read_under
 from assistant.model.statements import split_statements
 from assistant.model.synonyms import said_otherwise
 from assistant.types import Chunk, Citation
@@ -265,9 +264,8 @@ class Verifier:
         if turn := turned(statement, near, meta):
             return Check(False, support, turn)
         primary = corpus.unit_text(idx[span_order[0]])
-        # The span's other lines whose figures are all the statement's: it draws a fact of its own from each.
-        figures = stated_numbers(stated)
-        also = "\n".join(corpus.unit_text(i) for i in span_units if set() < self.unit_numbers(i) <= figures)
+        lines = [(corpus.unit_text(i), self.unit_numbers(i), self.unit_stems(i)) for i in span_units]
+        also = drawn_from(lines, statement, stated_numbers(stated), self.held)
         stated_entities = entities(statement, self.held) - meta
         if entity_missing(stated_entities, span_text, context_text, self.held, chunk.text) or swapped(
             stated_entities, primary, self.held, also
@@ -287,7 +285,7 @@ class Verifier:
         labels = [idx[k] for k, kind in enumerate(kinds) if kind in ("label", "header") and k not in heads]
         topic = set().union(*(self.unit_stems(idx[k]) for k in heads))
         elsewhere = set().union(*(self.unit_stems(i) for i in labels)) - in_span - topic
-        if any(stem(w) in elsewhere for w in words - self.held if not covered(w, in_span)):
+        if any(stem(w) in elsewhere for w in words - self.held - pointed_back(statement) if not covered(w, in_span)):
             # A word the span lacks and a label of another list or table of the passage has: taken from
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
             # Stages and roles are the entity check's.
