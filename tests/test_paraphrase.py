@@ -337,6 +337,48 @@ class Induction:
 - **16-20:** Crew ready
 - **12-15:** Crew mostly ready (some practice needed)
 - **8-11:** Crew needs significant practice
+
+## Shop Roles
+
+**1. Head Baker**
+- **Duties:**
+  - Set the daily bake plan
+  - Check dough quality
+- **Time:** 10-15 hours/week
+
+**2. Counter Lead**
+- **Duties:**
+  - Greet customers
+  - Handle refunds
+- **Time:** 5-8 hours/week
+
+## Shop Tools
+
+- Taking phone orders (Toast, Square)
+- Planning staff rotas (Deputy, Homebase)
+- Primary till: Clover (fast checkout)
+- Fallback till: Lightspeed (if the primary till is down)
+
+## Refit
+
+- **Cost**: $3K + $1K/year
+- **Timeline**: 6 weeks actual vs 4 planned
+
+## Oven Options
+
+```python
+three_year_cost = {{
+    "buy": 2_500_000,  # $2.5M
+    "rent": 3_100_000,  # $3.1M
+    "countertop": 1_200_000,  # $1.2M (cheapest)
+}}
+```
+
+## Owner Briefing
+
+**What Leadership Needs to Know:**
+- What the tool can do
+- What the tool can't do
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -571,6 +613,21 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("That scope was estimated at $4K and 3 months.", "Estimated cost"),
         # "not just" a count replaces it
         ("The cover plan is to train 3 bakers on the tool rather than 1.", "Cover plan"),
+        # a role's lines read under its own label, not the next role's
+        ("The head baker sets the daily bake plan and checks dough quality, for 10-15 hours a week.", "Head Baker"),
+        # names read with the words of their own line
+        ("Phone orders are taken in Toast or Square, and staff rotas are planned in Deputy or Homebase.",
+         "Taking phone orders"),
+        ("Orders use Clover as the primary till, with Lightspeed as the fallback if the primary till is down.",
+         "Primary till"),
+        # an amount is what a thing costs, a duration how long it took; "vs" sets aside what "instead of" does
+        ("The refit cost $3K plus $1K a year and took 6 weeks instead of the 4 planned.", "weeks actual"),
+        # a figure written in two words ("$2.5M") is one place in the sentence: "buy" is not nearer "$3.1M";
+        # a line of code and its comment are one part
+        ("Over three years countertop ovens came out cheapest at $1.2M, against $2.5M to buy and $3.1M to rent.",
+         "three_year_cost"),
+        # "leaders" where the line says "leadership"
+        ("Leaders need to know what the tool can and can't do.", "What Leadership"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -671,6 +728,17 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         # a score band given what another band's line says, though it shares words with its own
         ("At 8-11 the crew is mostly ready and needs some practice.", "Crew Scoring", "swap"),
         ("The cover plan is to train 3 bakers on the tool and 1 more.", "Cover plan", "negation"),
+        # the lines of one role said of the role whose label follows them
+        ("The counter lead sets the daily bake plan and checks dough quality.", "Head Baker", "swap"),
+        # names given the words of another name's line
+        ("Phone orders are taken in Deputy or Homebase, and staff rotas are planned in Toast or Square.",
+         "Taking phone orders", "swap"),
+        ("Orders use Lightspeed as the primary till, with Clover as the fallback if the primary till is down.",
+         "Primary till", "swap"),
+        ("Over three years countertop ovens came out cheapest at $1.2M, against $3.1M to buy and $2.5M to rent.",
+         "three_year_cost", "swap"),
+        # "vs" sets one figure against the other: the other way round is a swap
+        ("The refit was planned at 6 weeks instead of the 4 it actually took.", "weeks actual", "swap"),
     ],
 )  # fmt: skip
 def test_a_hard_fact_that_differs_is_removed(verifier, statement, anchor, reason):

@@ -10,6 +10,7 @@ import re
 from assistant.index.corpus import tokens
 from assistant.model.facts import NEGATION
 from assistant.model.meaning import denials_carried, normalized, span_sentences, stem_set
+from assistant.model.opposites import VERSUS, set_against
 
 # What a denial denies runs to here: a stop, "but", or a verb of its own that "or"/"and" brings in
 # ("not approved or are cancelled early": the cancelling is held, not denied).
@@ -67,7 +68,9 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
         nearest = [s for s, o in zip(sentences, overlap, strict=True) if o == max(overlap)]
         if ordered and _order_turned(clause, nearest, meta):
             return True
-        closest = [held_and_denied(s, meta) for s in nearest]
+        closest = [
+            held_and_denied(VERSUS.sub("rather than", s) if set_against(clause, s) else s, meta) for s in nearest
+        ]
         held = set().union(*(h for h, _, _ in closest))
         denied = set().union(*(d for _, d, _ in closest))
         span_contrast = any(c for _, _, c in closest)

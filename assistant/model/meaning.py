@@ -11,7 +11,7 @@ import snowballstemmer
 
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
-from assistant.model.opposites import DIRECTIONS, says_opposite
+from assistant.model.opposites import DIRECTIONS, says_opposite, set_against
 
 _STEMMER = snowballstemmer.stemmer("english")
 # How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
@@ -27,7 +27,7 @@ CONNECTIVE = frozenset([
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
     "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether", "ask", "asks",
     "table", "make", "makes", "made", "making", "keep", "keeps", "get", "gets", "got", "go", "goes", "come", "comes",
-    "bring", "brings", "brought",
+    "bring", "brings", "brought", "came",
 ])  # fmt: skip
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
@@ -41,10 +41,10 @@ CLAUSE_COVERAGE = 0.5  # each joined clause, on its own
 
 _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min": "minute", "mins": "minute",
                   "yr": "year", "yrs": "year", "mo": "month", "mos": "month"}  # fmt: skip
-# Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer.
-_COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"),
-                "<": ("under", "below", "less", "fewer", "lower", "within"),
-                " vs": ("against", "versus", "compared")}  # fmt: skip
+# Comparisons written as symbols in the playbook ("Error rate > 10%") and as words in an answer; money is a cost.
+_COMPARISONS = {">": ("exceed", "over", "above", "more", "greater", "higher", "beyond", "pass"), " + ": ("plus",),
+                "<": ("under", "below", "less", "fewer", "lower", "within"), " vs": ("against", "versus", "compared"),
+                "$": ("cost", "price", "spend", "paid", "pay"), " week": ("took",), " month": ("took",)}  # fmt: skip
 _PLUS = re.compile(r"\d%?\+")
 _WAY_STEMS = tuple(frozenset(_STEMMER.stemWord(w) for w in way) for way in DIRECTIONS)
 _AGENT = re.compile(r"(?:ant|ent|er|or|ist)s?")  # who does a thing ("claimant") is not the thing ("claim")
@@ -84,8 +84,8 @@ def covered(word: str, have: set[str] | frozenset[str]) -> bool:
     """A word is in the span by its stem, or, hyphenated ("three-tier"), by each of its parts."""
     if stem(word) in have:
         return True
-    if any(p + stem(word) in have for p in ("un", "non", "in", "im")):
-        return True  # "could not be measured" where the span says "unmeasurable"; negation is checked apart
+    if any(p + stem(word) in have for p in ("un", "non", "in", "im")) or stem(word) + "ship" in have:
+        return True  # "not measured" where it says "unmeasurable" (negation is checked apart); "leader": "leadership"
     if len(word) >= 7 and any(len(h) >= 5 and h[:5] == word[:5] and h[:1].isalpha() and not _AGENT.fullmatch(
         word.removeprefix(h)) for h in have):  # fmt: skip
         return True  # "reduced" and "reduction", "overran" and "overrun"; not "claimants" and "claims"
@@ -309,7 +309,6 @@ _TROUBLE = re.compile(
     re.I,
 )
 
-
 _ADVISED = re.compile(r"\b(?:advice|advises?|advised|recommend(?:s|ed|ation)?|should|ought|best to|urges?)\b", re.I)
 
 
@@ -389,7 +388,10 @@ def polarity_agrees(statement: str, span_text: str, meta: frozenset[str] = froze
         # advises doing it ("the advice is to wait for perfect data" where the problem is waiting for it).
         if parity == 0 and all((_TROUBLE.match(s) or s in troubles) and _advises(clause, s) for s in closest):
             return False
-        if not any(negations_about(s, own) % 2 == parity or _TROUBLE.match(s) or s in troubles for s in closest):
+        if not any(
+            negations_about(s, own) % 2 == parity or _TROUBLE.match(s) or s in troubles or set_against(clause, s)
+            for s in closest
+        ):
             return False
         if says_opposite(word_forms(clause), [word_forms(s) for s in closest], every=True):
             return False  # "after implementation ends" where the passage says "before … begins"

@@ -3,7 +3,11 @@ paraphrases ("after implementation ends" where the passage says "before implemen
 
 from __future__ import annotations
 
+import re
+
 import snowballstemmer
+
+from assistant.model.facts import NEGATION
 
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -56,3 +60,15 @@ def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bo
             if (all if every else any)(y in f for f in sources):
                 return True
     return False
+
+
+# A line that sets one thing against another ("6 months actual vs 5 planned") says what "6 months instead
+# of the 5 planned" says: the "vs" sets aside what follows it, as "rather than" does.
+VERSUS = re.compile(r"\b(?:vs|versus)\b\.?", re.I)
+_SET_AGAINST = re.compile(r"\b(?:rather than|instead of)\b", re.I)
+
+
+def set_against(clause: str, line: str) -> bool:
+    """The clause sets one thing against another with "rather than" or "instead of", denying nothing else,
+    and the line with "vs"."""
+    return bool(_SET_AGAINST.search(clause) and VERSUS.search(line)) and len(NEGATION.findall(clause)) == 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NUMBER, frequencies, numbers, period_spots
 from assistant.model.meaning import TIME_STEMS, stem
+from assistant.model.names import name_moved, parts_of
 
 # A figure ruled out by the words just before it: "not 1.5x", "rather than 6 weeks", "instead of 10%".
 _DENIED = re.compile(
@@ -19,10 +20,6 @@ _DENIED = re.compile(
     r"[$~]?(\d+(?:[.,]\d+)*)",
     re.I,
 )
-# Where a line's own parts part: "Technical debt (35%), organizational resistance (40%), lack of ROI (25%)";
-# not before what qualifies the part before it (", not 1.5x", ", but …").
-# A date or a time goes on past its comma ("May 20, 2024, 3:47 PM: First model test").
-_SEGMENT = re.compile(r"(?:,|;)\s+(?!(?:not|never|but|rather|instead|or)\b|\d{4}\b|\d{1,2}:\d\d)|\n", re.I)
 
 
 def _figures(text: str) -> list[tuple[float, bool]]:
@@ -58,26 +55,30 @@ def _value(raw: str) -> float | None:
 def _own_words(clause: str, meta: frozenset[str]) -> dict[float | str, set[str]]:
     """Each figure of a clause, and each period it says something happens in ("weekly": "week"), with
     the clause's words nearest to it, as stems: the words that say what it is a figure of."""
-    spots: list[tuple[int, list[float | str]]] = []  # where each figure stands, with its values ("4-8": 4 and 8)
+    # Where each figure stands, from its first word to its last ("$1.26M": "1", "26m"), with its values
+    # ("4-8": 4 and 8).
+    spots: list[tuple[int, int, list[float | str]]] = []
     end = -1
     for m in NUMBER.finditer(clause):
         value = _value(m.group(1))
         if value is None:
             continue
+        last = len(tokens(clause[: m.end()])) - 1
         if spots and re.fullmatch(r"\s*(?:-|–|to)\s*", clause[end : m.start()]):
-            spots[-1][1].append(value)
+            spots[-1] = (spots[-1][0], last, [*spots[-1][2], value])
         else:
-            spots.append((len(tokens(clause[: m.start()])), [value]))
+            spots.append((len(tokens(clause[: m.start()])), last, [value]))
         end = m.end()
-    spots += [(len(tokens(clause[:at])), [period]) for at, period in period_spots(clause)]
+    for at, period in period_spots(clause):
+        spots.append((len(tokens(clause[:at])), len(tokens(clause[:at])), [period]))
     if not spots:
         return {}
-    out: dict[float | str, set[str]] = {v: set() for _, vs in spots for v in vs}
+    out: dict[float | str, set[str]] = {v: set() for *_, vs in spots for v in vs}
     for k, word in enumerate(tokens(clause)):
         if word in meta or any(c.isdigit() for c in word) or stem(word) in TIME_STEMS or frequencies(word):
             continue
-        gap = min(abs(at - k) for at, _ in spots)
-        nearest = [vs for at, vs in spots if abs(at - k) == gap]
+        gap = min(max(at - k, k - last, 0) for at, last, _ in spots)
+        nearest = [vs for at, last, vs in spots if max(at - k, k - last, 0) == gap]
         if len(nearest) == 1:
             for v in nearest[0]:
                 out[v].add(stem(word))
@@ -131,6 +132,8 @@ def figure_moved(statement: str, segments: Sequence[Segment], meta: frozenset[st
 def segments_of(line: str, label: str = "") -> list[Segment]:
     """A line's parts, each read with the label it sits under."""
     label_stems = frozenset(stem(w) for w in tokens(label))
+    # A comma that ends an entry of code is not one that parts it from its comment ("…, # $3.3M").
+    line = re.sub(r",(\s*(?:#|//))", r"\1", line)
     label_figures: frozenset[float | str] = frozenset([*numbers(label), *frequencies(label)])
     return [
         Segment(frozenset(stem(w) for w in tokens(part)), frozenset([*numbers(part), *frequencies(part)]), label_stems,
@@ -144,7 +147,7 @@ def _pieces(text: str) -> list[str]:
     ("Q&A and troubleshooting (15 min)" gives both 15 minutes), or the last with the one before."""
     out: list[str] = []
     carry = ""
-    for piece in (p for clause in CLAUSE_JOIN.split(text) for p in _parts(clause)):
+    for piece in (p for clause in CLAUSE_JOIN.split(text) for p in parts_of(clause)):
         if NUMBER.search(piece) or frequencies(piece):
             out.append(carry + piece)
             carry = ""
@@ -155,19 +158,6 @@ def _pieces(text: str) -> list[str]:
     elif carry:
         out.append(carry)
     return out
-
-
-def _parts(line: str) -> list[str]:
-    """A line or clause split where its own parts part."""
-    parts, depth, start = [], 0, 0
-    for m in re.finditer(r"[()]|" + _SEGMENT.pattern, line, re.I):
-        if m.group(0) in "()":
-            depth += 1 if m.group(0) == "(" else -1
-        elif depth <= 0:  # a comma inside brackets ("(Gartner, 2023)") parts nothing
-            parts.append(line[start : m.start()])
-            start = m.end()
-    parts.append(line[start:])
-    return [part for part in parts if part.strip()]
 
 
 # An item of a numbered series: "Tier 1: Self-Service (deflect 60% of questions)", "- Phase 2: Department A
@@ -256,7 +246,7 @@ def item_swapped(statement: str, items: Sequence[SeriesItem]) -> bool:
     said: list[tuple[str, set[float | str]]] = [
         (clause, set(numbers(labels.sub(" ", clause)))) for clause in _pieces(statement)
     ]
-    said += [(part, set(frequencies(part))) for clause in CLAUSE_JOIN.split(statement) for part in _parts(clause)]
+    said += [(part, set(frequencies(part))) for clause in CLAUSE_JOIN.split(statement) for part in parts_of(clause)]
     for clause, values in said:
         for value in values:
             for holder in (i for i in items if value in i.values):
@@ -318,7 +308,7 @@ def _part_words(text: str, meta: frozenset[str]) -> list[set[str]]:
     return [
         {stem(w) for w in tokens(part) if w not in meta and not w.replace(".", "").isdigit()}
         for clause in CLAUSE_JOIN.split(text)
-        for part in _parts(clause)
+        for part in parts_of(clause)
     ]
 
 
@@ -361,13 +351,14 @@ def words_exchanged(statement: str, lines: Sequence[str], meta: frozenset[str]) 
 def paired_wrongly(
     stated: str, span_lines: list[str], segments: Sequence[Segment], items: Sequence[SeriesItem], meta: frozenset[str]
 ) -> bool:
-    """A figure given to what the span gives another, a figure it rules out said to hold, or one item of
-    a series said for another: the checks above, for the lines of a span (``segments``: its parts, each
-    read with its label; ``items``: the series of its passage)."""
+    """A figure or name given to what the span gives another, a figure it rules out said to hold, or one
+    item of a series said for another: the checks above and ``names``', for the lines of a span
+    (``segments``: its parts, each read with its label; ``items``: the series of its passage)."""
     return (
         denial_turned(stated, "\n".join(span_lines))
         or figure_moved(stated, segments, meta)
         or item_swapped(stated, items)
         or name_swapped(stated, items, span_lines)
         or words_exchanged(stated, span_lines, meta)
+        or name_moved(stated, span_lines, meta)
     )

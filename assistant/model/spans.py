@@ -107,7 +107,18 @@ def drawn_on(
     for other in spans[1:]:
         if other[0] > best[0] + 1e-6:  # only for drawing on more of it: else the best line leads
             best = other
-    return best[1]  # the unit that covers most first
+    return _own_labels_only(corpus, idx, best[1])  # the unit that covers most first
+
+
+def _own_labels_only(corpus: Corpus, idx: list[int], chosen: list[int]) -> list[int]:
+    """The span without a label that follows all of its lines: such a label heads the next list, not
+    the lines drawn on, and its words are that list's ("the SME validates…" drawn from the technical
+    lead's lines, with "3. Subject Matter Expert" the label after them)."""
+    lines = [k for k in chosen if corpus.units[idx[k]].kind not in ("label", "header")]
+    if not lines:
+        return chosen
+    last = max(lines)
+    return [k for k in chosen if k < last or corpus.units[idx[k]].kind != "label" or k == last]
 
 
 def read_under(units: Sequence[Unit], span: list[int], idx: list[int]) -> list[int]:
