@@ -49,7 +49,9 @@ UnitKind = Literal["sentence", "item", "label", "row", "header"]
 
 @dataclass(frozen=True)
 class Unit:
-    """The smallest quotable piece: a sentence, a list item, a group label or a table row."""
+    """The smallest quotable piece: a sentence, a list item, a group label or a table row. A line the
+    offline answer never quotes (``read_only``: an entry of code whose value is words, a comment in
+    words) is still one a cited sentence is checked against."""
 
     doc: str
     chunk_id: str
@@ -57,6 +59,7 @@ class Unit:
     start: int
     end: int
     group: int  # units of one list or table share a group number within their document
+    read_only: bool = False
 
 
 @dataclass(frozen=True)

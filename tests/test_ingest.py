@@ -27,11 +27,13 @@ def test_real_corpus_counts_and_metadata(coach):
     for chunk in corpus.chunks.values():
         assert corpus.texts[chunk.doc][chunk.start : chunk.end] == chunk.text
         assert chunk.stages and chunk.section
-    # The store holds one vector per unit plus one per passage heading.
+    # The store holds one vector per unit the answer may quote plus one per passage heading; a read-only
+    # unit's vector is kept with its document, for the citation check, and not searched.
     store = coach.retriever.dense._vector_store
     cells = sum(len(v) for v in corpus.row_cell_vectors.values())  # a table row's values, one vector each
     assert cells > 0
-    assert store._collection.count() == len(corpus.units) + cells + len(corpus.chunks)
+    assert 0 < len(corpus.quoted) < len(corpus.units) == len(corpus.unit_vectors)
+    assert store._collection.count() == len(corpus.quoted) + cells + len(corpus.chunks)
 
 
 @pytest.fixture

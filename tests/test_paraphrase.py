@@ -300,6 +300,7 @@ class Induction:
     cost = "$1,200"
     length = "3 weeks"
     pass_rate = "85%"  # most pass first time
+    tradeoff = "Slower proofing on cold mornings"
 ```
 
 ## Owner Buy-In
@@ -810,6 +811,18 @@ def test_a_line_stating_only_a_duration_is_drawn_on_for_it(verifier):
         verifier, "The induction costs $1,200 over 4 weeks, with an 85% pass rate.", "class Induction"
     )
     assert not ok and reason == "number"
+
+
+def test_a_line_of_code_in_words_is_checked_against_and_never_quoted_offline(verifier):
+    corpus = verifier.corpus
+    chunk = chunk_with(verifier, "class Induction")
+    line = next(i for i in corpus.lines_by_chunk[chunk.id] if "Slower proofing" in corpus.unit_text(i))
+    assert corpus.units[line].read_only and line not in corpus.units_by_chunk[chunk.id]
+    assert supported(verifier, "The tradeoff of the induction is slower proofing on cold mornings.", "class Induction")[
+        0
+    ]
+    ok, _ = supported(verifier, "The tradeoff of the induction is faster proofing on cold mornings.", "class Induction")
+    assert not ok
 
 
 def test_a_sentence_is_quoted_from_the_list_whose_figures_it_states(verifier):

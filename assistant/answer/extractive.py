@@ -159,7 +159,7 @@ class ExtractiveGenerator:
         asked for, in any form ("software" in "Simple project management software")."""
         words = [t for t in tokens(kind) if t not in STOPWORDS] or tokens(kind)[-1:]
         if self._used is None:
-            self._used = set().union(*self.corpus.unit_tokens)
+            self._used = set().union(*(self.corpus.unit_tokens[i] for i in self.corpus.quoted))
         # The kind's head, and each word of it the playbook never uses ("accounting software"; a word it
         # uses, as in "business function", may be left to the line's context).
         need = {stem(words[-1])} | {stem(w) for w in words[:-1] if w not in self._used}
@@ -187,7 +187,7 @@ class ExtractiveGenerator:
         8% of enterprise AI projects that make it to full-scale deployment")."""
         corpus = self.corpus
         if self._figure_units is None:
-            self._figure_units = [i for i in range(len(corpus.units)) if figure_kinds(corpus.unit_text(i))]
+            self._figure_units = [i for i in corpus.quoted if figure_kinds(corpus.unit_text(i))]
             self._figure_context = [context_tokens(corpus, i) for i in self._figure_units]
         # The kind of figure asked for, when the question says ("how much": an amount of money).
         shapes = figure_shapes(question)
@@ -226,8 +226,8 @@ class ExtractiveGenerator:
         cfg, corpus = self.settings, self.corpus
         if self._lines_with is None:
             self._lines_with = {}
-            for i, toks in enumerate(corpus.unit_tokens):
-                for t in toks:
+            for i in corpus.quoted:
+                for t in corpus.unit_tokens[i]:
                     self._lines_with.setdefault(t, []).append(i)
                     if stem(t) != t:  # a word's other forms: "onboarded" is mentioned where "onboarding" is
                         self._lines_with.setdefault(f"~{stem(t)}", []).append(i)

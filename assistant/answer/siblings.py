@@ -28,8 +28,8 @@ def sibling_words(corpus: Corpus) -> dict[str, frozenset[str]]:
     them apart ("simple": "moderate", "complex"; "discovery": "pilot", "hardening", …)."""
     groups: list[list[list[str]]] = []
     by_group: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for i, unit in enumerate(corpus.units):
-        by_group[(unit.doc, unit.group)].append(i)
+    for i in corpus.quoted:
+        by_group[(corpus.units[i].doc, corpus.units[i].group)].append(i)
     for members in by_group.values():
         kinds = [corpus.units[i].kind for i in members]
         texts = [corpus.unit_text(i) for i in members]

@@ -58,7 +58,7 @@ def build_cases(corpus: Corpus, *, per_kind: int = 100, seed: int = 7) -> list[C
         by_doc.setdefault(c.doc, []).append(c)
     pool = []
     for i, unit in enumerate(corpus.units):
-        if unit.kind not in ("sentence", "item"):
+        if unit.kind not in ("sentence", "item") or unit.read_only:
             continue
         text = _clean(corpus.unit_text(i))
         if len(tokens(text)) >= 5 and len(text) <= 300:

@@ -184,7 +184,9 @@ class Corpus:
     units: list[Unit]
     unit_vectors: np.ndarray
     unit_tokens: list[frozenset[str]] = field(default_factory=list)
-    units_by_chunk: dict[str, list[int]] = field(default_factory=dict)
+    units_by_chunk: dict[str, list[int]] = field(default_factory=dict)  # the units the offline answer quotes
+    quoted: list[int] = field(default_factory=list)  # the same, in order, of all passages
+    lines_by_chunk: dict[str, list[int]] = field(default_factory=dict)  # with the read-only ones: what is checked
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     # A table row's values, each with its row and column names (chunking.row_cells): their vectors, by row.
@@ -248,11 +250,14 @@ def load_corpus(settings: Settings) -> Corpus:
     by_chunk: dict[str, list[int]] = {}
     df: Counter[str] = Counter()
     for i, u in enumerate(units):
-        by_chunk.setdefault(u.chunk_id, []).append(i)
+        corpus.lines_by_chunk.setdefault(u.chunk_id, []).append(i)
         toks = frozenset(tokens(texts[u.doc][u.start : u.end]))
         corpus.unit_tokens.append(toks)
-        df.update(toks)
-    n = max(len(units), 1)
+        if not u.read_only:
+            by_chunk.setdefault(u.chunk_id, []).append(i)
+            corpus.quoted.append(i)
+            df.update(toks)
+    n = max(len(corpus.quoted), 1)
     corpus.idf = {tok: math.log(1 + n / c) for tok, c in df.items()}
     corpus.idf[""] = math.log(1 + n)  # unseen words weigh as the rarest
     corpus.units_by_chunk = by_chunk

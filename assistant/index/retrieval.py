@@ -104,7 +104,7 @@ class HybridRetriever:
     def _closest_in(self, doc: str, embedding: list[float]) -> list[str]:
         """The passages of one document, closest in meaning first (by their best line)."""
         corpus = self.corpus
-        units = [i for i, u in enumerate(corpus.units) if u.doc == doc]
+        units = [i for i in corpus.quoted if corpus.units[i].doc == doc]
         if not units:
             return []
         sims = corpus.closeness(units, np.asarray(embedding, dtype=np.float32))
@@ -271,7 +271,9 @@ class _UnitIndex:
 
         self.corpus = corpus
         docs: list[list[str]] = []
-        for i, unit in enumerate(corpus.units):
+        self.ids = corpus.quoted
+        for i in self.ids:
+            unit = corpus.units[i]
             toks = tokens(corpus.unit_text(i)) + tokens(corpus.chunks[unit.chunk_id].section)
             if unit.kind == "item":
                 for k in context_before(corpus, i):
@@ -285,13 +287,13 @@ class _UnitIndex:
         q = [t for t in tokens(query) if t in self.vocab]
         if not q:
             return []
-        n = min(len(self.corpus.units), k * 6)
+        n = min(len(self.ids), k * 6)
         ids, scores = self.bm25.retrieve([q], k=n, show_progress=False)
         out: list[str] = []
         for i, score in zip(ids[0], scores[0], strict=True):
             if score <= 0:
                 break
-            cid = self.corpus.units[int(i)].chunk_id
+            cid = self.corpus.units[self.ids[int(i)]].chunk_id
             if cid not in out:
                 out.append(cid)
             if len(out) >= k:

@@ -157,15 +157,37 @@ _CLOSES = re.compile(r"^[\]})]")
 def _figure_lines(doc: CleanDocument, chunk_id: str, block: Block, group: int, opened: int) -> list[Unit]:
     """Lines of a code block that state figures (an entry whose value or comment has a number, or a
     comment with one) are quotable, under the key that opens their object ("cost_savings = {",
-    ""caching_strategy": {"), which is a label of their group. Objects without a key (the items of a list)
-    take their parent's key; each object is a group of its own, so its entries are read together. A
-    block split between passages is read from its fence, so a later part knows the objects it is in
-    (their keys, in the earlier passage, are not its units)."""
-    text = doc.text
+    ""caching_strategy": {"), which is a label of their group. Objects without a key (the items of a
+    list) take their parent's key; each object is a group of its own, so its entries are read together.
+    A block split between passages is read from its fence, so a later part knows the objects it is in
+    (their keys, in the earlier passage, are not its units). Lines that state words instead (an entry
+    whose value is a string of two words or more, a comment of three) are read-only units: a cited
+    sentence is checked against them ("tradeoff": "Slower scale-up when traffic spikes"); the offline
+    answer, which quotes a code block for its figures, does not quote them, nor a key over them alone."""
+    entries, labelled = _code_entries(doc.text, block, opened)
+    quoted = {key for _, _, key, _, figured in entries if figured}
     units: list[Unit] = []
+    for s, e, key, sub, figured in entries:
+        # As a group label and its list: the label's group is one below its items'.
+        unit_group = -(group + 1) * 1000 - 500 + 2 * sub
+        if key is not None and key not in labelled and (figured or key not in quoted):
+            labelled.add(key)
+            units.append(Unit(doc.doc_id, chunk_id, "label", *key, unit_group - 1, read_only=not figured))
+        units.append(Unit(doc.doc_id, chunk_id, "item" if sub else "sentence", s, e, unit_group, not figured))
+    return sorted(units, key=lambda u: u.start)
+
+
+_Entry = tuple[int, int, tuple[int, int] | None, int, bool]
+
+
+def _code_entries(text: str, block: Block, opened: int) -> tuple[list[_Entry], set[tuple[int, int]]]:
+    """The entries and comments of a code block's part that state a figure or words: each line's span,
+    the span of the key of the object it is in (None outside one), the object's serial number, and
+    whether it states a figure. With the keys of objects opened before this part."""
+    entries: list[_Entry] = []
     # The open objects: the span of their key line (None for an object without one) and a serial number.
     stack: list[tuple[tuple[int, int] | None, int]] = []
-    labelled: set[tuple[int, int]] = set()
+    before: set[tuple[int, int]] = set()
     serial = 0
     for s, e in _line_spans(text, min(opened, block.start), block.end):
         line = text[s:e]
@@ -175,7 +197,7 @@ def _figure_lines(doc: CleanDocument, chunk_id: str, block: Block, group: int, o
             elif _OPENS.search(line):
                 serial += 1
                 stack.append(((s, e) if _ENTRY.match(line) else (stack[-1][0] if stack else None), serial))
-                labelled.add((s, e))
+                before.add((s, e))
             continue
         if _FENCE_LINE.match(line):
             continue
@@ -190,16 +212,14 @@ def _figure_lines(doc: CleanDocument, chunk_id: str, block: Block, group: int, o
             continue
         entry, comment = _ENTRY.match(line), _COMMENT.match(line)
         said = entry.group(1) if entry else comment.group(1) if comment else ""
-        if _STATEMENT.match(line) or not re.search(r"\d", said) or len(_PROSE_WORD.findall(line)) < 1:
+        figured = re.search(r"\d", said) is not None
+        prose = len(_PROSE_WORD.findall(said))
+        worded = prose >= 2 and said.startswith(("'", '"')) if entry else prose >= 3
+        if _STATEMENT.match(line) or not (figured or worded) or not _PROSE_WORD.search(line):
             continue
         key, sub = stack[-1] if stack else (None, 0)
-        # As a group label and its list: the label's group is one below its items'.
-        unit_group = -(group + 1) * 1000 - 500 + 2 * sub
-        if key is not None and key not in labelled:
-            labelled.add(key)
-            units.append(Unit(doc.doc_id, chunk_id, "label", *key, unit_group - 1))
-        units.append(Unit(doc.doc_id, chunk_id, "item" if stack else "sentence", s, e, unit_group))
-    return sorted(units, key=lambda u: u.start)
+        entries.append((s, e, key, sub, figured))
+    return entries, before
 
 
 _SHORT_NOTE = 160
@@ -240,7 +260,7 @@ def chunk_document(doc: CleanDocument, vocabulary: Vocabulary | None = None) -> 
         chunk_id = f"{doc.doc_id}:{len(chunks):03d}"
         body = text[start:end]
         chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section, stages_of(section, body), start, end, body))
-        units.extend(_units(doc, chunk_id, list(pending), group_base=len(units)))
+        units.extend(_units(doc, chunk_id, list(pending), group_base=sum(not u.read_only for u in units)))
         pending.clear()
 
     for block in doc.blocks:

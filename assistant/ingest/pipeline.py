@@ -96,9 +96,7 @@ def knowledge_files(folder: Path) -> list[Path]:
 
 
 def _progress(items: list[Path], show: bool | None) -> Iterable[Path]:
-    if show is None:
-        show = sys.stderr.isatty()
-    if not show:
+    if not (sys.stderr.isatty() if show is None else show):
         return items
     from tqdm import tqdm
 
@@ -270,8 +268,7 @@ class Ingestor:
                     manifest.counts[doc_id] = old.counts[doc_id]
                     seen.add(doc_id)
                 continue
-            cells = self._index(doc, chunks, units, path, digest)
-            manifest.counts[doc_id] = [len(chunks), len(units) + cells]
+            manifest.counts[doc_id] = [len(chunks), self._index(doc, chunks, units, path, digest)]
             (report.updated if doc_id in previous else report.added).append(doc_id)
             manifest.docs[doc_id] = digest
             seen.add(doc_id)
@@ -307,10 +304,12 @@ class Ingestor:
         return int(collection.count()) == manifest.vectors
 
     def _index(self, doc: CleanDocument, chunks: list[Chunk], units: list[Unit], path: Path, digest: str) -> int:
-        """Embeds and stores a document; returns how many vectors it has beyond its units and headings."""
+        """Embeds and stores a document (a read-only unit's vector is kept, not searched): returns the
+        vectors the store holds for it beyond its headings."""
         sections = {c.id: c.section for c in chunks}
+        quoted = iter(unit_labels(doc, [u for u in units if not u.read_only]))
         texts = [
-            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label)
+            unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label if u.read_only else next(quoted)[1])
             for u, label in unit_labels(doc, units)
         ]
         cells = row_cells(doc, units, sections)
@@ -322,6 +321,8 @@ class Ingestor:
         unit_vecs, cell_vecs, heading_vecs = vectors[:n], vectors[n:m], vectors[m:]
         nodes: list[BaseNode] = []
         for u, v in zip(units, unit_vecs, strict=True):
+            if u.read_only:  # kept with the document for the citation check
+                continue
             text, section = doc.text[u.start : u.end], sections[u.chunk_id]
             nodes.append(
                 vector_node(f"{u.chunk_id}@{u.start}", text, doc.doc_id, u.chunk_id, section, u.kind, v.tolist())
@@ -338,7 +339,7 @@ class Ingestor:
         record = DocRecord(doc.doc_id, doc.title, str(path), digest, doc.text, doc.meta, chunks, units, found)
         record.cells = [k for k, _ in cells]
         self.files.write_doc(record, vectors[:m])
-        return len(cells)
+        return len(nodes) - len(chunks)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         # Batches of similar length waste less time on padding.

@@ -210,7 +210,7 @@ class Verifier:
 
     def check(self, statement: str, vector: np.ndarray, chunk: Chunk) -> Check:
         corpus = self.corpus
-        idx = corpus.units_by_chunk.get(chunk.id, [])
+        idx = corpus.lines_by_chunk.get(chunk.id, [])
         meta = self.meta_words(chunk.title)
         words = content_words(statement, meta, self.corpus.vocabulary.expansions)
         if not idx or not words:
