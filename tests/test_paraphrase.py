@@ -865,6 +865,25 @@ def _verified(statements: int, kept: int) -> Verified:
     return Verified("", [], statements, kept, statements - kept, 0)
 
 
+def test_a_sentence_citing_two_passages_of_a_document_is_read_against_both(verifier):
+    tools, refit = chunk_with(verifier, "Planning staff rotas"), chunk_with(verifier, "weeks actual")
+    assert tools.id != refit.id
+    kept = verifier.verify(
+        "Staff rotas are planned in Deputy or Homebase, and the refit took 6 weeks. [1][2]", [tools, refit]
+    )
+    assert kept.kept == 1, kept.reasons
+    assert "Deputy" in kept.citations[0].quote and "6 weeks" in kept.citations[0].quote
+    # each passage alone still holds the sentence to all it says, and together they do too
+    wrong = verifier.verify(
+        "Staff rotas are planned in Deputy or Homebase, and the refit took 9 weeks. [1][2]", [tools, refit]
+    )
+    assert wrong.kept == 0
+    assert (
+        verifier.verify("Staff rotas are planned in Deputy or Homebase, and the refit took 6 weeks. [1]", [tools]).kept
+        == 0
+    )
+
+
 def test_removing_a_sentence_keeps_the_rest_and_says_so_in_numbers():
     partly = _verified(5, 3)
     assert keeps_model_answer(partly)

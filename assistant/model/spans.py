@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
-from assistant.model.facts import measures
+from assistant.model.facts import measures, without_counts, without_heading_names, without_name_figures
 from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
 from assistant.types import Chunk, Unit
 
@@ -146,3 +146,27 @@ def in_sequence(words: list[str], chunk: Chunk) -> bool:
     n = len(words)
     lines = [tokens(line) for line in chunk.text.splitlines()]
     return any(line[k : k + n] == words for line in lines for k in range(len(line) - n + 1))
+
+
+def stated_of(statement: str, chunk: Chunk, corpus: Corpus, span: list[int], idx: list[int]) -> str:
+    """The statement less the figures that only name the document (``facts.without_name_figures``) or a
+    heading the passage is under (``facts.without_heading_names``), and
+    the counts the span's lines make (``facts.without_counts``): the sizes of the passage's lists it
+    draws on, and how far its lines are numbered."""
+    statement = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
+    statement = without_heading_names(statement, chunk.section)
+    listed = {corpus.units[i].group for i in span if corpus.units[i].kind in ("item", "row")}
+    sizes = [sum(1 for i in idx if corpus.units[i].group == g and corpus.units[i].kind == "item") for g in listed]
+    return without_counts(statement, [corpus.unit_text(i) for i in span], sizes)
+
+
+def joined(chunks: list[Chunk], lines_by_chunk: dict[str, list[int]], lines: dict[str, list[int]]) -> Chunk | None:
+    """Two or more passages of one document as one passage, in the document's order; its lines (the
+    passages' ``lines_by_chunk``) are put in ``lines`` under its id."""
+    if len(chunks) < 2 or len({c.doc for c in chunks}) > 1:
+        return None
+    parts = sorted(set(chunks), key=lambda c: c.start)
+    key = "+".join(c.id for c in parts)
+    lines.setdefault(key, [i for c in parts for i in lines_by_chunk.get(c.id, [])])
+    first, text = parts[0], "\n".join(c.text for c in parts)
+    return Chunk(key, first.doc, first.title, first.section, first.stages, first.start, parts[-1].end, text)

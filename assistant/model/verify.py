@@ -7,7 +7,8 @@ when, in the passage's best-matching units (or its section path):
 - every stage, role, tool or name it mentions appears;
 - its content words are mostly there (idf-weighted lexical coverage), and it means the same
   (MiniLM cosine with the best unit), or it is nearly word for word.
-A statement that fails against its cited passage but passes against another retrieved passage is re-cited;
+Passages of one document cited together are read as one. A statement that fails against its cited
+passage but passes against another retrieved passage is re-cited;
 one that passes against none is removed. Deterministic: the same answer and passages always give the same
 result. The eval harness uses the same checks."""
 
@@ -34,9 +35,6 @@ from assistant.model.facts import (
     periods_missing,
     ranges_missing,
     stated_numbers,
-    without_counts,
-    without_heading_names,
-    without_name_figures,
 )
 from assistant.model.meaning import (
     ACCEPT,
@@ -52,7 +50,7 @@ from assistant.model.meaning import (
 )
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import beside_figures, drawn_from, entity_missing, figure_apart, pointed_back, swapped
-from assistant.model.spans import drawn_on, in_sequence, read_under
+from assistant.model.spans import drawn_on, in_sequence, joined, read_under, stated_of
 from assistant.model.statements import split_statements
 from assistant.model.synonyms import said_otherwise
 from assistant.types import Chunk, Citation
@@ -140,18 +138,6 @@ def subject_words(titles: list[str]) -> list[str]:
     return [w for w in set().union(*named) if 2 * sum(w in t for t in named) > len(named)]
 
 
-def _stated(statement: str, chunk: Chunk, corpus: Corpus, span: list[int], idx: list[int]) -> str:
-    """The statement less the figures that only name the document (``facts.without_name_figures``) or a
-    heading the passage is under (``facts.without_heading_names``), and
-    the counts the span's lines make (``facts.without_counts``): the sizes of the passage's lists it
-    draws on, and how far its lines are numbered."""
-    statement = without_name_figures(statement, f"{chunk.title} {chunk.doc.replace('-', ' ')}")
-    statement = without_heading_names(statement, chunk.section)
-    listed = {corpus.units[i].group for i in span if corpus.units[i].kind in ("item", "row")}
-    sizes = [sum(1 for i in idx if corpus.units[i].group == g and corpus.units[i].kind == "item") for g in listed]
-    return without_counts(statement, [corpus.unit_text(i) for i in span], sizes)
-
-
 class Verifier:
     def __init__(self, corpus: Corpus, embed: Callable[[list[str]], np.ndarray]) -> None:
         self.corpus = corpus
@@ -161,6 +147,7 @@ class Verifier:
         self._unit_numbers: dict[int, frozenset[float]] = {}
         self._meta: dict[str, frozenset[str]] = {}
         self._plain: dict[int, np.ndarray] = {}
+        self._joined: dict[str, list[int]] = {}  # the lines of passages read as one (``joined``)
 
     def plain_vectors(self, units: list[int]) -> np.ndarray:
         """The units' own text embedded alone (the index embeds each with its section and label,
@@ -210,7 +197,7 @@ class Verifier:
 
     def check(self, statement: str, vector: np.ndarray, chunk: Chunk) -> Check:
         corpus = self.corpus
-        idx = corpus.lines_by_chunk.get(chunk.id, [])
+        idx = corpus.lines_by_chunk.get(chunk.id) or self._joined.get(chunk.id, [])
         meta = self.meta_words(chunk.title)
         words = content_words(statement, meta, self.corpus.vocabulary.expansions)
         if not idx or not words:
@@ -247,7 +234,7 @@ class Verifier:
         ) else ""  # fmt: skip
         heading_at: int | None = None
         quoted = span_text + "\n" + labels_text + "\n" + heading
-        stated = _stated(statement, chunk, corpus, span_units, idx)
+        stated = stated_of(statement, chunk, corpus, span_units, idx)
         if figures_missing(stated, quoted) or ranges_missing(stated, quoted):
             return Check(False, support, "number")
         if comparison_flipped(stated, quoted):
@@ -337,6 +324,9 @@ class Verifier:
             cited = [sources[m - 1] for m in st.markers if 1 <= m <= len(sources)]
             checks = [(c, self.check(st.text, vec, c)) for c in cited]
             passing = [(c, ch) for c, ch in checks if ch.ok]
+            if not passing and (whole := joined(cited, self.corpus.lines_by_chunk, self._joined)) is not None:
+                # Passages of one document cited together: read as one (a list or code split between them).
+                passing = [(whole, ch) for ch in [self.check(st.text, vec, whole)] if ch.ok]
             moved = False
             if not passing:
                 others = [c for c in sources if c not in cited]
