@@ -694,6 +694,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Every trial overran its schedule by 10-30%, and its budget by 25-45%.", "Lesson 3", "swap"),
         # a figure the passage rules out, said to hold
         ("The lesson is to bake for 1.5x the expected Saturday rush, not 2x.", "Saturday rush", "swap"),
+        # what the line insists on said as what it only adds
+        ("Train counter staff for operation, not just judgment.", "judgment, not just", "swap"),
         # the figure of one item of a numbered series said of another item, named by its name or its number
         ("The recipe binder is expected to settle about 30% of questions.", "Level 2", "swap"),
         ("Level 3 settles 30% of the questions staff ask.", "Level 2", "swap"),

@@ -54,6 +54,8 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
     holds what they set aside, where the clause sets a thing against another: "motivated by
     compensation rather than recognition" where the line says "recognition (not just compensation)".
     A clause that only holds is the polarity check's: "not" in a line is not always about its word."""
+    if _emphasis_turned(statement, span_text, meta):
+        return True
     statement = normalized(statement)
     ordered = _ORDER_CUE.search(statement) is not None
     if not ordered and not NEGATION.search(statement):
@@ -112,6 +114,24 @@ def _order_turned(clause: str, sentences: list[str], meta: frozenset[str]) -> bo
     said = steps(clause, meta)
     held = [pair for s in sentences for pair in steps(s, meta)]
     return any(a & b2 and b & a2 and not (a & a2 and b & b2) for a, b in said for a2, b2 in held)
+
+
+# What a sentence puts first and what it only adds: "representative users (not just enthusiastic adopters)".
+_NOT_JUST = re.compile(r"([^,;:.!?()\n—]+?)\s*[,(]?\s*\bnot (?:just|only|merely)\s+([^,;:.!?()\n—]+)", re.I)
+
+
+def _emphasis_turned(statement: str, span_text: str, meta: frozenset[str]) -> bool:
+    """What the span puts first said as what is only added, and the other way round: "enthusiastic
+    adopters, not just representative users" where the line says "representative users (not just
+    enthusiastic adopters)". Both are held either way; which one the passage insists on is turned."""
+
+    def pairs(text: str) -> list[tuple[set[str], set[str]]]:
+        found = [tuple(stem_set(set(tokens(g)) - meta) for g in m.groups()) for m in _NOT_JUST.finditer(text)]
+        return [(a, b) for a, b in found if a and b]
+
+    said = pairs(statement)
+    held = pairs(span_text) if said else []
+    return any((a - a2) & b2 and b & (a2 - a) for a, b in said for a2, b2 in held)
 
 
 # Where a sentence joins two statements of its own ("…, and a technical owner for how it is used").
