@@ -380,6 +380,10 @@ three_year_cost = {{
 **What Leadership Needs to Know:**
 - What the tool can do
 - What the tool can't do
+
+## Van Rounds
+
+Plan each van round around traffic, weather, and fuel cost.
 """
 # Two more documents, so that what most titles name ("AI") is what the whole handbook is about.
 OVENS = """# Oven Care Methodology
@@ -629,6 +633,10 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
          "three_year_cost"),
         # "leaders" where the line says "leadership"
         ("Leaders need to know what the tool can and can't do.", "What Leadership"),
+        # a series of the list's items, some put in other words; a series in a line, with its items reordered
+        ("Van rounds are planned around fuel cost, weather and traffic.", "Plan each van round"),
+        ("The owner wanted every loaf on the menu, van deliveries, online orders and gift boxes.",
+         "Original launch scope"),
     ],
 )  # fmt: skip
 def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
@@ -694,6 +702,8 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Every trial overran its schedule by 10-30%, and its budget by 25-45%.", "Lesson 3", "swap"),
         # a figure the passage rules out, said to hold
         ("The lesson is to bake for 1.5x the expected Saturday rush, not 2x.", "Saturday rush", "swap"),
+        # an item of a series the passage holds no word of, beside items it holds
+        ("Each van round is planned around traffic, parking and fuel cost.", "Plan each van round", "swap"),
         # what the line insists on said as what it only adds
         ("Train counter staff for operation, not just judgment.", "judgment, not just", "swap"),
         # the figure of one item of a numbered series said of another item, named by its name or its number

@@ -50,6 +50,7 @@ from assistant.model.meaning import (
 )
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import beside_figures, drawn_from, entity_missing, figure_apart, pointed_back, swapped
+from assistant.model.series import foreign_item
 from assistant.model.spans import drawn_on, in_sequence, joined, read_under, stated_of
 from assistant.model.statements import split_statements
 from assistant.model.synonyms import said_otherwise
@@ -277,8 +278,8 @@ class Verifier:
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
             # Stages and roles are the entity check's.
             return Check(False, support, "swap")
-        if self._paired_wrongly(stated, span_units, idx, meta):
-            return Check(False, support, "swap")
+        if self._paired_wrongly(stated, span_units, idx, meta) or foreign_item(statement, have, meta):
+            return Check(False, support, "swap")  # a figure, a name or an item of a series not the span's
         if not any(coverage >= c and semantic >= m for c, m in ACCEPT):
             return Check(False, support, "coverage" if coverage < ACCEPT[1][0] else "meaning")
         label = statement.rstrip().endswith(":")
