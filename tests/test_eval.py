@@ -147,6 +147,13 @@ _RISKS = (
     "- Uniform costs\nOrders are taken at the counter, and the ovens are cleaned each night."
 )
 _FLOUR = "**Flour costs:**\n- Set spending limits\n- Optimize continuously\n- Log every order"
+_SHOP_RISKS = (
+    "**Common Risks:**\n\n1. **Flour Risks:**\n   - Mill doesn't deliver\n   - Prices rise\n\n"
+    "2. **Oven Risks:**\n   - Thermostat fails\n   - Gas cut\n   - Door seal wears\n\n"
+    "3. **Staff Risks:**\n   - Sick days\n   - Skill gaps\n   - Holiday cover\n\n"
+    "4. **Customer Risks:**\n   - Low footfall\n   - Bad reviews\n   - Allergy complaints\n\n"
+    "**Mitigation:**\n- Spot risks early\n- Keep spare stock\n- Review weekly"
+)
 _MILESTONES = (
     "- Week 2: Starter culture ready\n- Week 4: Oven installed\n- Week 6: Staff trained\n"
     "- Week 8: Online sales above 50%\n- Deliveries started 3 months after opening"
@@ -202,6 +209,11 @@ _MILESTONES = (
                  "and uniform costs.", True),
         (_RISKS, "Staff risks are sick days, holiday cover, skill gaps, late starts, rent rises, flour shortages "
                  "and van repairs.", False),
+        # a claim drawn from two lists reads both, where the lines closest to it hold only one
+        (_SHOP_RISKS, "Staff risks cover sick days, skill gaps and holiday cover, while customer risks are low "
+                      "footfall, bad reviews and allergy complaints.", True),
+        (_SHOP_RISKS, "Staff risks cover sick days, skill gaps and holiday cover, while customer risks are low "
+                      "footfall, burnt loaves and late vans.", False),
         # a light verb a writer puts a claim in ("keep a log") is how it is put, not a claim
         (_FLOUR, "Keep a log that records every order.", True),
         (_FLOUR, "Keep a log that records every delivery.", False),

@@ -128,6 +128,8 @@ _CLAUSE = 0.5
 # Where a sentence joins one claim to another ("…, and …", "…; …"); "not A but B" is one.
 _CLAIMS = re.compile(r",\s+and\s+|;\s+|,\s+while\s+", re.I)
 _WINDOW = 4  # the passage's lines closest to the claim, read together
+_REACH = 8  # the next closest lines, read with them where each brings words of the claim they lack
+_NEAR = 3  # ...and is this near one of them
 
 
 class Judge:
@@ -268,7 +270,16 @@ class Judge:
         if opposed(statement, [sentences[k] for k in order[:_WINDOW]], self.framing):
             return "opposite"  # says the reverse of what the closest lines say ("after" for "before")
         # A claim that draws on a list reads it whole, however long.
-        coverage = share(claimed, " ".join(sentences[k] for k in lists_whole(sentences, order[:_WINDOW])))
+        # ...and the further lines that each bring words of it the closest ones lack: a claim drawn from
+        # several lines of the passage ("integrations failing and performance problems").
+        drawn = list(order[:_WINDOW])
+        for k in order[_WINDOW : _WINDOW + _REACH]:
+            if min(abs(k - j) for j in drawn) > _NEAR:
+                continue  # a line far from those drawn on speaks of something else
+            have = said_stems(" ".join(sentences[j] for j in drawn))
+            if any(not said_in(w, t, have) and said_in(w, t, said_stems(sentences[k])) for w, t in claimed.items()):
+                drawn.append(k)
+        coverage = share(claimed, " ".join(sentences[k] for k in lists_whole(sentences, drawn)))
         if coverage < _COVERED:
             return "coverage"
         # A claim drawn from several lines is as close to them together as to any one of them.
