@@ -196,3 +196,24 @@ def test_how_often_is_said_of_what_the_passage_gives_it_to(statement, moved):
 
     segments = [s for line in _RHYTHM for s in segments_of(line)]
     assert figure_moved(statement, segments, frozenset()) is moved
+
+
+_TRIAL = "**Mistake:** Scaling before proving\n**Fix:** Prove at pilot, scale in production"
+
+
+@pytest.mark.parametrize(
+    "statement, turned",
+    [
+        # two stages of a line, each given the other's part; parts set apart by a comma, "and" or a colon
+        ("The handbook warns against early scaling: prove in production and scale at the pilot.", True),
+        ("The handbook warns against early scaling: prove at the pilot and scale in production.", False),
+        ("Prove it in the pilot first, then scale it in production.", False),
+        # without the stages and roles held, parts a comma sets apart are not read as paired
+        ("The handbook warns against early scaling: prove in production and scale at the pilot.", None),
+    ],
+)  # fmt: skip
+def test_two_stages_of_a_line_are_not_said_each_with_the_others_part(statement, turned):
+    from assistant.model.contrast import pairing_turned
+
+    held = frozenset({"pilot", "production"}) if turned is not None else frozenset()
+    assert pairing_turned(statement, _TRIAL, frozenset(), held) is bool(turned)

@@ -138,30 +138,40 @@ def _emphasis_turned(statement: str, span_text: str, meta: frozenset[str]) -> bo
 _JOINED = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+|\s+(?:whereas|while)\s+", re.I)
 
 
-def pairing_turned(statement: str, near: str, meta: frozenset[str]) -> bool:
+# Where a sentence moves from one part to the next, lists included ("validate at prototype, scale in
+# production"): read so only for the stages and roles a sentence cannot swap.
+_PARTS = re.compile(r",\s+(?:and\s+|but\s+)?|[;:]\s+|\s+(?:and|but|while|whereas)\s+", re.I)
+
+
+def pairing_turned(statement: str, near: str, meta: frozenset[str], held: frozenset[str] = frozenset()) -> bool:
     """Two things the passage gives each its own part, said each with the other's: "a workflow owner
     for performance and reliability, and a technical owner for how it is used" where the passage's
     technical owner is the one responsible for performance. Each of the statement's two joined clauses
     is told apart by a word the other lacks; where one clause of the passage holds the first word and
     another the second, each of the statement's clauses shares more with the other's clause than with
-    its own."""
-    said = [stem_set(set(tokens(c)) - meta) for c in _JOINED.split(statement)]
+    its own. With ``held``, the parts of a list or of clauses set side by side by a comma, told apart by
+    a stage or role: "validate in production and scale at the prototype stage" where the line says
+    "Validate at prototype, scale in production"."""
+    split = _PARTS.split if held else _JOINED.split
+    said = [stem_set(set(tokens(c)) - meta) for c in split(statement)]
     if len(said) < 2:
         return False
-    held = [stem_set(set(tokens(c)) - meta) for s in span_sentences(near) for c in _JOINED.split(s)]
+    named = stem_set(set(held))
+    held_parts = [stem_set(set(tokens(c)) - meta) for s in span_sentences(near) for c in split(s)]
     holding: dict[str, list[int]] = {}
-    for k, clause in enumerate(held):
+    for k, clause in enumerate(held_parts):
         for w in clause:
             holding.setdefault(w, []).append(k)
     for i, first in enumerate(said):
         for second in said[i + 1 :]:
-            for x in first - second:
-                for y in second - first:
-                    own_x = [k for k in holding.get(x, ()) if y not in held[k]]
-                    own_y = [k for k in holding.get(y, ()) if x not in held[k]]
+            for x in first - second if not held else (first - second) & named:
+                for y in second - first if not held else (second - first) & named:
+                    own_x = [k for k in holding.get(x, ()) if y not in held_parts[k]]
+                    own_y = [k for k in holding.get(y, ()) if x not in held_parts[k]]
                     if not own_x or not own_y:
                         continue
-                    of_x, of_y = set().union(*(held[k] for k in own_x)), set().union(*(held[k] for k in own_y))
+                    of_x = set().union(*(held_parts[k] for k in own_x))
+                    of_y = set().union(*(held_parts[k] for k in own_y))
                     only_x, only_y = of_x - of_y, of_y - of_x
                     rest_first, rest_second = first - {x}, second - {y}
                     if len(rest_first & only_y) > len(rest_first & only_x) and len(rest_second & only_x) > len(

@@ -125,12 +125,15 @@ def closeness(vectors: np.ndarray, vector: np.ndarray) -> float:
     return max(float(mean @ vector) / (float(np.linalg.norm(mean)) or 1.0), float((vectors @ vector).max()))
 
 
-def turned(statement: str, near: str, meta: frozenset[str]) -> str:
+def turned(statement: str, near: str, meta: frozenset[str], held: frozenset[str] = frozenset()) -> str:
     """What the statement turns round against the passage's text ``near`` it: a denial ("negation"), or a
-    contrast ("swap": "A rather than B" where the passage holds B over A); "" when neither."""
+    contrast ("swap": "A rather than B" where the passage holds B over A, or two stages or roles each
+    given the other's part); "" when neither."""
     if not polarity_agrees(statement, near, meta | {"yes"}):
         return "negation"
-    return "swap" if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta) else ""
+    if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta):
+        return "swap"
+    return "swap" if held and pairing_turned(statement, near, meta, held) else ""
 
 
 def subject_words(titles: list[str]) -> list[str]:
@@ -249,7 +252,7 @@ class Verifier:
                 heading_at = chunk.start  # the passage's own heading states it: the quote starts there
         lo, hi = max(0, span[0] - 2), min(len(idx), span[-1] + 3)
         near = "\n".join([context_text, *(corpus.unit_text(i) for i in idx[lo:hi])])
-        if turn := turned(statement, near, meta):
+        if turn := turned(statement, near, meta, self.held):
             return Check(False, support, turn)
         primary = corpus.unit_text(idx[span_order[0]])
         lines = [(corpus.unit_text(i), self.unit_numbers(i), self.unit_stems(i)) for i in span_units]
