@@ -88,6 +88,17 @@ def test_stage_terms_are_data(tmp_path):
         _load(tmp_path, [], '[stages]\nlaunch = ["launch"]\n')
 
 
+def test_a_short_stage_term_is_a_word_of_its_own(tmp_path):
+    """An acronym among the stage terms names its stage as a word, not as the start of a longer one: an
+    assistant that is slow to answer is not about SLOs, and a pocket is not a proof of concept."""
+    vocab = _load(tmp_path, [], '[stages]\npilot = ["poc"]\nhardening = ["slo", "harden"]\n')
+    assert vocab.stages_in("Our assistant is slow, and staff slowly drift back") == []
+    assert vocab.stages_in("money out of pocket") == []
+    assert vocab.stages_in("Which SLOs for the POC?") == ["pilot", "hardening"]
+    assert vocab.stages_in("when do we harden it") == ["hardening"]
+    assert vocab.infer_stages("Budget", "It is slow. Too slow.") == ("general",)
+
+
 def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     """The shipped file: those an owner answers to are the playbook's leadership, two stages set side by
     side ask for its comparison, and what a stage is for is its goal."""

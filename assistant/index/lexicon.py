@@ -122,8 +122,14 @@ class Vocabulary:
             if stage not in STAGES:
                 raise ValueError(f"stage {stage!r} is not one of {', '.join(STAGES)}")
             # A term is matched at the start of a word, in its forms too: "prototype" covers "prototyping".
+            # A short one is an acronym and a word of its own: "slo" is not the start of "slow", nor "poc"
+            # of "pocket".
             alternatives = "|".join(
-                re.escape(t[:-1]) + "(?:e|ing)" if t.endswith("e") and " " not in t else re.escape(t)
+                re.escape(t[:-1]) + "(?:e|ing)"
+                if t.endswith("e") and " " not in t
+                else re.escape(t) + r"s?\b"
+                if len(t) <= 3
+                else re.escape(t)
                 for t in (str(term).lower() for term in _list(terms))
             )
             stages.append((stage, re.compile(rf"\b(?:{alternatives})", re.I)))
