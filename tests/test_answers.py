@@ -152,7 +152,8 @@ def test_a_document_that_gives_two_figures_for_one_thing_is_quoted_for_both(coac
     answer = coach.ask("How many hours a week will our champion spend on the prototype?", check_rate=False)
     assert "4-6 hours/week" in answer.answer and "10-15 hours/week" in answer.answer, answer.answer
     sections = {c.section for c in answer.citations}
-    assert "Prototype Stage > Team Requirements" in sections and "SMB Concerns & Answers > Team Concerns" in sections
+    assert "Prototype Stage > Team Requirements" in sections
+    assert any(s.startswith("SMB Concerns & Answers > Team Concerns") for s in sections), sections
 
 
 def test_the_words_a_user_says_for_adoption_find_the_playbook_on_adoption(coach):
@@ -371,7 +372,7 @@ def test_an_answer_leads_with_the_section_that_answers_best(coach):
     assert "$5K-$15K" in first.quote, answer.answer
     # The Q&A that says what a pilot costs comes before the hiring advice that mentions a pilot's price.
     sections = [c.section for c in answer.citations]
-    assert "Interview Questions & Answers > High-Level Questions" not in sections[:1], sections
+    assert not sections[0].startswith("Interview Questions & Answers > High-Level Questions"), sections
 
 
 def test_a_paragraph_is_quoted_without_holes(coach):

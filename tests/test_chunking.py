@@ -210,3 +210,26 @@ def test_a_bare_answer_label_is_read_under_its_question(tmp_path):
     # A label that says something of its own is read alone, as is one after a list.
     assert labels["- Keep a rollback path"] == "A: Plan for failures:"
     assert labels["- **Pilot:** $5K"] == "Costs:"
+
+
+def test_a_question_the_document_asks_itself_heads_its_own_passage(tmp_path):
+    """A question label ("**Q: "What can go wrong?"**") heads its answer as a heading does: the answer is
+    a passage of its own, under the question, until the next question or heading. One that asks for a
+    figure ("How long will this take?") gets its own passage under the section's path: what it is about
+    is in its figures. Other labels head nothing."""
+    source = (
+        "# Questions\n\n## Technical Concerns\n\n"
+        '**Q: "How long will this take?"**\n**A:**\n- **Pilot:** 4-8 weeks\n- **Rollout:** 3-6 months\n\n'
+        "**Q: What can go wrong?**\n**A:** Plan for failures:\n- Keep a rollback path\n\n"
+        "**Costs:**\n- **Pilot:** $5K\n\n## Team\n\nA champion leads.\n"
+    )
+    path = tmp_path / "qa.md"
+    path.write_text(source, "utf-8")
+    doc = prepare_document("qa.md", path, path.read_bytes())
+    chunks, _ = chunk_document(doc)
+    by_section = {c.section: c.text for c in chunks}
+    assert list(by_section) == ["Technical Concerns", "Technical Concerns > What can go wrong?", "Team"]
+    assert "3-6 months" in by_section["Technical Concerns"] and "wrong" not in by_section["Technical Concerns"]
+    assert by_section["Technical Concerns > What can go wrong?"].startswith("**Q: What can go wrong?**")
+    # The label after an answer's list stays in the last question's passage; a heading ends it.
+    assert "**Costs:**" in by_section["Technical Concerns > What can go wrong?"]

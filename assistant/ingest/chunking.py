@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.asking import wants_figure
 from assistant.index.lexicon import Vocabulary
 from assistant.ingest.structure import heading_text
 from assistant.types import Block, Chunk, CleanDocument, Unit, UnitKind
@@ -20,6 +21,9 @@ _TABLE_SEP = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?][\"”')\]*]*\s+(?=[A-Z0-9\"“(\[*$])")
 _ABBREVIATIONS = ("e.g", "i.e", "vs", "etc", "approx", "dr", "mr", "ms", "no", "fig", "u.s", "inc")
 _WORDS = re.compile(r"[A-Za-z0-9]")
+# A bold label that is a question, the document's own ("**Q: "How long will this take?"**"): the question.
+_QUESTION_LABEL = re.compile(r"^\s*\*\*\s*(?:Q:\s*)?[\"“]?([^*\n]+?\?)[\"”]?\s*\*\*:?\s*$")
+_DEEPEST = 6  # the deepest heading level; a question label sits below it
 
 
 def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -277,6 +281,17 @@ def chunk_document(doc: CleanDocument, vocabulary: Vocabulary | None = None) -> 
             if block.kind == "excluded":
                 heading_start.clear()
             continue
+        asked = _QUESTION_LABEL.match(text[block.start : block.end]) if block.kind == "label" else None
+        if asked:
+            # A question the document asks itself ("**Q: "What if performance is too slow?"**") heads its
+            # answer as a heading does: its own passage, found by the question as askers put it. One that
+            # asks for a figure ("How long will this take?") says only what kind of answer follows, which
+            # any question for such a figure shares: its lines' figures say what it is about.
+            flush()
+            while path and path[-1][0] > _DEEPEST:
+                path.pop()
+            if not wants_figure(asked.group(1)):
+                path.append((_DEEPEST + 1, asked.group(1)))
         for piece in _split_block(text, block):
             size = piece.end - (pending[0].start if pending else piece.start)
             # A group label belongs with the list that follows it.
