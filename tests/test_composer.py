@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.asking import choice
+from assistant.answer.wording import asked_things
 
 GUIDE = """# Harbour Bakery AI Guide
 
@@ -401,6 +402,30 @@ def test_a_question_mostly_in_words_the_documents_never_use_is_declined(bakery):
     assert party.nearest_topics
     casual = bakery.ask("how long does the pilot run, roughly?", check_rate=False)
     assert not casual.abstained and "4-8 weeks" in casual.answer, casual.answer
+
+
+def test_a_question_about_a_thing_the_documents_never_name_is_declined_naming_it(bakery):
+    """ "Protect our recipes" asks about recipes, a word the guide never uses; its other words (counter
+    staff, order assistant) are the guide's, and its lines on them answer another question. The decline
+    names the word. A question about a thing the guide does name, in the same words around it, is
+    answered."""
+    recipes = bakery.ask(
+        "how do we protect our recipes when the counter staff use the order assistant?", check_rate=False
+    )
+    assert recipes.abstained and not recipes.citations, recipes.answer
+    assert "“recipes”" in recipes.answer and recipes.nearest_topics
+    budget = bakery.ask("what budget should we set when the counter staff use the order assistant?", check_rate=False)
+    assert not budget.abstained and "$2,000-$5,000" in budget.answer, budget.answer
+
+
+def test_what_a_question_asks_about_is_the_phrase_after_what_or_the_object_of_how_do_i():
+    assert asked_things("what hourly wage should i pay a temp?") == ["hourly wage"]
+    assert asked_things("Which cyber insurance policy would cover us?") == ["cyber insurance policy"]
+    assert asked_things("how do i register a trademark for the name of our chatbot") == ["trademark"]
+    assert asked_things("what's the going rate for a consultant") == ["going rate"]
+    # Where the word after "what" is the question's verb, it asks about no named thing.
+    assert asked_things("what does the guide say about budgets?") == []
+    assert asked_things("what's supposed to happen at the monthly review") == []
 
 
 def test_a_word_of_a_documents_title_names_where_to_look_not_what_is_asked(written):

@@ -23,7 +23,7 @@ from assistant.answer.passage import context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
 from assistant.answer.selection import select, whole
-from assistant.answer.wording import named_things, unknown_names
+from assistant.answer.wording import named_things, unheard_things, unknown_names
 from assistant.config import AnswerSettings
 from assistant.index.corpus import STOPWORDS, Corpus, tokens
 from assistant.types import AnswerBlock, Citation, Hit
@@ -107,9 +107,12 @@ class ExtractiveGenerator:
             # It names something the playbook only mentions, and asks of it what the playbook does not say.
             text = abstention_text(topics, mentioned=unexplained)
             return Draft(text, [], True, round(confidence, 2), support, 0, topics)
-        if support < self.settings.unseen_support_below and self.unheard(question) >= self.settings.unseen_share:
-            # Much of what is asked is in words the playbook never uses, and no line answers it well.
-            return Draft(abstention_text(topics), [], True, round(confidence, 2), support, 0, topics)
+        low = support < self.settings.unseen_support_below
+        strange = unheard_things(question, self._known, self.corpus.vocabulary.expansion_words) if low else []
+        if strange or (low and self.unheard(question) >= self.settings.unseen_share):
+            # Much of what is asked, or the thing it asks about ("what hourly wage…"), is in words the
+            # playbook never uses, and no line answers it well: the lines sharing its other words answer another.
+            return Draft(abstention_text(topics, strange), [], True, round(confidence, 2), support, 0, topics)
         outline = section_outline(corpus, asked, hits)
         top = max((h.score for h in hits), default=1.0)
         others = self._looked_up(asked, (q_vec, figure_vec), [*hits, *looked_up], top, scored)

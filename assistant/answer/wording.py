@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import top_n_list, zipf_frequency
 
 RARE_ZIPF = 3.0
@@ -131,3 +132,58 @@ def _common_words() -> dict[int, tuple[str, ...]]:
         if w.isalpha():
             by_length.setdefault(len(w), []).append(w)
     return {n: tuple(ws) for n, ws in by_length.items()}
+
+
+# What a question asks about: the phrase after "what"/"which" ("what hourly wage should…", "which cyber
+# insurance policy would…"), or the object of "how do I <verb>" ("how do I register a trademark for…"). The
+# phrase ends before a verb, pronoun or preposition, or at punctuation.
+_THING_END = (
+    r"(?=\s+(?:should|would|could|can|will|must|do|does|did|is|are|was|were|has|have|had|for|to|if|when|that"
+    r"|which|who|i|we|you|they|he|she|my|our|your|their|in|on|at|with|from|before|after|and|or|but|like|so|it"
+    r"|as|of|i'd|we'd|i'm|we're)\b|\s*[?,.;:!]|\s*$)"
+)
+_THING = (
+    re.compile(
+        r"\b(?:what|which)(?:['’]s|\s+is|\s+are|\s+was|\s+were)?\s+((?:the|a|an)\s+)?"
+        r"(?:(?:kinds?|types?|sorts?)\s+of\s+)?((?:[\w-]+\s+){0,5}?[\w-]+)" + _THING_END,
+        re.I,
+    ),
+    re.compile(
+        r"\bhow\s+(?:do|can|should|would|could|to)\s+(?:(?:i|we|you|they)\s+)?\w+\s+(?:(?:up|off|out)\s+)?"
+        r"((?:a|an|the|my|our|their|his|her|your|this|that)\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)" + _THING_END,
+        re.I,
+    ),
+)
+_VERB_FIRST = re.compile(
+    r"^(?:do|does|did|can|could|should|will|would|must|is|are|was|were|has|have|had|\w+ed|\w+ing)\b", re.I
+)
+_KIND_WORDS = frozenset({"kind", "kinds", "type", "types", "sort", "sorts"})
+
+
+def asked_things(question: str) -> list[str]:
+    """The phrases naming what a question asks about ("hourly wage", "trademark", "cyber insurance
+    policy"); none where the word after "what" is the question's verb ("what does the guide say",
+    "what's supposed to happen")."""
+    out = []
+    for pattern in _THING:
+        for m in pattern.finditer(question):
+            phrase = m.group(2)
+            if not m.group(1) and _VERB_FIRST.match(phrase):
+                continue
+            out.append(phrase)
+    return out
+
+
+def unheard_things(question: str, known: Callable[[str], bool], read_as: Callable[[str], object]) -> list[str]:
+    """The words, among the first three of what the question asks about (``asked_things``), that the
+    playbook never uses in any form (``known`` lacks them) and that the vocabulary does not read as one of
+    its own (``read_as`` gives nothing): "wage" of "what hourly wage should I pay", "trademark" of "how do
+    I register a trademark". English stop words say nothing of their own."""
+    out: list[str] = []
+    for phrase in asked_things(question):
+        for word in re.split(r"[\s-]+", phrase.lower())[:3]:
+            if len(word) < 2 or word in ENGLISH_STOP_WORDS or word in _KIND_WORDS or word.isdigit():
+                continue
+            if not known(word) and not read_as(word):
+                out.append(word)
+    return list(dict.fromkeys(out))
