@@ -109,13 +109,16 @@ def test_prose_in_fences_is_quotable_and_code_is_not():
     assert "Alert Tier 1 (Critical - page on-call engineer):" in texts
     assert "- Acceptance rate: 74% (human uses with minor edits)" in texts
     assert "## Limitations" in texts  # a one-word heading of the fenced document is a unit too
-    # In blocks fenced as a programming language, only lines that hold figures are units: entries and
-    # comments, under the key of their object as a label. Calls and statements are not.
+    # In blocks fenced as a programming language, only lines that hold figures are quoted: entries and
+    # comments, under the key of their object as a label. Calls and statements are not; those that say
+    # something in their names are read-only units, which a cited sentence is checked against.
     agent = docs["enterprise-ai-agent-implementation.md"]
     _, units = chunk_document(agent)
-    texts = [agent.text[u.start : u.end] for u in units]
+    texts = [agent.text[u.start : u.end] for u in units if not u.read_only]
     assert not any("console.log" in t or "return " in t or "sendCompanyEmail" in t for t in texts)
     assert "users: 680," in texts and "minInstances: 10," in texts
+    read_only = [agent.text[u.start : u.end].strip() for u in units if u.read_only]
+    assert "return self.escalation_manager.route_to_human(query)" in read_only
 
 
 def _written(tmp_path, name: str, source: str):
@@ -142,12 +145,13 @@ def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
     assert lines['"caching": {'][0] == "label"
     assert lines['"savings": "$12,400/month",'] == ("item", lines['"caching": {'][1] + 1)
     # An entry whose value is words, or a comment in words, is read with its object, but only by the
-    # citation check: the offline answer quotes code for its figures. One word is a tag.
+    # citation check: the offline answer quotes code for its figures. So is a tag of one word under its
+    # key ("risk": "low"), read with its object's other entries.
     assert read_only['"implementation": "Cache common queries",'] == lines['"savings": "$12,400/month",']
     assert "# Decision: the hybrid approach wins" in read_only
     assert read_only['"notes": {'][0] == "label"  # the key of words alone
     assert read_only['"why": "Best balance of cost and time",'] == ("item", read_only['"notes": {'][1] + 1)
-    assert '"risk": "low",' not in lines | read_only
+    assert read_only['"risk": "low",'] == lines['"savings": "$12,400/month",']
     assert "print(len(savings))" not in lines | read_only
     # An entry of the outer object is in another group than the inner object's entries.
     assert lines['"total": "$39,300"  # per month'][1] != lines['"savings": "$12,400/month",'][1]

@@ -433,6 +433,18 @@ Payback period: Month 19 (broke even in Q4 of Year 2)
 ## Refund Letters
 
 - **Outcome:** 40% reduction in refund denials (fewer errors)
+
+## Order Routing
+
+```python
+class OrderDesk:
+    def route(self, order):
+        if order.is_wholesale:
+            return self.van_driver.deliver(order)
+        if order.is_custom_cake:
+            return self.cake_decorator.quote(order)
+        return self.counter_staff.pack(order)
+```
 """
 PRICES = """# Bakery AI Pricing Notes
 
@@ -835,6 +847,14 @@ def test_a_line_of_code_in_words_is_checked_against_and_never_quoted_offline(ver
     ]
     ok, _ = supported(verifier, "The tradeoff of the induction is faster proofing on cold mornings.", "class Induction")
     assert not ok
+
+
+def test_what_code_does_is_checked_against_its_lines_branch_by_branch(verifier):
+    # A statement or call says what the code does in its names: read-only lines a sentence is checked against.
+    assert supported(verifier, "Wholesale orders are routed to the van driver for delivery.", "class OrderDesk")[0]
+    # The action of one branch said of another's condition is a swap.
+    ok, reason = supported(verifier, "Wholesale orders are routed to the cake decorator.", "class OrderDesk")
+    assert not ok and reason == "swap"
 
 
 def test_a_sentence_is_quoted_from_the_list_whose_figures_it_states(verifier):

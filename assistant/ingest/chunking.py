@@ -220,11 +220,25 @@ def _code_entries(text: str, block: Block, opened: int) -> tuple[list[_Entry], s
         prose = len(_PROSE_WORD.findall(said))
         worded = prose >= 2 and said.startswith(("'", '"')) if entry else prose >= 3
         if _STATEMENT.match(line) or not (figured or worded) or not _PROSE_WORD.search(line):
+            # A statement or call says what the code does in its names ("if sentiment.is_negative:",
+            # "return self.escalation_manager.route_to_human(query)"): read-only, as words a cited sentence
+            # is checked against, never quoted for a figure.
+            if len(_NAMED.findall(_CAMEL_CASE.sub(" ", line.replace("_", " ")))) >= 2:
+                key, sub = stack[-1] if stack else (None, 0)
+                entries.append((s, e, key, sub, False))
             continue
         key, sub = stack[-1] if stack else (None, 0)
         entries.append((s, e, key, sub, figured))
     return entries, before
 
+
+# The words of a line of code's names, less the language's own ("self", "return", "await").
+_NAMED = re.compile(
+    r"\b(?!(?:self|this|return|elif|else|while|async|await|const|let|var|def|class|function|new|none|null|true"
+    r"|false|not|and|import|from|try|except|print|len|str|int|dict|list)\b)[A-Za-z]{3,}\b",
+    re.I,
+)
+_CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 _SHORT_NOTE = 160
 

@@ -32,6 +32,7 @@ CONNECTIVE = frozenset([
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
 SPAN_WINDOW = 5  # ...lying within this many units of one another: one list with its label, not the next list
+CODE_WINDOW = 2  # a line of code read as words joins a span only if it stays within this many units
 # (coverage, meaning) pairs, any of which supports: the stemmed, idf-weighted share of the content words
 # found in the span, and the cosine of the sentence with the span (or its best unit). Nearly the span's
 # words needs little of its meaning; a paraphrase in other words needs more.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
 from assistant.model.facts import measures, without_counts, without_heading_names, without_name_figures
-from assistant.model.meaning import MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
+from assistant.model.meaning import CODE_WINDOW, MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
 from assistant.types import Chunk, Unit
 
 SPAN_SEEDS = 3  # first units tried in choosing the lines a statement draws on
@@ -59,6 +60,8 @@ def drawn_on(
         whole = whole or sibling(k, chosen)
         if k in chosen or (chosen and not whole and max(*chosen, k) - min(*chosen, k) > SPAN_WINDOW):
             return 0.0, 0.0  # a list is read whole however long it is; other lines near those chosen
+        if unit.read_only and unit.group < 0 and chosen and min(abs(k - c) for c in chosen) > CODE_WINDOW:
+            return 0.0, 0.0  # a line of code read as words goes with the lines beside it (a condition, its action)
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
             return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
         stems = unit_stems(i)
@@ -170,3 +173,29 @@ def joined(chunks: list[Chunk], lines_by_chunk: dict[str, list[int]], lines: dic
     lines.setdefault(key, [i for c in parts for i in lines_by_chunk.get(c.id, [])])
     first, text = parts[0], "\n".join(c.text for c in parts)
     return Chunk(key, first.doc, first.title, first.section, first.stages, first.start, parts[-1].end, text)
+
+
+def from_other_code(
+    corpus: Corpus, span: list[int], idx: list[int], missing: set[str], unit_stems: Callable[[int], frozenset[str]]
+) -> bool:
+    """Whether a statement drawn on lines of code read as words ("if sentiment.is_negative:", "return
+    self.escalation_manager.route_to_human(query)") takes what one branch does for another's: it says a
+    word those lines lack (``missing``, stemmed) that another such line of the block has, or draws on a
+    condition without the action under it and on another condition's action."""
+    units = [corpus.units[i] for i in span]
+    if not units or not all(u.read_only and u.group < 0 for u in units):
+        return False
+    block = units[0].group // 1000
+    code = [i for i in idx if corpus.units[i].read_only and corpus.units[i].group // 1000 == block]
+    if any(missing & unit_stems(i) for i in code if i not in span):
+        return True
+    conditions = [k for k, i in enumerate(code) if _CONDITION.match(corpus.unit_text(i))]
+    acted = [
+        k + 1 < len(code) and code[k + 1] in span and not _CONDITION.match(corpus.unit_text(code[k + 1]))
+        for k in conditions
+    ]
+    drawn = [code[k] in span for k in conditions]
+    return any(d and not a for d, a in zip(drawn, acted, strict=True)) and any(a for a in acted)
+
+
+_CONDITION = re.compile(r"^\s*(?:\}\s*)?(?:if|elif|else\s+if|case|when)\b")

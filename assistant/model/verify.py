@@ -51,7 +51,7 @@ from assistant.model.meaning import (
 from assistant.model.pairs import paired_wrongly, segments_of, series_items
 from assistant.model.roles import beside_figures, drawn_from, entity_missing, figure_apart, pointed_back, swapped
 from assistant.model.series import foreign_item
-from assistant.model.spans import drawn_on, in_sequence, joined, read_under, stated_of
+from assistant.model.spans import drawn_on, from_other_code, in_sequence, joined, read_under, stated_of
 from assistant.model.statements import split_statements
 from assistant.model.synonyms import said_otherwise
 from assistant.types import Chunk, Citation
@@ -281,6 +281,8 @@ class Verifier:
             # the neighbour ("Money measures are the early signals" where those are the usage measures).
             # Stages and roles are the entity check's.
             return Check(False, support, "swap")
+        if from_other_code(corpus, span_units, idx, {stem(w) for w in words if not covered(w, have)}, self.unit_stems):
+            return Check(False, support, "swap")  # one code branch's action said of another's condition
         if self._paired_wrongly(stated, span_units, idx, meta) or foreign_item(statement, have, meta):
             return Check(False, support, "swap")  # a figure, a name or an item of a series not the span's
         if not any(coverage >= c and semantic >= m for c, m in ACCEPT):
