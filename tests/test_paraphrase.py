@@ -506,6 +506,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         # durations abbreviated in a table, written out in the answer
         ("For one counter, expect 1–2 weeks of setup and a 3–4 week trial.", "One counter"),
         ("Finally, trials that need clean sales data should add 20–40% to these estimates.", "clean sales data"),
+        # a word that says where a point falls in the writer's order ("Third", "Lastly", "Beforehand")
+        ("Third, a builder who can be external.", "Minimum Crew"),
         # "no." ends the sentence before: it does not negate the next one
         ("What you need is a manager who is comfortable with spreadsheets and ordering screens.", "data scientist"),
         # "One … is" is not a figure

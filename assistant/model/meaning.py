@@ -27,7 +27,8 @@ CONNECTIVE = frozenset([
     "cover", "covers", "point", "points", "view", "author", "practitioner", "writer", "advice", "rule", "thumb",
     "here", "key", "main", "way", "out", "up", "down", "another", "alone", "behind", "else", "whether", "ask", "asks",
     "table", "make", "makes", "made", "making", "keep", "keeps", "get", "gets", "got", "go", "goes", "come", "comes",
-    "bring", "brings", "brought", "came",
+    "bring", "brings", "brought", "came", "third", "thirdly", "fourth", "fourthly", "last", "lastly", "beforehand",
+    "afterwards", "afterward",
 ])  # fmt: skip
 TIME_STEMS = frozenset(["week", "day", "month", "year", "hour", "minut", "quarter", "wk"])
 MAX_SPAN_UNITS = 6  # units of one passage a sentence may draw on together
