@@ -144,3 +144,31 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     for question in ("how long before we see our money back?", "when do we make that back"):
         assert "roi" in vocab.expansion_words(question), question
     assert "roi" not in vocab.expansion_words("can we get money for the pilot?")
+
+
+def test_the_house_vocabulary_holds_who_does_the_work_as_it_holds_a_role(written):
+    """The shipped file: hiring and external help, which the playbook sets against each other stage by
+    stage, are held as roles are. A sentence that gives each the other's stages is not supported by lines
+    that name both beside those stages."""
+    from conftest import KNOWLEDGE
+
+    guide = (
+        "# Bakery Staffing Guide\n\n## Who builds it\n\n**Mixed route:**\n"
+        "- **Trial:** External baker-consultant + internal shift lead\n"
+        "- **Launch:** Internal team + external for one-off recipes\n\n**Costs:**\n"
+        "- **External consultant:** $90/hour, $3K-$9K for the trial\n- **Internal hire:** $40K/year + benefits\n"
+    )
+    coach = written({"guide.md": guide, "vocabulary.toml": (KNOWLEDGE / "vocabulary.toml").read_text("utf-8")})
+    chunk = next(c for c in coach.corpus.chunks.values() if "Mixed route" in c.text)
+    verifier = coach.verifier
+
+    def check(statement: str):
+        return verifier.check(statement, verifier.embed([statement])[0], chunk)
+
+    faithful = "The mixed route uses an external consultant for the trial, and an internal team at launch."
+    assert check(faithful).ok, check(faithful)
+    for swapped in (
+        "Hire for the trial and bring in external help for the launch.",
+        "Many take a mixed route: internal hire for the trial, external consultant for the launch.",
+    ):
+        assert check(swapped).reason == "entity", swapped
