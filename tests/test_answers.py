@@ -662,3 +662,18 @@ def test_a_question_of_what_not_to_bother_making_asks_for_the_dont_list(coach):
     ):
         assert read_question(question, vocabulary).negative, question
     assert not read_question("What should we build in the pilot?", vocabulary).negative
+
+
+def test_a_question_of_how_to_make_something_less_asks_for_a_remedy_in_any_form_of_its_verb(coach):
+    """ "Reducing", "reduces" and "reduce" ask the same: what to do about it (the fixes, not the symptoms)."""
+    from assistant.answer.asking import read_question
+
+    vocabulary = coach.corpus.vocabulary
+    for question in (
+        "How does the methodology recommend reducing made-up citations?",
+        "what does the guide suggest for mitigating drift",
+        "ideas for cutting token spend?",
+        "Which step reduces the cost?",
+    ):
+        assert read_question(question, vocabulary).remedy, question
+    assert not read_question("What did the pilot cost?", vocabulary).remedy

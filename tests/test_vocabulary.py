@@ -134,6 +134,8 @@ def test_the_house_vocabulary_reads_an_owners_words_as_the_playbooks():
     # "Different" sets things side by side only as "differ", "the difference" or "different from".
     assert "comparison" in vocab.expansion_words("what's the difference between a pilot and a prototype")
     assert "comparison" not in vocab.expansion_words("our customer info is in 4 different systems, where do we start")
+    # What a list of options weighs each by: its trade-offs are its pros and cons.
+    assert "pros and cons" in vocab.in_playbook_words("what are the trade-offs of a phased rollout?")
     assert "integration" in vocab.expansion_words("what if the AI can't hook into the software we already use")
     assert "integration" not in vocab.expansion_words("what hooks should the launch email use")
     for question in ("my staff are nervous and pushing back", "the team is scared AI will replace them"):

@@ -64,7 +64,9 @@ PERIODS = {
 # Questions that ask what to do about something: the playbook's remedies answer them.
 _REMEDY_QUESTION = re.compile(
     r"\b(?:how (?:do|can|should|to|would) (?:we|i|you)|what (?:should|can|do|must) (?:we|i|you) do|what to do|"
-    r"fix|solve|handle|deal with|prevent|stop|avoid|reduce|cut|improve|defend|protect|mitigate|overcome|"
+    r"fix(?:es|ing)?|solv(?:e|es|ing)|handl(?:e|es|ing)|deal(?:s|ing)? with|prevent(?:s|ing)?|stop(?:s|ping)?|"
+    r"avoid(?:s|ing)?|reduc(?:e|es|ing)|cut(?:s|ting)?|improv(?:e|es|ing)|defend(?:s|ing)?|protect(?:s|ing)?|"
+    r"mitigat(?:e|es|ing)|overcom(?:e|es|ing)|"
     r"bring .{0,20} down|get .{0,30} to)\b",
     re.I,
 )
