@@ -587,3 +587,68 @@ def test_a_name_that_heads_a_section_is_explained_there(written):
     )
     assert not answer.abstained, answer.answer
     assert "250C" in answer.answer, answer.answer
+
+
+PITFALLS = """# Harbour Bakery Pitfalls
+
+## About this guide
+
+What goes wrong in a busy shop when staff are rushed, and how to stop it coming back.
+
+## Common Pitfalls
+
+### Pitfall 1: Overbaking
+
+**Problem:**
+- Loaves left in the oven while staff serve the queue
+- Burnt crusts every Saturday
+
+**Solution:**
+- Set a timer for every tray
+- Give one person the oven each shift
+
+### Pitfall 2: Stale Price List
+
+**Problem:**
+- Flour prices copied from last year's sheet
+- Orders priced wrong
+
+**Solution:**
+- Ask the mill for a monthly sheet
+- Check prices before each big order
+
+### Pitfall 3: Lost Recipes
+
+**Problem:**
+- Recipes kept in one baker's head
+- Nobody else can make the rye
+
+**Solution:**
+- Write every recipe on a card
+- Keep the cards in the office
+"""
+
+
+def test_a_fix_is_read_in_the_words_of_the_problem_it_answers(written):
+    # An owner tells the problem in their own words and asks what to do: the fix under that problem is
+    # the answer, though it shares none of the owner's words.
+    from assistant.ingest.readings import remedy_readings
+
+    coach = written({"pitfalls.md": PITFALLS})
+    corpus = coach.corpus
+    doc = next(iter(corpus.texts))
+    units = [u for u in corpus.units if u.doc == doc]
+    sections = {cid: chunk.section for cid, chunk in corpus.chunks.items()}
+    read = dict(remedy_readings(corpus.texts[doc], units, sections))
+    said = {corpus.texts[doc][units[k].start : units[k].end]: text for k, text in read.items()}
+    # the problem's number is left out, its own list read with it; a problem's list is no fix
+    assert said["- Set a timer for every tray"] == (
+        "Overbaking. Loaves left in the oven while staff serve the queue. Burnt crusts every Saturday: "
+        "Set a timer for every tray"
+    )
+    assert "- Burnt crusts every Saturday" not in said
+    answer = coach.ask("our loaves keep coming out burnt when the shop is busy, how do we stop that?", check_rate=False)
+    text = answer.answer
+    assert "Set a timer for every tray" in text, text
+    # the fix of the problem told comes first, before another problem's
+    assert text.find("Set a timer") < text.find("Write every recipe") or "Write every recipe" not in text, text
