@@ -157,12 +157,12 @@ def test_a_document_that_gives_two_figures_for_one_thing_is_quoted_for_both(coac
 
 
 def test_the_words_a_user_says_for_adoption_find_the_playbook_on_adoption(coach):
-    # "Employees", "actually use the tool": the playbook says users and adoption, and the filler word
-    # "actually" says nothing about what is asked.
+    # "Employees", "actually use the tool": the playbook says users and adoption ("Users aren't adopting
+    # it"), and the filler word "actually" says nothing about what is asked.
     answer = coach.ask("How do we get employees to actually use the tool?", check_rate=False)
     assert not answer.abstained, answer.answer
-    cited = " ".join(f"{c.section} {c.quote}" for c in answer.citations).lower()
-    assert "adoption" in cited, answer.answer
+    cited = " ".join(f"{c.section} {c.quote}" for c in answer.citations[:1]).lower()
+    assert "adopt" in cited, answer.answer
 
 
 def test_a_line_that_counts_what_follows_brings_what_it_counts(coach):

@@ -652,3 +652,16 @@ def test_a_fix_is_read_in_the_words_of_the_problem_it_answers(written):
     assert "Set a timer for every tray" in text, text
     # the fix of the problem told comes first, before another problem's
     assert text.find("Set a timer") < text.find("Write every recipe") or "Write every recipe" not in text, text
+
+
+def test_documents_set_against_each_other_are_each_named_and_answered_from(written):
+    """ "how long is the pilot: mill street vs harbour?" names both documents, though neither with "the": each is
+    quoted for its own figure, and a third document that gives one too is not the one asked about."""
+    quay = "# Quay Method: Counter Playbook\n\n## Pilot\n\nThe Quay pilot lasts 6-8 weeks with one counter.\n"
+    coach = written({"guide.md": GUIDE, "mill.md": MILL, "quay.md": quay})
+    question = "how long is the pilot: mill street vs harbour?"
+    assert coach.retriever.named_documents(question) == {"guide.md", "mill.md"}
+    assert coach.retriever.named_documents("pilot length vs cost?") == set()
+    answer = coach.ask(question, check_rate=False)
+    assert {c.doc for c in answer.citations} == {"guide.md", "mill.md"}, answer.answer
+    assert "4-8 weeks" in answer.answer and "12 weeks" in answer.answer, answer.answer

@@ -65,7 +65,7 @@ class Answering:
         self.llm = llm
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.speller = Speller(list(corpus.texts.values()))
-        self.reader = Reader(corpus, self.speller)
+        self.reader = Reader(corpus, self.speller, retriever.named_documents)
         self.siblings = sibling_words(corpus)  # names the playbook lays out side by side, for follow-ups
         self._cache: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
         self._cache_lock = threading.Lock()

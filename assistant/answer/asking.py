@@ -157,6 +157,7 @@ class Asked:
     outline: str | None  # "phase", "stage" or "step" when it asks for a document's outline
     choice: str | None = None  # the kind of thing it asks to have picked or recommended ("accounting software")
     made: str | None = None  # the thing it asks the assistant to write or set up for the asker ("welcome email")
+    documents: frozenset[str] = frozenset()  # the documents it names ("smb guide vs methodology")
 
 
 def read_question(question: str, vocabulary: Vocabulary) -> Asked:

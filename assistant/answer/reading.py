@@ -6,7 +6,8 @@ answer reads the ``Reading``, not the message."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant.answer.asking import Asked, read_question
@@ -42,9 +43,10 @@ _TIME_SPAN = re.compile(r"\b(weeks?|days?|months?)\s+(\d+)\s*(?:and|to|through|t
 class Reader:
     """Reads messages in the playbook's words: its vocabulary, its spelling, its documents' titles."""
 
-    def __init__(self, corpus: Corpus, speller: Speller) -> None:
+    def __init__(self, corpus: Corpus, speller: Speller, named: Callable[[str], set[str]] | None = None) -> None:
         self.corpus = corpus
         self.speller = speller
+        self.named = named  # the documents a message names (``HybridRetriever.named_documents``)
         self.titles = tuple(corpus.titles.values())
 
     def search_text(self, question: str) -> str:
@@ -82,5 +84,5 @@ class Reader:
             query=query,
             stage=stage or (named[0] if len(named) == 1 else None),
             bare=bare_ask(standalone),
-            asked=self._asked(query),
+            asked=replace(self._asked(query), documents=frozenset(self.named(query) if self.named else ())),
         )

@@ -83,6 +83,16 @@ def select(
             take(s.unit)
             docs_best.setdefault(unit.doc, s.score)
 
+    # Documents the question sets against each other ("smb guide vs methodology") are each answered
+    # from: a named document's best line joins when it answers about as well as another place's figure
+    # for the same thing would (the names' words are the best line's own, not the question's).
+    for doc in sorted(asked.documents - {corpus.units[i].doc for i in chosen} if len(asked.documents) > 1 else ()):
+        own = next(
+            (s for s in scored if corpus.units[s.unit].doc == doc and corpus.units[s.unit].kind != "header"), None
+        )
+        if own is not None and own.support >= best.support - cfg.other_figure_margin:
+            take(own.unit)
+
     if len(chosen) == 1:
         # One line is a thin answer: another document's best line is taken as readily as the first
         # document's own would be.

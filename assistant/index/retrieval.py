@@ -92,9 +92,14 @@ class HybridRetriever:
             holders = [doc for doc, words in self.lead_words.items() if first.group(1) in words]
             named |= set(holders) if len(holders) == 1 else set()
         # Two or more words of one document's name that together fit no other ("the implementation
-        # guide": the title says implementation, the file name guide) name it too.
-        if not named:
-            named |= self._named_by_words(lowered)
+        # guide": the title says implementation, the file name guide) name it too, beside another.
+        named |= self._named_by_words(lowered)
+        # Set against each other ("pilot length: smb guide vs methodology?"), a side's word that leads
+        # one document's name names it, "the" or not.
+        for m in _VERSUS.finditer(lowered):
+            for word in m.group(1).split()[-2:] + m.group(2).split()[:2]:
+                holders = [doc for doc, words in self.lead_words.items() if word in words]
+                named |= set(holders) if len(holders) == 1 else set()
         # Who the user says they are ("for a small business") names the document written for them, when
         # the playbook's word for it ("SMB") is in one title only.
         audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
@@ -186,22 +191,20 @@ class HybridRetriever:
         for rank, chunk_id in enumerate(self.heading_ranking(lexical_query, dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + self.settings.heading_weight / (self.settings.rrf_k + rank + 1)
         named = self.named_documents(vocabulary.expand(query))
-        if self.settings.named_document_only and len(named) == 1:
-            # A question that names one document is searched in all of it when the whole search found
-            # fewer of its passages than an answer draws on ("roadmap pilot runs for how long?", "agent case
-            # apps in prod at the end?"): its passages by their lines' meaning.
-            doc = next(iter(named))
+        for doc in named if self.settings.named_document_only else ():
+            # A question that names a document is searched in all of it when the whole search found fewer
+            # of its passages than an answer draws on ("roadmap pilot runs for how long?", "agent case apps
+            # in prod at the end?"): its passages by their lines' meaning. Two named share the answer.
             found_there = sum(1 for c in (self.corpus.chunks.get(n) for n in fused) if c is not None and c.doc == doc)
-            if found_there < (top_k or self.settings.top_k):
+            if found_there < (top_k or self.settings.top_k) // len(named):
                 for rank, chunk_id in enumerate(self._closest_in(doc, embedding)[: self.settings.dense_k]):
                     weight = self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
                     fused[chunk_id] = fused.get(chunk_id, 0.0) + weight
-        # A question that names one document by its title ("the 90-day plan") is answered from it,
-        # when the search found anything there.
+        # A question that names documents by their titles ("the 90-day plan", "smb guide vs methodology")
+        # is answered from them, when the search found anything there.
         only = (
             named
             if self.settings.named_document_only
-            and len(named) == 1
             and any(c.doc in named for c in (self.corpus.chunks.get(n) for n in fused) if c is not None)
             else None
         )
@@ -220,6 +223,9 @@ class HybridRetriever:
         hits.sort(key=lambda h: (-h[0], h[1]))
         k = top_k or self.settings.top_k
         return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
+
+
+_VERSUS = re.compile(r"((?:[\w-]+ ){0,2}[\w-]+)\s+(?:vs\.?|versus|against)\s+((?:[\w-]+ ?){1,3})")
 
 
 def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
