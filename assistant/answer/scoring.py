@@ -20,13 +20,13 @@ from assistant.types import Hit
 
 # The labels of the playbook's remedies ("**Solution:**", "**Fixes:**", "**Defense:**"), which answer a
 # question of what to do, and of its descriptions of the problem ("**Symptoms:**"), which do not.
-REMEDY_LABEL = re.compile(
+_REMEDY_LABEL = re.compile(
     r"\b(?:solutions?|fix(?:es)?|defen[cs]e|mitigations?|approach|how we did it|address (?:it|each)|"
     r"what actually works|what to do|tactics|strategy|prevent this|options|levers|interventions?|"
     r"the fix|protection strategy)\b",
     re.I,
 )
-PROBLEM_LABEL = re.compile(
+_PROBLEM_LABEL = re.compile(
     r"\b(?:problems?|symptoms?|root causes?|the challenge|the impact|what actually happens|why pilots fail|"
     r"example attack|common risks)\b",
     re.I,
@@ -173,9 +173,9 @@ def _asked_of(asked: Asked, text: str, chain_text: str, w: ScoringSettings) -> f
     if asked.numbers and in_stated_range(f"{chain_text} {text}", asked.numbers):
         score += w.situation_size  # the playbook's figure for a situation of the size the user describes
     if asked.remedy and chain_text:
-        if REMEDY_LABEL.search(chain_text):
+        if _REMEDY_LABEL.search(chain_text):
             score += w.remedy
-        elif PROBLEM_LABEL.search(chain_text):
+        elif _PROBLEM_LABEL.search(chain_text):
             score -= w.remedy
     if "❌" in text or "❌" in chain_text[:40]:
         score += w.dont if asked.negative else -w.dont  # a "don't" item answers only a "don't" question

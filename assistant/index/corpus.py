@@ -189,8 +189,7 @@ class Corpus:
     lines_by_chunk: dict[str, list[int]] = field(default_factory=dict)  # with the read-only ones: what is checked
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    # Other readings of a line, by line: a table row's values, each with its row and column names
-    # (chunking.row_cells), and a fix read with the problem it answers (readings.remedy_readings).
+    # A table row's values, each with its row and column names (chunking.row_cells): their vectors, by row.
     row_cell_vectors: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -207,8 +206,8 @@ class Corpus:
         return [j for j in self.units_by_chunk[u.chunk_id] if self.units[j].group == u.group]
 
     def closeness(self, idx: list[int], vector: np.ndarray) -> np.ndarray:
-        """How close in meaning each unit of ``idx`` is to a question's vector: its own line's, or the
-        closest of its other readings (a table row's values with their names, a fix with its problem)."""
+        """How close in meaning each unit of ``idx`` is to a question's vector: its own line's, or for a
+        table row, the closest of its values read with their row and column names, if closer."""
         sims = self.unit_vectors[idx] @ vector
         for j, i in enumerate(idx):
             cells = self.row_cell_vectors.get(i)

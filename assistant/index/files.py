@@ -21,7 +21,7 @@ from assistant.errors import IndexNotReadyError
 from assistant.types import Chunk, Unit
 
 # Bump when cleaning, structure or chunking change: every document is then re-indexed.
-PIPELINE_VERSION = "22"
+PIPELINE_VERSION = "21"
 
 
 @dataclass
@@ -58,8 +58,8 @@ class DocRecord:
     chunks: list[Chunk]
     units: list[Unit]
     extract: dict[str, Any] = field(default_factory=dict)  # checklists, criteria, ROI example (checklists.py)
-    # The line (an index into ``units``) of each vector stored after the units' own: a table value with
-    # its row and column names (chunking.row_cells), a fix with its problem (readings.remedy_readings).
+    # The row (an index into ``units``) of each vector stored after the units' own: a table value with its
+    # row and column names (chunking.row_cells).
     cells: list[int] = field(default_factory=list)
 
 

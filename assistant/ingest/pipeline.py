@@ -23,10 +23,9 @@ from assistant.index.embeddings import model_slug
 from assistant.index.files import PIPELINE_VERSION, DocRecord, IndexFiles, Manifest
 from assistant.index.lexicon import VOCABULARY_FILE, Vocabulary
 from assistant.index.vectorstore import collection_name
-from assistant.ingest.chunking import chunk_document
+from assistant.ingest.chunking import chunk_document, row_cells
 from assistant.ingest.cleaning import clean, strip_links
 from assistant.ingest.loaders import is_supported, load_text
-from assistant.ingest.readings import other_readings
 from assistant.ingest.structure import heading_text, parse_blocks
 from assistant.tools.catalog import merge, read_catalog, write_catalog
 from assistant.tools.checklists import extract as extract_checklists
@@ -181,8 +180,8 @@ def chunk_node(chunk: Chunk) -> TextNode:
 
 
 class Ingestor:
-    """Brings the index in line with the knowledge folder; the embedder and store are built only when
-    something has to be embedded, so a no-change run stays fast."""
+    """Brings the index in line with the knowledge folder. The embedder and vector store are
+    built only when something has to be embedded, so a no-change run stays fast."""
 
     def __init__(
         self,
@@ -313,7 +312,7 @@ class Ingestor:
             unit_embed_text(sections[u.chunk_id], doc.text[u.start : u.end], label if u.read_only else next(quoted)[1])
             for u, label in unit_labels(doc, units)
         ]
-        cells = other_readings(doc, units, sections)
+        cells = row_cells(doc, units, sections)
         texts += [text for _, text in cells]
         # Each passage's heading path gets a vector of its own: users often ask in the words of a heading.
         texts += [f"{doc.title} > {c.section}" for c in chunks]
