@@ -27,8 +27,9 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=10)
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_tokens: int = Field(default=400, ge=16, le=8192)
-    # How many retrieved passages the model sees as numbered sources.
-    sources: int = Field(default=5, ge=1, le=20)
+    # How many retrieved passages the model sees as numbered sources: the offline answer's, then the
+    # search's next best. A model reads more than the offline answer quotes from.
+    sources: int = Field(default=10, ge=1, le=20)
     # Pin a prompt version ("answer@1"); empty means the newest file in prompts/.
     prompt_version: str | None = None
     prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")

@@ -159,3 +159,20 @@ def test_the_model_is_asked_the_askers_question_not_the_search_text(coach_with):
     sent = " ".join(str(m.get("content", "")) for call in fake.calls for m in call.get("messages", []))
     question = sent.split("<question>", 1)[-1].split("</question>", 1)[0]
     assert "trial run" in question, question
+
+
+def test_the_model_reads_more_passages_than_the_offline_answer_quotes_from(coach_with):
+    """The offline answer draws on the search's first few passages; the model is given those first, then
+    the search's next best, up to ``llm.sources`` and none twice."""
+    question = "How long should an AI pilot run?"
+    with FakeLLM(text="x [1].") as fake:
+        coach = coach_with(fake.base_url, sources=9)
+        coach.ask(question, check_rate=False)
+    user = fake.calls[-1]["messages"][1]["content"]
+    assert re.findall(r"^\[(\d+)\] ", user, re.M) == [str(n) for n in range(1, 10)]
+    query, stage = coach.search_plan(question)
+    _, hits = coach.retrieve(query, stage=stage)
+    assert len(hits) < 9
+    sources = coach.model_sources(question)
+    assert [c.id for c in sources[: len(hits)]] == [h.chunk.id for h in hits]
+    assert len({c.id for c in sources}) == 9

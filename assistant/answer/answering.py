@@ -31,7 +31,7 @@ from assistant.index.spelling import Speller
 from assistant.service.guards import injection_flags, redact
 from assistant.service.ledger import Ledger
 from assistant.service.store import SessionStore
-from assistant.types import STAGES, Answer, AnswerBlock, Hit, Usage, Verification
+from assistant.types import STAGES, Answer, AnswerBlock, Chunk, Hit, Usage, Verification
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -67,25 +67,27 @@ class Answering:
         self.speller = Speller(list(corpus.texts.values()))
         self.reader = Reader(corpus, self.speller, retriever.named_documents)
         self.siblings = sibling_words(corpus)  # names the playbook lays out side by side, for follow-ups
-        self._cache: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self.cache = AnswerCache()
 
     # -- search ----------------------------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
         return self.queries.embed([text])[0]
 
     def search(
-        self, question: str, *, stage: str | None = None, vectors: tuple[np.ndarray, np.ndarray] | None = None
-    ) -> tuple[np.ndarray, list[Hit], list[Hit]]:
-        """The question's vector, the passages to answer from, and those they displaced (``reranked_top``)."""
+        self, question: str, *, stage: str | None = None, vectors: tuple[np.ndarray, np.ndarray] | None = None,
+        top_k: int | None = None,
+    ) -> tuple[np.ndarray, list[Hit], list[Hit]]:  # fmt: skip
+        """The question's vector, the passages to answer from (``top_k`` of them, else the setting's), and
+        those they displaced (``reranked_top``)."""
         q_vec, whole = vectors or question_vectors(self.queries.embed, self.corpus.vocabulary, question)
         rs = self.settings.retrieval
-        pool = max(rs.rerank_pool, rs.top_k) if rs.rerank_pool else None
+        k = top_k or rs.top_k
+        pool = max(rs.rerank_pool, k) if rs.rerank_pool else None
         hits = self.retriever.retrieve(question, q_vec.tolist(), stage=stage, top_k=pool)
         displaced: list[Hit] = []
         if pool:
             asked, scoring = read_question(question, self.corpus.vocabulary), self.settings.answer.scoring
-            hits, displaced = reranked_top(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior, rs.top_k)
+            hits, displaced = reranked_top(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior, k)
         hits = named_part(question, hits)
         named = self.retriever.named_documents(question) if rs.named_document_only else set()
         if rs.figures_per_document and wants_figure(question) and len(named) != 1:
@@ -149,7 +151,7 @@ class Answering:
         # What was asked, not what is searched: the answer also says what it makes of the asker's own
         # figures and situation, which the search text leaves out.
         key = self.cache_key(standalone, effective_stage)
-        cached = self._cached(key) if on_delta is None else None
+        cached = self.cache.get(key) if on_delta is None else None
         if cached is not None:
             answer, chunks = cached[0].model_copy(deep=True), cached[1]
             answer.id, answer.session = id or uuid.uuid4().hex[:12], session
@@ -173,7 +175,8 @@ class Answering:
             other_vec, other_hits, other_displaced = self.search(other, stage=effective_stage, vectors=other_vectors)
             retry = self.generator.generate(other, other_vec, other_hits, None, None, other_vectors[1], other_displaced)
             if not retry.abstained:
-                q_vec, hits, draft, standalone = other_vec, other_hits, retry, (text if other is own else standalone)
+                q_vec, hits, draft, query = other_vec, other_hits, retry, other
+                standalone = text if other is own else standalone
         answer = Answer(
             id=id or uuid.uuid4().hex[:12],
             answer=draft.answer,
@@ -194,7 +197,9 @@ class Answering:
             # Instructions aimed at the assistant: the model is not given them; the playbook answers.
             answer.notice = "This message contains instructions for the assistant; it answers from the playbook only."
         elif self.llm is not None and not draft.abstained:
-            self._with_model(answer, redact(standalone), hits, draft, on_delta)
+            self._with_model(
+                answer, redact(standalone), model_sources(self, query, effective_stage, hits), draft, on_delta
+            )
         if not answer.abstained:
             # A figure the asker wants confirmed that the quotes contradict is named first.
             # What the playbook calls what the message names, read from the message as written: the query
@@ -208,7 +213,9 @@ class Answering:
         if session:
             self.store.add(session, text, standalone, answer.id, answer.abstained)
         self._finish(answer, text, started, user, channel, [(h.chunk.id, h.score) for h in hits], flags)
-        self._remember(key, answer, [(h.chunk.id, h.score) for h in hits])
+        if not (answer.notice or answer.error):  # an answer given while the model failed is not worth repeating
+            kept = (answer.model_copy(deep=True), [(h.chunk.id, h.score) for h in hits])
+            self.cache.put(key, kept, self.settings.limits.cache_size)
         return answer
 
     def _finish(self, answer: Answer, text: str, started: float, user: str | None, channel: str,
@@ -222,12 +229,11 @@ class Answering:
         self,
         answer: Answer,
         question: str,
-        hits: list[Hit],
+        sources: list[Chunk],
         draft: Draft,
         on_delta: Callable[[str], None] | None,
     ) -> None:
         assert self.llm is not None
-        sources = [h.chunk for h in hits[: self.settings.llm.sources]]
         attempt = self.llm.answer(question, sources, on_delta=on_delta)
         answer.prompt_version = attempt.prompt_version
         if attempt.answer is None:
@@ -276,24 +282,47 @@ class Answering:
         return (norm, stage or "", self.corpus.index_version, llm.provider, llm.model or "", llm.prompt_version or "")
 
     def clear_cache(self) -> None:
-        with self._cache_lock:
-            self._cache.clear()
+        self.cache.clear()
 
-    def _cached(self, key: tuple[str, ...]) -> tuple[Answer, list[tuple[str, float]]] | None:
-        with self._cache_lock:
-            hit = self._cache.get(key)
+
+class AnswerCache:
+    """Answers by what was asked, the least recently used dropped first."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, ...], Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> Cached | None:
+        with self._lock:
+            hit = self._items.get(key)
             if hit is not None:
-                self._cache.move_to_end(key)
+                self._items.move_to_end(key)
             return hit
 
-    def _remember(self, key: tuple[str, ...], answer: Answer, chunks: list[tuple[str, float]]) -> None:
-        size = self.settings.limits.cache_size
-        if size <= 0 or answer.notice or answer.error:
-            return  # an answer given while the model was failing is not worth repeating
-        with self._cache_lock:
-            self._cache[key] = (answer.model_copy(deep=True), chunks)
-            while len(self._cache) > size:
-                self._cache.popitem(last=False)
+    def put(self, key: tuple[str, ...], value: Cached, size: int) -> None:
+        if size <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def model_sources(answering: Answering, query: str, stage: str | None, hits: list[Hit]) -> list[Chunk]:
+    """The passages the model is given as numbered sources: the offline answer's, then the search's next
+    best up to ``llm.sources``. A model reads more than the offline answer quotes from, and a passage
+    just below the offline answer's few often holds what a fluent answer draws on."""
+    n = answering.settings.llm.sources
+    chunks = [h.chunk for h in hits[:n]]
+    if len(chunks) < n:
+        have = {c.id for c in chunks}
+        _, wider, _ = answering.search(query, stage=stage, top_k=n)
+        chunks += [h.chunk for h in wider if h.chunk.id not in have][: n - len(chunks)]
+    return chunks
 
 
 def question_vectors(

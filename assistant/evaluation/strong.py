@@ -124,9 +124,7 @@ def run(
                 question = questions.get(rec.id)
                 if question is None:
                     continue
-                query, stage = coach.search_plan(question)
-                _, hits = coach.retrieve(query, stage=stage)
-                sources = [h.chunk for h in hits[: llm.sources]]
+                sources = coach.model_sources(question)
                 attempt = generator.answer(question, sources)  # the asker's question, as the coach sends it
                 lines = _lines(rec, fence(sources_block(sources)), variant == "planted")
                 expected = len(rec.sentences)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.answer.answering import Answering
+from assistant.answer.answering import Answering, model_sources
 from assistant.answer.message import validate_question
 from assistant.config import Settings
 from assistant.errors import ConfigError, KnowledgeError, ProviderError, RateLimitError
@@ -33,7 +33,7 @@ from assistant.tools.coaching import Decision, GoNoGoInputs, RoiInputs, RoiResul
 from assistant.tools.models import Catalog, Checklist, Source
 from assistant.tools.service import Tools
 from assistant.tools.walkthrough import Run, RunStore, Step
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Chunk, Hit
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -178,6 +178,12 @@ class Coach:
     def retrieve(self, question: str, *, stage: str | None = None) -> tuple[np.ndarray, list[Hit]]:
         q_vec, hits, _ = self.answering.search(question, stage=stage)
         return q_vec, hits
+
+    def model_sources(self, standalone: str, stage: str | None = None) -> list[Chunk]:
+        """The passages a configured model is given for a standalone question, as ``ask`` gives them."""
+        query, stage = self.search_plan(standalone, stage)
+        _, hits = self.retrieve(query, stage=stage)
+        return model_sources(self.answering, query, stage, hits)
 
     def search_plan(self, standalone: str, stage: str | None = None) -> tuple[str, str | None]:
         return self.answering.search_plan(standalone, stage)
