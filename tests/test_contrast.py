@@ -31,6 +31,9 @@ _SIGN_OFF = "Without oven checks and sign-off, openings fail."
         # a wish ("I'd rather A than B") holds A as "A rather than B" does
         ("The owner would rather try ten loaves at once than bake one loaf well.", _WISH, True),
         ("The owner would rather bake one loaf well than fail at ten loaves at once.", _WISH, False),
+        # a denial that ends a label denies what the label heads, with nothing set against it
+        ("The guide's approach is to avoid tasters who will praise any loaf, because their feedback is unreliable.",
+         "**Tasting Panel:**\n- **Too Sweet (Avoid):** Tasters who will praise any loaf (unreliable feedback)", False),
     ],
 )  # fmt: skip
 def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, turned):
@@ -78,6 +81,11 @@ def test_a_contrast_may_be_reworded_but_not_turned_round(statement, passage, tur
         # a denial of two things joined by "and" denies each of them
         ("Without oven checks and sign-off, openings fail.", _SIGN_OFF, True),
         ("With sign-off, openings fail.", _SIGN_OFF, False),
+        # a denial that ends a label denies what the label heads
+        ("Avoid bakers who will praise any loaf.",
+         "- **Too Sweet (Avoid):** Bakers who will praise any loaf (flattering feedback)", True),
+        ("Choose bakers who will praise any loaf.",
+         "- **Too Sweet (Avoid):** Bakers who will praise any loaf (flattering feedback)", False),
         # one denial over two lines, one of which the passage denies and the other it asserts
         ("The cost is orders that don't get packed or get shipped late, vans that aren't loaded, tills that "
          "aren't counted.",

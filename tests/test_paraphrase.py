@@ -873,6 +873,9 @@ def test_figures_are_read_with_their_unit():
     assert measures("adds 30–50% and costs 1.5x; 4–6 wks") >= {(30.0, "%"), (50.0, "%"), (1.5, "x"), (6.0, "week")}
     assert figures_missing("2x the money", "### Lesson 2: Budget 1.5x") is True
     assert figures_missing("4–6 weeks of hardening", "| 4–6 wks |") is False
+    # an object's member in code: its unit is in its name ("wave: 2," is the second wave)
+    assert figures_missing("Wave 2 took 4 weeks", 'wave: 2,\nduration: "4 weeks",') is False
+    assert figures_missing("Wave 3 took 4 weeks", 'wave: 2,\nduration: "4 weeks",') is True
     assert figures_missing("4–6 months", "| 4–6 wks |") is True
     assert figures_missing("under 1 second", "1. **Prompt Engineering:** Target: <3 seconds") is True
     assert figures_missing("p99 latency", "p95 latency") is True

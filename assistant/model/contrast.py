@@ -19,6 +19,9 @@ _STOP = re.compile(r"[.;:!?\n]")  # what it is set against runs back to here
 _TITLED = re.compile(r"(?:[A-Z][\w'-]*\s*)+")  # words of a label: each capitalised ("Intended For")
 
 
+_DENYING_LABEL = re.compile(r"[)\]*_ ]*:[^\n.;!?]*")
+
+
 def held_and_denied(text: str, meta: frozenset[str]) -> tuple[set[str], set[str], bool]:
     """The stems the text holds (outside every denial's scope), those it denies (the words after a
     denial, up to the next break), and whether a denial is set against words before it in its sentence
@@ -30,6 +33,12 @@ def held_and_denied(text: str, meta: frozenset[str]) -> tuple[set[str], set[str]
         if cuts and m.start() < cuts[-1][1]:
             continue  # inside what a denial before it denies
         scope = _SCOPE_END.split(text[m.end() :], maxsplit=1)[0]
+        if label := _DENYING_LABEL.match(text, m.end()):
+            # A denial that ends a label ("**Too Hot (Avoid):** Early adopters…") denies what it heads.
+            scope = label.group(0)
+            denied |= stem_set(set(tokens(scope)) - meta)
+            cuts.append((m.start(), m.end() + len(scope)))
+            continue
         if text[m.end() + len(scope) : m.end() + len(scope) + 1] == ":" and _TITLED.fullmatch(scope.strip()):
             # A label that denies ("Not Intended For: final letters, …") denies what its line goes on to;
             # a sentence that denies before a colon ("Don't wait for perfect data: start…") does not.

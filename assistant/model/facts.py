@@ -196,13 +196,16 @@ def figures_missing(statement: str, source: str) -> bool:
     unmatched = measures(statement) - measures(source)
     if not unmatched:
         return False
-    unitless = {float(v.replace("_", "")) for v in _CODE_VALUE.findall(source)}
+    unitless = {float(v.replace("_", "")) for pair in _CODE_VALUE.findall(source) for v in pair if v}
     return any(v not in unitless for v, _ in unmatched)
 
 
-# A value in code, whose unit is in its name or nowhere: '"year_1_roi": -27.1,', 'weeks = 6  # pilot'.
+# A value in code, whose unit is in its name or nowhere: '"year_1_roi": -27.1,', 'weeks = 6  # pilot', and
+# an object's member ('wave: 1,').
 _CODE_VALUE = re.compile(
-    r"""(?:["'][\w &-]+["']|\b[a-z]\w*_\w+)\s*[:=]\s*-?\$?(\d[\d_]*(?:\.\d+)?)\s*(?:[,}#]|//|$)""", re.M
+    r"""(?:["'][\w &-]+["']|\b[a-z]\w*_\w+)\s*[:=]\s*-?\$?(\d[\d_]*(?:\.\d+)?)\s*(?:[,}#]|//|$)"""
+    r"""|^\s*[a-z]\w*:\s*-?\$?(\d[\d_]*(?:\.\d+)?),""",
+    re.M,
 )
 
 
@@ -330,6 +333,13 @@ def periods_missing(statement: str, source: str) -> bool:
         if not re.search(rf"\b(?:{_PERIOD_WORDS[period]})", source, re.I):
             return True
     return False
+
+
+def headed(after: str) -> str:
+    """What follows a denial; where the denial ends a label ("**Too Cold (Avoid):** Skeptics who…"),
+    what the label heads."""
+    label = re.match(r"[)\]*_ ]*:", after)
+    return after[label.end() :] if label else after
 
 
 def negated(text: str) -> bool:

@@ -10,7 +10,7 @@ from itertools import pairwise
 import snowballstemmer
 
 from assistant.index.corpus import tokens
-from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, numbers
+from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, headed, numbers
 from assistant.model.opposites import DIRECTIONS, says_opposite, set_against
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -163,7 +163,7 @@ def denial_groups(text: str) -> list[list[re.Match[str]]]:
 
 def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
     """Whether the denial ``m`` of the sentence speaks of ``stems``."""
-    after = sentence[m.end() :]
+    after = headed(sentence[m.end() :])
     scope = re.split(r"[,;:.!?—()]|\bbut\b", after, maxsplit=1)[0]
     # A denial of two things joined by "and" or "or" denies each ("without understanding and buy-in");
     # a hyphenated word is one word here ("buy-in"), matched by itself or by any of its parts.
@@ -182,7 +182,7 @@ def _about(sentence: str, m: re.Match[str], stems: set[str]) -> bool:
 
 def _after(text: str, m: re.Match[str]) -> set[str]:
     """What the denial ``m`` denies: the stems of the words after it, up to the next break."""
-    return stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", text[m.end() :], maxsplit=1)[0])))
+    return stem_set(set(tokens(re.split(r"[,;:.!?—()]|\bbut\b", headed(text[m.end() :]), maxsplit=1)[0])))
 
 
 def _denied(clause: str, sentences: list[str], sent_stems: list[set[str]]) -> list[tuple[set[str], list[str]]]:
