@@ -284,6 +284,9 @@ def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(wr
     coach = written({"guide.md": GUIDE, "roadmap.md": roadmap})
     assert coach.retriever.named_documents("roadmap pilot runs for how long?") == {"roadmap.md"}
     assert coach.retriever.named_documents("pilot runs for how long?") == set()
+    # the title's "60-Day" named without its hyphen, and a number beside another word names nothing
+    assert coach.retriever.named_documents("pilot length - guide vs 60 day plan?") == {"guide.md", "roadmap.md"}
+    assert coach.retriever.named_documents("pilot length - guide vs 30 day plan?") == {"guide.md"}
     answer = coach.ask("roadmap pilot runs for 3 months right?", check_rate=False)
     assert {c.doc for c in answer.citations} == {"roadmap.md"}, answer.answer
     assert "2-3 weeks" in answer.answer and "does not give 3 months" in answer.answer, answer.answer

@@ -75,8 +75,8 @@ class HybridRetriever:
     def named_documents(self, query: str) -> set[str]:
         """The documents a question names by a word of their title no other title has ("the SMB guide",
         "the 90-day roadmap", "the methodology")."""
-        toks = tokens(query)
-        lowered = query.lower()
+        lowered = _hyphened(query.lower(), self.title_words)
+        toks = tokens(lowered)
         # What askers call a document, as the vocabulary says ("the enterprise case").
         named = {doc for pattern, doc in self.corpus.vocabulary.document_names if pattern.search(lowered)}
         named &= set(self.corpus.titles)
@@ -226,6 +226,13 @@ class HybridRetriever:
 
 
 _VERSUS = re.compile(r"((?:[\w-]+ ){0,2}[\w-]+)\s+(?:vs\.?|versus|against)\s+((?:[\w-]+ ?){1,3})")
+
+
+def _hyphened(text: str, title_words: dict[str, set[str]]) -> str:
+    """``text`` with a number and the word after it joined where a title joins them ("90 day plan" for
+    the title's "90-Day Plan"): askers leave the hyphen out."""
+    joined = {w for words in title_words.values() for w in words if re.fullmatch(r"\d+-[a-z]+", w)}
+    return re.sub(r"\b(\d+)[ ]([a-z]+)\b", lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}" in joined else m[0], text)
 
 
 def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
