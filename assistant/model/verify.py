@@ -297,7 +297,7 @@ class Verifier:
             return Check(False, support, "fragment")
         asides = [p for p in ASIDE.findall(statement) if len(set(tokens(p)) - meta) >= 3]
         for clause in [*clauses(statement)[1:], *asides]:
-            cw = set(tokens(clause)) - meta
+            cw = set(tokens(clause)) - meta - pointed_back(clause)  # "…, and this person can be external"
             if len(cw) >= 2:
                 share = sum(corpus.idf_of(w) for w in cw if covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
                 if share < CLAUSE_COVERAGE:
