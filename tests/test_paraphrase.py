@@ -938,3 +938,13 @@ def test_removing_a_sentence_keeps_the_rest_and_says_so_in_numbers():
     assert keeps_model_answer(_verified(11, 4))
     notice = verification_notice(alone, False) or ""
     assert notice.startswith("3 of 4 sentences") and "offline answer" in notice
+
+
+def test_a_roles_word_used_as_a_verb_names_no_role():
+    """'leads' of 'the bakery leads at 4.2x' is what it does, not the role 'lead'; 'the lead' is the role."""
+    from assistant.model.facts import entities
+
+    held = frozenset({"lead", "owner"})
+    assert entities("By shop, the bakery leads at 4.2x, followed by the cafe at 3.9x.", held) == set()
+    assert entities("Late orders can lead to refunds.", held) == set()
+    assert entities("The lead signs off the rota at 4.2x the pace.", held) == {"lead"}

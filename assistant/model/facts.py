@@ -378,11 +378,17 @@ def foreign_clause(statement: str, passage: set[str], idf: Callable[[str], float
     return False
 
 
+# A role's word used as a verb ("customer service leads at 4.2x", "can lead to"), not the role.
+LEAD_VERB = re.compile(
+    r"\bleads (?:to|at|in|with|by|on|off|all|the)\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) "
+    r"lead to\b",
+    re.I,
+)
+
+
 def entities(text: str, held: frozenset[str]) -> set[str]:
     """The stages and roles (of ``held``) and the capitalised names ``text`` names."""
-    text = re.sub(
-        r"\bleads to\b|\b(?:can|could|will|would|may|might|often|that|which|and|to) lead to\b", " ", text, flags=re.I
-    )  # the verb, not the role
+    text = LEAD_VERB.sub(" ", text)
     found = {t for t in parts(text) if t in held}
     for m in _CAPITALIZED.finditer(text):
         word = m.group(1)

@@ -25,6 +25,7 @@ from assistant.model.contrast import contrast_turned, pairing_turned
 from assistant.model.facts import (
     ATTRIBUTION,
     FUNCTION_WORDS,
+    LEAD_VERB,
     NEGATION,
     comparison_flipped,
     entities,
@@ -262,7 +263,7 @@ class Verifier:
             stated_entities, primary, self.held, also
         ):
             return Check(False, support, "entity")
-        said = stem_set({w for w in parts(beside_figures(statement)) if w in self.held} - meta)
+        said = stem_set({w for w in parts(beside_figures(LEAD_VERB.sub(" ", statement))) if w in self.held} - meta)
         if said and figure_apart(corpus, stated, said, [idx[k] for k in span], chunk.section, self._own_labels(idx)):
             return Check(False, support, "entity")
         # A label before the span that is not a list's own (it heads what follows: "**4. Change Management
