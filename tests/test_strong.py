@@ -33,9 +33,9 @@ def test_verification_keeps_a_strong_models_faithful_answer_and_removes_planted_
     faithful, planted = report["faithful"], report["planted"]
     print(faithful, planted)
     assert faithful["answers"] >= 20 and faithful["faithful_sentences"] >= 60
-    assert faithful["faithful_kept"] >= 0.92, report["faithful_misses"]
-    assert faithful["answers_whole"] >= 0.7
-    assert faithful["fallbacks"] <= 0.1
+    assert faithful["faithful_kept"] >= 0.94, report["faithful_misses"]
+    assert faithful["answers_whole"] >= 0.8
+    assert faithful["fallbacks"] <= 0.06
     assert planted["planted"] >= 30
     # Dev keeps growing by batches written to find what the verifier still misses (eval/strong/README.md),
     # so its floor sits below the 0.95.

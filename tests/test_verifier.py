@@ -175,3 +175,15 @@ def test_a_denial_repeated_down_a_list_is_one_denial():
     assert polarity_agrees("It could not access the transaction data or ask clarifying questions.", said)
     assert polarity_agrees(said, "It could not access the transaction data or ask clarifying questions.")
     assert not polarity_agrees("It could access the transaction data and ask clarifying questions.", said)
+
+
+def test_one_word_of_a_joined_clause_may_be_said_otherwise(coach, verifier):
+    """In a sentence that says what the line says, one word of a joined clause in other words is kept
+    ("far" for "vastly"); a clause of words the line does not have is not."""
+    chunk = next(c for c in coach.corpus.chunks.values() if "harder to hear and vastly more useful" in c.text)
+    for statement, ok in (
+        ("Their feedback is harder to hear but far more useful.", True),
+        ("Their feedback is harder to hear but seldom acted upon.", False),
+    ):
+        check = verifier.check(statement, verifier.embed([statement])[0], chunk)
+        assert check.ok is ok, (statement, check)

@@ -38,7 +38,7 @@ CODE_WINDOW = 2  # a line of code read as words joins a span only if it stays wi
 # found in the span, and the cosine of the sentence with the span (or its best unit). Nearly the span's
 # words needs little of its meaning; a paraphrase in other words needs more.
 ACCEPT = ((0.85, 0.3), (0.7, 0.5), (0.55, 0.7))
-CLAUSE_COVERAGE = 0.5  # each joined clause, on its own
+CLAUSE_COVERAGE, CLAUSE_MEANING = 0.5, 0.85  # each joined clause; or all but a word, in a sentence this close
 
 
 _ABBREVIATIONS = {"wk": "week", "wks": "week", "hr": "hour", "hrs": "hour", "min": "minute", "mins": "minute",

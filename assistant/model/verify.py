@@ -41,6 +41,7 @@ from assistant.model.meaning import (
     ACCEPT,
     AGREEING_REPLY,
     CLAUSE_COVERAGE,
+    CLAUSE_MEANING,
     CONNECTIVE,
     clauses,
     comparison_stems,
@@ -177,7 +178,6 @@ class Verifier:
         """Words that name the document rather than claim something: its title's, what askers call it ("the
         enterprise case study") and what the playbook is about (``subject_words``); never stages or roles."""
         if title not in self._meta:
-            # What askers call the document names it too ("the enterprise case study").
             called = [
                 n for doc, t in self.corpus.titles.items() if t == title for n in self.corpus.vocabulary.names_of(doc)
             ]
@@ -297,12 +297,13 @@ class Verifier:
             # lines, or a heading above it, do not make a heading of it.
             return Check(False, support, "fragment")
         asides = [p for p in ASIDE.findall(statement) if len(set(tokens(p)) - meta) >= 3]
-        for clause in [*clauses(statement)[1:], *asides]:
-            cw = set(tokens(clause)) - meta - pointed_back(clause)  # "…, and this person can be external"
-            if len(cw) >= 2:
-                share = sum(corpus.idf_of(w) for w in cw if covered(w, have)) / sum(corpus.idf_of(w) for w in cw)
-                if share < CLAUSE_COVERAGE:
-                    return Check(False, support, "clause")
+        # One word of a clause in other words, in a sentence that says what the span does ("far" for "vastly").
+        for cw in [set(tokens(c)) - meta - pointed_back(c) for c in [*clauses(statement)[1:], *asides]]:
+            other = [w for w in cw if not covered(w, have)]
+            if len(cw) < 2 or 1 - sum(map(corpus.idf_of, other)) / sum(map(corpus.idf_of, cw)) >= CLAUSE_COVERAGE:
+                continue  # "…, and this person…" points back: nothing new
+            if len(other) > 1 or closeness(self.plain_vectors(span_units), vector) < CLAUSE_MEANING:
+                return Check(False, support, "clause")
         return Check(True, support, "", units, heading_at)
 
     def _paired_wrongly(self, stated: str, span_units: list[int], idx: list[int], meta: frozenset[str]) -> bool:
