@@ -603,3 +603,30 @@ def test_documents_set_against_each_other_are_each_named_and_answered_from(writt
     answer = coach.ask(question, check_rate=False)
     assert {c.doc for c in answer.citations} == {"guide.md", "mill.md"}, answer.answer
     assert "4-8 weeks" in answer.answer and "12 weeks" in answer.answer, answer.answer
+
+
+RUN_IN = (
+    "Harbour Bakery: rolling out the order assistant\n\nWhy counter staff do not use it\n"
+    "Two obstacles come up in every shop.\n"
+    "The freshness gap. Staff who did not try the assistant in the pilot doubt its morning suggestions. "
+    "They keep ordering flour by habit until it has been right for a fortnight.\n"
+    "The paperwork tax. Every new step at the counter has to save more time than it costs. "
+    "A suggestion that needs checking against the old paper sheet saves nothing.\n"
+)
+
+
+def test_a_plain_text_paragraph_is_quoted_under_its_short_opening_sentence(written):
+    """Plain text heads a paragraph with a short opening sentence ("The freshness gap."), as Markdown does
+    with a bold label: a later sentence of the paragraph is quoted under it. In a Markdown document a short
+    opening sentence is only the first of its story, and is not brought along."""
+    question = "why do staff who missed the pilot keep ordering flour by habit?"
+    answer = written({"rollout.txt": RUN_IN}).ask(question, check_rate=False)
+    assert "keep ordering flour by habit" in answer.answer, answer.answer
+    assert "The freshness gap." in answer.answer, answer.answer
+    assert "The paperwork tax." not in answer.answer, answer.answer
+    marked = "# Harbour Bakery: rolling out the order assistant\n\n**Why counter staff do not use it**\n\n" + (
+        RUN_IN.split("\n", 3)[3].replace("\n", "\n\n")
+    )
+    answer = written({"rollout.md": marked}).ask(question, check_rate=False)
+    assert "keep ordering flour by habit" in answer.answer, answer.answer
+    assert "The freshness gap." not in answer.answer, answer.answer

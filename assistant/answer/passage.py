@@ -4,6 +4,7 @@ numbered and parallel labels). Pure functions of the corpus."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.index.corpus import Corpus, tokens
@@ -78,6 +79,36 @@ def continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
     if pos > 0 and len(corpus.unit_text(i)) > 90:
         return []
     return same[pos + 1 : pos + 1 + limit]
+
+
+_MARKUP = re.compile(r"^\s*#|\*\*", re.M)
+_RUN_IN_WORDS = 10
+
+
+def run_in(corpus: Corpus, i: int) -> list[int]:
+    """The short first sentence of ``i``'s paragraph where its document has no markup: plain text heads a
+    paragraph with its opening sentence ("The trust gap.", "Name a workflow owner, not just a technical
+    owner."), as Markdown does with a bold label. Empty for that sentence itself, for a longer or
+    figured one, and in a document with headings or bold, whose short openings are its story."""
+    unit = corpus.units[i]
+    if unit.kind != "sentence" or _marked_up(corpus, unit.doc):
+        return []
+    idx = corpus.units_by_chunk[unit.chunk_id]
+    same = [j for j in idx if corpus.units[j].group == unit.group and corpus.units[j].kind == "sentence"]
+    first = same[0]
+    text = corpus.unit_text(first).strip()
+    if first == i or len(text.split()) > _RUN_IN_WORDS or not text.endswith(".") or re.search(r"\d", text):
+        return []
+    return [first]
+
+
+def _marked_up(corpus: Corpus, doc: str) -> bool:
+    return _has_markup(corpus.texts.get(doc, ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _has_markup(text: str) -> bool:
+    return bool(_MARKUP.search(text))
 
 
 def announced(corpus: Corpus, i: int, limit: int) -> list[int]:

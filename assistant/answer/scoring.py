@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
-from assistant.answer.passage import FIGURE, RATE, block_label, context_before, table_header
+from assistant.answer.passage import FIGURE, RATE, block_label, context_before, run_in, table_header
 from assistant.answer.rendering import is_bare_label
 from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
@@ -70,7 +70,9 @@ def score_units(
         # label too ("**Option 4: "Big Bang" Rollout**").
         chains = {i: context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
         for i in idx:
-            chains[i] = chains.get(i, []) + block_label(corpus, i) + _header_if_row_named(corpus, i, q_toks)
+            chains[i] = (
+                chains.get(i, []) + block_label(corpus, i) + _header_if_row_named(corpus, i, q_toks) + run_in(corpus, i)
+            )
         for j, i in enumerate(idx):
             unit = corpus.units[i]
             # An item is read under its section and the labels just above its list

@@ -22,6 +22,7 @@ from assistant.answer.passage import (
     figure_kinds,
     in_digits,
     lead_line,
+    run_in,
 )
 from assistant.answer.rendering import ITEM_MARK, asks, collapse
 from assistant.answer.scoring import Scored
@@ -168,7 +169,8 @@ def whole(corpus: Corpus, most: int, asked: Asked, chosen: list[int]) -> list[in
         elif unit.kind == "sentence":
             # A paragraph's opening sentence states its point; the next ones carry the substance. A
             # label right above the paragraph says what it is about ("**Biggest ROI driver** (38%):").
-            expanded += [*(context_before(corpus, i, limit=1) or lead_line(corpus, i)), i, *continuation(corpus, i)]
+            above = context_before(corpus, i, limit=1) or lead_line(corpus, i) or run_in(corpus, i)
+            expanded += [*above, i, *continuation(corpus, i)]
             expanded += announced(corpus, i, most)
         elif key not in groups_done:
             expanded.append(i)
