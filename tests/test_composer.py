@@ -287,6 +287,12 @@ def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(wr
     # the title's "60-Day" named without its hyphen, and a number beside another word names nothing
     assert coach.retriever.named_documents("pilot length - guide vs 60 day plan?") == {"guide.md", "roadmap.md"}
     assert coach.retriever.named_documents("pilot length - guide vs 30 day plan?") == {"guide.md"}
+    # a word of a file name written as two ("gen ai" for "genai"), beside another document named by "the"
+    genai = "# Generative AI at the Counter\n\n## Trial\n\nRun the trial for 5 weeks with the morning shift.\n"
+    coach = written({"guide.md": GUIDE, "roadmap.md": roadmap, "genai-counter-notes.md": genai})
+    asked = "How long is the pilot? The gen AI notes and the 60 day plan seem to differ."
+    assert coach.retriever.named_documents(asked) == {"genai-counter-notes.md", "roadmap.md"}
+    assert coach.retriever.named_documents("how long is the pilot in the gen z notes?") == set()
     answer = coach.ask("roadmap pilot runs for 3 months right?", check_rate=False)
     assert {c.doc for c in answer.citations} == {"roadmap.md"}, answer.answer
     assert "2-3 weeks" in answer.answer and "does not give 3 months" in answer.answer, answer.answer

@@ -75,7 +75,7 @@ class HybridRetriever:
     def named_documents(self, query: str) -> set[str]:
         """The documents a question names by a word of their title no other title has ("the SMB guide",
         "the 90-day roadmap", "the methodology")."""
-        lowered = _hyphened(query.lower(), self.title_words)
+        lowered = _written_apart(query.lower(), self.title_words, self.name_words)
         toks = tokens(lowered)
         # What askers call a document, as the vocabulary says ("the enterprise case").
         named = {doc for pattern, doc in self.corpus.vocabulary.document_names if pattern.search(lowered)}
@@ -120,17 +120,19 @@ class HybridRetriever:
         return sorted(best, key=lambda cid: -best[cid])
 
     def _named_by_words(self, lowered: str) -> set[str]:
-        """The one document whose name holds the first two or more words after a "the" ("the
-        implementation guide"), when no other document's name holds them all."""
+        """The documents whose name holds the first two or more words after a "the" ("the implementation
+        guide"), when no other document's name holds them all."""
         named: set[str] = set()
         for m in re.finditer(r"(?=\bthe ((?:[\w-]+ ){1,3}[\w-]+))", lowered):
             words = tokens(m.group(1))
+            found: set[str] = set()
             for n in range(2, len(words) + 1):
                 phrase = set(words[:n]) - self.common_name_words
                 holders = [doc for doc, name in self.name_words.items() if phrase <= name]
                 if len(phrase) >= 2 and len(holders) == 1:
-                    named.add(holders[0])
-        return named if len(named) == 1 else set()
+                    found.add(holders[0])
+            named |= found if len(found) == 1 else set()  # each "the …" names one document, or none
+        return named
 
     def heading_ranking(self, query: str, dense: dict[str, float]) -> list[str]:
         """Passages whose section path names what the question asks about, best first."""
@@ -228,11 +230,25 @@ class HybridRetriever:
 _VERSUS = re.compile(r"((?:[\w-]+ ){0,2}[\w-]+)\s+(?:vs\.?|versus|against)\s+((?:[\w-]+ ?){1,3})")
 
 
-def _hyphened(text: str, title_words: dict[str, set[str]]) -> str:
-    """``text`` with a number and the word after it joined where a title joins them ("90 day plan" for
-    the title's "90-Day Plan"): askers leave the hyphen out."""
+def _written_apart(text: str, title_words: dict[str, set[str]], name_words: dict[str, set[str]]) -> str:
+    """``text`` with the words of a document's name that askers write apart joined: a number and the word
+    after it where a title joins them ("90 day plan" for the title's "90-Day Plan"), and two words that
+    make one word of a name ("gen ai guide" for the file name's "genai")."""
     joined = {w for words in title_words.values() for w in words if re.fullmatch(r"\d+-[a-z]+", w)}
-    return re.sub(r"\b(\d+)[ ]([a-z]+)\b", lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}" in joined else m[0], text)
+    text = re.sub(r"\b(\d+)[ ]([a-z]+)\b", lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}" in joined else m[0], text)
+    whole = {w for words in name_words.values() for w in words if w.isalpha() and len(w) > 3}
+    out, pos = [], 0
+    while m := _TWO_WORDS.search(text, pos):
+        if m[1] + m[2] in whole:
+            out.append(text[pos : m.start()] + m[1] + m[2])
+            pos = m.end()
+        else:
+            out.append(text[pos : m.end(1)])
+            pos = m.end(1)  # the second word may start a pair of its own
+    return "".join(out) + text[pos:]
+
+
+_TWO_WORDS = re.compile(r"\b([a-z]+) ([a-z]+)\b")
 
 
 def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
