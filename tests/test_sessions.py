@@ -83,6 +83,8 @@ def test_a_follow_up_naming_another_item_of_a_series_asks_the_same_of_it():
         condense("And on day 3?", ["what happens on day 2 of launch week?"]) == "what happens on day 3 of launch week?"
     )
     assert condense("weeks 7?", ["who joins in week 5?"]) == "who joins in week 7?"
+    # any counted series, not a list of them: "year 2" after a question of year 1
+    assert condense("And in year 2?", ["What was the bakery's year 1 ROI?"]) == "What was the bakery's year 2 ROI?"
     # With a question of its own, or without a numbered item in the question before, it is read as before.
     assert "who joins" in condense("what about week 8, who joins then?", ["pilot milestones week 6?"]).lower()
     assert condense("and tier 2?", ["how much does the pilot cost?"]) != "how much does the pilot cost?"

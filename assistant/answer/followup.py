@@ -14,11 +14,8 @@ from assistant.index.corpus import tokens
 
 _STAGE_WORDS = ("pilot", "prototype", "production")
 _STAGE = re.compile(r"\b(pilot|prototype|production)(s)?\b", re.I)
-# A numbered item of a series the playbook counts through: "phase 2", "week 6", "tier 3", "day 1".
-_NUMBERED = re.compile(
-    r"\b(phase|week|tier|day|layer|wave|step|level|month|option|lesson|pitfall|challenge|strategy|gap)s?\s+(\d+)\b",
-    re.I,
-)
+# A numbered item of a series the playbook counts through: "phase 2", "week 6", "tier 3", "year 1".
+_NUMBERED = re.compile(r"\b([a-z]+?)s?\s+(\d+)\b", re.I)
 # A follow-up that points back at the stage the previous question named: "that stage", "at that point",
 # or a closing "there" or "then" ("what does success look like there?").
 _THAT_STAGE = re.compile(
