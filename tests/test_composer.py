@@ -298,6 +298,26 @@ def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(wr
     assert "2-3 weeks" in answer.answer and "does not give 3 months" in answer.answer, answer.answer
 
 
+def test_a_documents_name_written_apart_says_where_to_look_not_what_is_asked(written):
+    """ "the gen AI counter notes" names genai-counter-notes.md; its words say where to look, so the notes'
+    opening line, which only repeats them ("… a gen AI counter …"), is not quoted beside the lines on who
+    the trial's staff should be."""
+    genai = (
+        "# Generative AI at the Counter\n\nThese notes are about a gen AI counter assistant, and how the shops "
+        "took up the gen AI counter.\n\n## Choosing the trial staff\n\nThe instinct is to pick the volunteers "
+        "who like new gadgets. Pick staff who work the busiest shifts instead.\n\n## Costs\n\nBudget 40 pounds "
+        "a month.\n"
+    )
+    coach = written({"guide.md": GUIDE, "genai-counter-notes.md": genai, "vocabulary.toml": VOCABULARY})
+    asked = "The volunteers want to staff the trial. What do the gen AI counter notes say about that?"
+    answer = coach.ask(asked, check_rate=False)
+    assert "busiest shifts" in answer.answer and "These notes" not in answer.answer, answer.answer
+    assert coach.retriever.as_named(asked).endswith("What do the genAI counter notes say about that?")
+    assert coach.retriever.without_names(asked).endswith("What do say about that?")
+    assert coach.retriever.without_names("Who should staff the trial?") == "Who should staff the trial?"
+    assert "gen" not in coach.answering.read(asked).asked.words
+
+
 def test_what_a_document_is_called_says_where_to_look_not_what_is_asked(written):
     """ "old case uptime target?" is asked of the Mill Street roadmap, which the vocabulary says askers call
     "the old case": the name's words are not what is asked, so a line that only shares them ("The old

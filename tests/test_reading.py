@@ -132,6 +132,16 @@ def test_an_askers_contractions_are_not_words_the_playbook_lacks(coach):
     )
 
 
+def test_a_compound_of_playbook_words_is_not_a_word_the_playbook_lacks(written):
+    """ "31-60" is in the playbook's words where it writes "Days 31–60", as "60-day" is where it writes
+    "60-Day Plan"; a compound with a part it never uses is not."""
+    roadmap = "# Harbour Roadmap: A 60-Day Plan\n\n## Launch\n\nIn days 31–60, open in one shop.\n"
+    gen = written({"roadmap.md": roadmap}).generator
+    assert gen._known("31") and gen._known("60") and gen._known("day")
+    assert gen._known("31-60") and gen._known("60-day")
+    assert not gen._known("31-zorbex")
+
+
 def test_a_question_that_names_a_document_is_answered_from_it(tmp_path, embedder):
     """Only one of two documents has "phases" in its headings; asked about the phases of the other,
     by its title, the answer comes from the one named."""

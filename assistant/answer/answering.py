@@ -65,7 +65,7 @@ class Answering:
         self.llm = llm
         self.generator = ExtractiveGenerator(corpus, settings.answer)
         self.speller = Speller(list(corpus.texts.values()))
-        self.reader = Reader(corpus, self.speller, retriever.named_documents)
+        self.reader = Reader(corpus, self.speller, retriever.named_documents, retriever.as_named)
         self.siblings = sibling_words(corpus)  # names the playbook lays out side by side, for follow-ups
         self.cache = AnswerCache()
 
@@ -79,7 +79,9 @@ class Answering:
     ) -> tuple[np.ndarray, list[Hit], list[Hit]]:  # fmt: skip
         """The question's vector, the passages to answer from (``top_k`` of them, else the setting's), and
         those they displaced (``reranked_top``)."""
-        q_vec, whole = vectors or question_vectors(self.queries.embed, self.corpus.vocabulary, question)
+        q_vec, whole = vectors or question_vectors(
+            self.queries.embed, self.corpus.vocabulary, question, self.retriever.without_names
+        )
         rs = self.settings.retrieval
         k = top_k or rs.top_k
         pool = max(rs.rerank_pool, k) if rs.rerank_pool else None
@@ -160,7 +162,7 @@ class Answering:
                 self.store.add(session, text, standalone, answer.id, answer.abstained)
             self._finish(answer, text, started, user, channel, chunks, ["cached", *flags])
             return answer
-        vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, query)
+        vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, query, self.retriever.without_names)
         q_vec, hits, displaced = self.search(query, stage=effective_stage, vectors=vectors)
         each = [(part, self.embed_query(part.text)) for part in reading.each]
         draft = self.generator.generate(query, q_vec, hits, reading.asked, each, vectors[1], displaced)
@@ -171,7 +173,9 @@ class Answering:
         for other in (reading.bare, own):
             if not draft.abstained or flags or not other or other == query:
                 continue
-            other_vectors = question_vectors(self.queries.embed, self.corpus.vocabulary, other)
+            other_vectors = question_vectors(
+                self.queries.embed, self.corpus.vocabulary, other, self.retriever.without_names
+            )
             other_vec, other_hits, other_displaced = self.search(other, stage=effective_stage, vectors=other_vectors)
             retry = self.generator.generate(other, other_vec, other_hits, None, None, other_vectors[1], other_displaced)
             if not retry.abstained:
@@ -326,15 +330,21 @@ def model_sources(answering: Answering, query: str, stage: str | None, hits: lis
 
 
 def question_vectors(
-    embed: Callable[[list[str]], np.ndarray], vocabulary: Vocabulary, question: str
+    embed: Callable[[list[str]], np.ndarray],
+    vocabulary: Vocabulary,
+    question: str,
+    names: Callable[[str], str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The question's meaning, read whole and read half without the words for what every document is
     about ("ai"). Those words match every passage and favour one whose headings repeat them over one
     that answers, yet they may be what a phrase is about ("override the AI"). The search ranks by the
     second; each document's own figure is looked for by the first, since documents that disagree on
-    a figure may share little with the question but its subject ("8% of enterprise AI projects")."""
+    a figure may share little with the question but its subject ("8% of enterprise AI projects").
+    The second is read without what names a document by its title's words too (``names``:
+    ``HybridRetriever.without_names``): "the gen AI implementation guide" is where to look, and a line
+    that repeats it is no closer for that; the first keeps it, and finds that document's passages."""
     plain = vocabulary.without_document_names(question) or question
-    meaning = vocabulary.meaning_of(question)
+    meaning = vocabulary.meaning_of((names(question) or question) if names else question)
     if not meaning or meaning == plain:
         whole = embed([plain])[0]
         return whole, whole

@@ -281,12 +281,12 @@ class ExtractiveGenerator:
         return self._passage_tokens[chunk_id]
 
     def _known(self, word: str) -> bool:
-        """A word of the playbook's vocabulary, in any form ("compressing" for "compression"), or of a
-        document's file name ("genai" of genai-implementation-guide.txt); a stop word is known."""
+        """A word of the playbook's vocabulary in any form ("compressing" for "compression"), of a file name
+        ("genai"), a stop word, or a compound of such words ("31-60" where the playbook writes "31–60")."""
         if self._file_words is None:
             self._file_words = set(tokens(" ".join(re.sub(r"[\W_]+", " ", doc) for doc in self.corpus.titles)))
-            self._file_words |= {stem(t) for t in self.corpus.idf}
-        return all(t in self.corpus.idf or t in self._file_words or stem(t) in self._file_words for t in tokens(word))
+            self._file_words |= {stem(t) for t in self.corpus.idf} | set(self.corpus.idf)
+        return all(_is_known(t, self._file_words) for t in tokens(word))
 
     def unheard(self, question: str) -> float:
         """The share of the question's weight (its words by idf) in words the playbook never uses in any
@@ -305,6 +305,13 @@ class ExtractiveGenerator:
         q_toks = set(tokens(question))
         weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         return {"support": support, "unseen": sum(corpus.idf_of(t) for t in q_toks if t not in corpus.idf) / weight}
+
+
+def _is_known(t: str, words: set[str]) -> bool:
+    """A token that is one of ``words`` (the playbook's, their stems, the file names'), in some form, or a
+    compound each part of which is ("31-60"), or a stop word."""
+    parts = [p for part in t.split("-") for p in tokens(part)] if "-" in t else []
+    return t in words or stem(t) in words or (bool(parts) and all(p in words or stem(p) in words for p in parts))
 
 
 def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:

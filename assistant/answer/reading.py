@@ -43,10 +43,17 @@ _TIME_SPAN = re.compile(r"\b(weeks?|days?|months?)\s+(\d+)\s*(?:and|to|through|t
 class Reader:
     """Reads messages in the playbook's words: its vocabulary, its spelling, its documents' titles."""
 
-    def __init__(self, corpus: Corpus, speller: Speller, named: Callable[[str], set[str]] | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        speller: Speller,
+        named: Callable[[str], set[str]] | None = None,
+        as_named: Callable[[str], str] | None = None,
+    ) -> None:
         self.corpus = corpus
         self.speller = speller
         self.named = named  # the documents a message names (``HybridRetriever.named_documents``)
+        self.as_named = as_named  # a name written apart, joined (``HybridRetriever.as_named``)
         self.titles = tuple(corpus.titles.values())
 
     def search_text(self, question: str) -> str:
@@ -60,6 +67,7 @@ class Reader:
         """What a query asks, as the answer reads it: what it calls a document ("the agent case") only says
         where to look, and no line is closer for sharing the name's words."""
         vocabulary = self.corpus.vocabulary
+        query = self.as_named(query) if self.as_named else query
         return read_question(vocabulary.without_document_names(query) or query, vocabulary)
 
     def read(self, standalone: str, stage: str | None = None) -> Reading:

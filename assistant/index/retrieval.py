@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -105,6 +106,35 @@ class HybridRetriever:
         audience = set(tokens(" ".join(self.corpus.vocabulary.expansion_words(query))))
         named |= {doc for doc, title in self.title_words.items() if title & audience}
         return named
+
+    def as_named(self, text: str) -> str:
+        """``text`` with a document's name written as the name writes it where askers write it apart ("the gen
+        AI guide" → "the genAI guide"): its words then match the document's every line alike, as its title's
+        do, and none for repeating the name ("This guide is about … gen AI implementation")."""
+        return _written_apart(text, self.title_words, self.name_words)
+
+    def without_names(self, text: str) -> str:
+        """``text`` without the phrases that name a document by the words of its name ("the gen AI
+        implementation guide", "per the SMB guide's"): a name says where to look,
+        not what is asked, and a line that repeats it ("This guide is about … gen AI implementation") is
+        no closer to the question for that."""
+        text = _written_apart(self.corpus.vocabulary.without_document_names(text), self.title_words, self.name_words)
+        nouns = self.corpus.vocabulary.document_nouns
+        allowed = set().union(*self.name_words.values()) | nouns | self.common_name_words
+        out, pos = [], 0
+        for m in _NAME_START.finditer(text):
+            if m.start() < pos:
+                continue
+            run = list(_after(text, m.end(), allowed))
+            while run and run[-1][0] in self.common_name_words:
+                run.pop()  # "the methodology pilot budget": "pilot" is what is asked
+            words = {w for w, _ in run}
+            holders = [doc for doc, lead in self.lead_words.items() if lead & words]
+            own = self.name_words[holders[0]] | self.common_name_words | nouns if len(holders) == 1 else set()
+            if own and words <= own:
+                out.append(text[pos : m.start()] + " ")
+                pos = run[-1][1]
+        return re.sub(r"\s+", " ", "".join(out) + text[pos:]).strip()
 
     def _closest_in(self, doc: str, embedding: list[float]) -> list[str]:
         """The passages of one document, closest in meaning first (by their best line)."""
@@ -235,11 +265,11 @@ def _written_apart(text: str, title_words: dict[str, set[str]], name_words: dict
     after it where a title joins them ("90 day plan" for the title's "90-Day Plan"), and two words that
     make one word of a name ("gen ai guide" for the file name's "genai")."""
     joined = {w for words in title_words.values() for w in words if re.fullmatch(r"\d+-[a-z]+", w)}
-    text = re.sub(r"\b(\d+)[ ]([a-z]+)\b", lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}" in joined else m[0], text)
+    text = _NUMBER_WORD.sub(lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}".lower() in joined else m[0], text)
     whole = {w for words in name_words.values() for w in words if w.isalpha() and len(w) > 3}
     out, pos = [], 0
     while m := _TWO_WORDS.search(text, pos):
-        if m[1] + m[2] in whole:
+        if (m[1] + m[2]).lower() in whole:
             out.append(text[pos : m.start()] + m[1] + m[2])
             pos = m.end()
         else:
@@ -248,7 +278,19 @@ def _written_apart(text: str, title_words: dict[str, set[str]], name_words: dict
     return "".join(out) + text[pos:]
 
 
-_TWO_WORDS = re.compile(r"\b([a-z]+) ([a-z]+)\b")
+_NAME_START = re.compile(r"\bthe\s+", re.I)
+_NAME_WORD = re.compile(r"\s*([\w-]+)(?:['’]s)?\b")
+
+
+def _after(text: str, pos: int, allowed: set[str]) -> Iterator[tuple[str, int]]:
+    """The words from ``pos`` on, lowercased, each with where it ends, while they are ``allowed``."""
+    while (m := _NAME_WORD.match(text, pos)) and (word := tokens(m[1])) and word[0] in allowed:
+        yield word[0], m.end()
+        pos = m.end()
+
+
+_TWO_WORDS = re.compile(r"\b([a-z]+) ([a-z]+)\b", re.I)
+_NUMBER_WORD = re.compile(r"\b(\d+)[ ]([a-z]+)\b", re.I)
 
 
 def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
