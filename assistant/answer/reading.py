@@ -67,7 +67,8 @@ class Reader:
         """What a query asks, as the answer reads it: what it calls a document ("the agent case") only says
         where to look, and no line is closer for sharing the name's words."""
         vocabulary = self.corpus.vocabulary
-        query = self.as_named(query) if self.as_named else query
+        if self.as_named and self.named and self.named(query):
+            query = self.as_named(query)  # "the gen AI guide" names a document; "a gen AI system" does not
         return read_question(vocabulary.without_document_names(query) or query, vocabulary)
 
     def read(self, standalone: str, stage: str | None = None) -> Reading:
