@@ -187,3 +187,28 @@ def test_one_word_of_a_joined_clause_may_be_said_otherwise(coach, verifier):
     ):
         check = verifier.check(statement, verifier.embed([statement])[0], chunk)
         assert check.ok is ok, (statement, check)
+
+
+# ", since" sets off a clause of reason, read against the line that speaks of it; "lacked" and "the
+# absence of" deny what follows them as "without" does; "most" is the opposite of "minimal".
+_VOLUNTEERS = "- **Steer Clear (Avoid):** Volunteers who praise every tool (unreliable feedback)"
+_TICKETS = (
+    "The archive held tickets without a customer ID. The absence of logging means you hear of faults from customers."
+)
+
+
+@pytest.mark.parametrize(
+    "statement, passage, agrees",
+    [
+        ("Avoid volunteers who praise every tool, since their feedback is unreliable.", _VOLUNTEERS, True),
+        ("Include volunteers who praise every tool, since their feedback is reliable.", _VOLUNTEERS, False),
+        ("The archive's tickets lacked a customer ID.", _TICKETS, True),
+        ("Without logging, you hear of faults from customers.", _TICKETS, True),
+        ("Minimal investment is lost.", _TRIAL, True),
+        ("Most of the investment is lost.", _TRIAL, False),  # "most" for "minimal"
+    ],
+)  # fmt: skip
+def test_a_reason_and_a_lack_are_read_for_what_they_deny(statement, passage, agrees):
+    from assistant.model.meaning import polarity_agrees
+
+    assert polarity_agrees(statement, passage) is agrees

@@ -27,7 +27,7 @@ NEGATION = re.compile(
     r"isn't|aren't|wasn't|shouldn't|mustn't|can't|couldn't|wouldn't)\b|n't\b"
     r"|\b(?:advis|recommend|warn|caution|argu)\w*\s+against\b|\bhold(?:s|ing)? off\b|\brefrain\w* from\b"
     r"|\brather than\b|\binstead of\b|\bin (?:place|lieu) of\b"  # what follows is denied: "rather than PowerPoint"
-    r"|\bsteer(?:s|ing)? clear of\b|❌)(?![-/])",
+    r"|\bsteer(?:s|ing)? clear of\b|\black(?:s|ed|ing)?\b(?:\s+of\b)?|\b(?:the\s+)?absence of\b|❌)(?![-/])",
     re.I,
 )
 _CAPITALIZED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*)")
@@ -361,7 +361,9 @@ def parts(text: str) -> set[str]:
 
 
 # Where a sentence joins another claim to the first: "…, and …", "…; …", "…, but …".
-CLAUSE_JOIN = re.compile(r",?\s+(?:and|but|while|whereas|even though|although)\s+|,\s+(?:though|because)\s+|;\s+", re.I)
+CLAUSE_JOIN = re.compile(
+    r",?\s+(?:and|but|while|whereas|even though|although)\s+|,\s+(?:though|because|since)\s+|;\s+", re.I
+)
 MIN_CLAUSE_COVERAGE = 0.5  # idf-weighted share of a joined clause's content words found in the passage
 
 

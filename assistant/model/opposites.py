@@ -18,7 +18,8 @@ OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("inc
              ("optional", "mandatori"), ("optional", "insist"), ("succeed", "fail"), ("manual", "automat"),
              ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
              ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
-             ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"))  # fmt: skip
+             ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"), ("most", "least"),
+             ("most", "minim"))  # fmt: skip
 
 # Words for a change in one direction, down and up: "denials rose" where the passage says "a reduction in
 # denials" turns it round; "fell" where it says "reduced" says the same.
