@@ -656,3 +656,19 @@ def test_a_plain_text_paragraph_is_quoted_under_its_short_opening_sentence(writt
     answer = written({"rollout.md": marked}).ask(question, check_rate=False)
     assert "keep ordering flour by habit" in answer.answer, answer.answer
     assert "The freshness gap." not in answer.answer, answer.answer
+
+
+def test_vs_sets_two_documents_against_each_other_and_is_not_what_is_asked(written):
+    """ "pilot length: guide vs mill notes?" sets the two documents against each other: the notes' opening
+    line, which says "vs." of another figure, is no nearer the question for it than their pilot's length."""
+    notes = (
+        "# Mill Street Notes\n\n**Success:** 9 of our 10 shops kept the assistant (vs. 2 in 10 elsewhere)\n\n"
+        "## The pilot\n\n**Duration:** 3-5 weeks\n\nTwo bakers tried it on the early shift.\n\n"
+        "## Ovens\n\nThe ovens are cleaned on Sundays.\n"
+    )
+    coach = written({"guide.md": GUIDE, "mill-notes.md": notes, "vocabulary.toml": VOCABULARY})
+    asked = "pilot length: guide vs mill notes?"
+    assert "vs" not in coach.answering.read(asked).asked.words
+    answer = coach.ask(asked, check_rate=False)
+    assert "3-5 weeks" in answer.answer, answer.answer
+    assert "9 of our 10" not in answer.answer, answer.answer

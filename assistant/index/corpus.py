@@ -138,6 +138,10 @@ STOPWORDS = frozenset(
         "am",
         "one",
         "ones",
+        # Sets two things against each other ("smb guide vs methodology"), as "and" joins them: a line is
+        # no nearer for saying it ("87% of pilots (vs. 13%)").
+        "vs",
+        "versus",
         "thing",
         "things",
         "way",

@@ -186,7 +186,7 @@ class HybridRetriever:
 
         vocabulary = self.corpus.vocabulary
         # What the question calls a document says where to look (below), not what to look for.
-        lexical_query = vocabulary.expand(vocabulary.without_document_names(query) or query)
+        lexical_query = _SET_AGAINST.sub(" ", vocabulary.expand(vocabulary.without_document_names(query) or query))
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         fused: dict[str, float] = {}
         dense: dict[str, float] = {}
@@ -257,6 +257,8 @@ class HybridRetriever:
         return [Hit(chunk, score, dense.get(nid, 0.0), r) for r, (score, nid, chunk) in enumerate(hits[:k])]
 
 
+# "vs" sets the things either side against each other; it is not what is asked (see ``STOPWORDS``).
+_SET_AGAINST = re.compile(r"\b(?:vs|versus)\b\.?", re.I)
 _VERSUS = re.compile(r"((?:[\w-]+ ){0,2}[\w-]+)\s+(?:vs\.?|versus|against)\s+((?:[\w-]+ ?){1,3})")
 
 
