@@ -677,3 +677,16 @@ def test_a_question_of_how_to_make_something_less_asks_for_a_remedy_in_any_form_
     ):
         assert read_question(question, vocabulary).remedy, question
     assert not read_question("What did the pilot cost?", vocabulary).remedy
+
+
+def test_how_soon_asks_how_long_until(written):
+    """ "How soon does it pay for itself?" asks for a time until, as "how long" does: the payback's months,
+    not the weekly hours the tablet takes."""
+    text = (
+        "# Bakery Tablet Money\n\n## Running the tablet\n\n"
+        "The tablet takes 2-4 hours/week of the head baker's time.\n\n"
+        "## Payback\n\nThe tablet's outlay comes back in 3-6 months.\n"
+    )
+    coach = written({"money.md": text}, abstain_below=0.3, unseen_support_below=0.3)
+    answer = coach.ask("how soon does the tablet pay for itself?", check_rate=False).answer
+    assert "3-6 months" in answer and "2-4 hours/week" not in answer, answer

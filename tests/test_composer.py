@@ -287,6 +287,10 @@ def test_a_terse_message_that_leads_with_a_documents_name_is_answered_from_it(wr
     # the title's "60-Day" named without its hyphen, and a number beside another word names nothing
     assert coach.retriever.named_documents("pilot length - guide vs 60 day plan?") == {"guide.md", "roadmap.md"}
     assert coach.retriever.named_documents("pilot length - guide vs 30 day plan?") == {"guide.md"}
+    # the word shortened to its first letter, as a unit is ("60d plan"); not another number's
+    assert coach.retriever.named_documents("pilot length - guide vs 60d?") == {"guide.md", "roadmap.md"}
+    assert coach.retriever.named_documents("60d: pilot length?") == {"roadmap.md"}
+    assert coach.retriever.named_documents("pilot length - guide vs 30d?") == {"guide.md"}
     # a word of a file name written as two ("gen ai" for "genai"), beside another document named by "the"
     genai = "# Generative AI at the Counter\n\n## Trial\n\nRun the trial for 5 weeks with the morning shift.\n"
     coach = written({"guide.md": GUIDE, "roadmap.md": roadmap, "genai-counter-notes.md": genai})

@@ -173,3 +173,45 @@ def test_a_follow_up_with_a_topic_of_its_own_is_answered_from_it_when_the_borrow
     answer = coach.ask("and how often do we descale the steam tray?", session="on-1")
     assert not answer.abstained and "Sundays" in answer.answer, answer.answer
     assert answer.standalone_question is None
+
+
+DECISION = """# Bakery Trial Review
+
+## Deciding after the trial
+
+**Criteria for "GO" (Open the Second Shop):**
+- Queue time under 4 minutes on Saturdays
+- Waste below 6% of the morning bake
+
+**Criteria for "ITERATE" (Extend Trial):**
+- Extend 3 more weeks with a named baker on the tablet
+- Queue time between 4 and 7 minutes
+
+**Criteria for "STOP" (Close the Trial):**
+- Waste above 15% of the morning bake despite iterations
+- Bakers back on paper order sheets by choice
+"""
+
+OUTCOMES = """[decision.outcomes]
+go = ["go", "proceed"]
+iterate = ["iterate", "extend"]
+stop = ["stop", "kill", "no-go"]
+"""
+
+
+def test_labels_that_differ_in_one_word_and_the_go_no_go_outcomes_are_set_side_by_side(written):
+    """Labels that differ in one word wherever it stands ("Criteria for GO", "… for STOP") and the go/no-go
+    outcomes the vocabulary names are set side by side: a bare follow-up naming one ("and STOP?" after a
+    question on iterating) asks the previous question of it, and is answered from its list."""
+    from assistant.answer.followup import condense
+    from assistant.answer.siblings import sibling_words
+
+    coach = written({"review.md": DECISION, "vocabulary.toml": OUTCOMES})
+    siblings = sibling_words(coach.corpus)
+    assert {"go", "iterate"} <= siblings.get("stop", set()) and {"extend", "kill"} <= siblings.get("proceed", set())
+    previous = "what are the criteria for ITERATE after the trial?"
+    said = condense("and STOP?", [previous], frozenset(), siblings)
+    assert said.lower() == "what are the criteria for stop after the trial?", said
+    coach.ask(previous, session="dec-1")
+    answer = coach.ask("and STOP?", session="dec-1")
+    assert "Waste above 15%" in answer.answer and "3 more weeks" not in answer.answer, answer.answer

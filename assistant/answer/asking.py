@@ -32,7 +32,8 @@ _QUANTITY_QUESTION = re.compile(
 # What kind of figure a question asks for, and what such a figure looks like in the text.
 _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
-        re.compile(r"\bhow long\b|\bduration\b|\btimeline\b|\bhow many (?:weeks|months|days)\b", re.I),
+        # "How soon" asks how long until: "3-6 months" answers it.
+        re.compile(r"\bhow (?:long|soon)\b|\bduration\b|\btimeline\b|\bhow many (?:weeks|months|days)\b", re.I),
         re.compile(
             r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)(?:\s*(?:[-–]|to)\s*\w+)?\+?\s*"
             r"(?:weeks?|months?|days?|years?|wks?)\b(?!\s*/)",

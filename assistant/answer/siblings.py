@@ -2,7 +2,8 @@
 with, the labels of a list's items, blocks whose labels differ in one word ("**Small Dataset:**",
 "**Medium Dataset:**") and an inline run of named figures ("Customer service (4.2x), Sales (3.9x)").
 A follow-up that names one of them ("and simple?" after a question about the complex tier) asks the
-previous question of it. Read from the documents' structure, so they are what the playbook calls things."""
+previous question of it. Read from the documents' structure, so they are what the playbook calls things;
+and the go/no-go outcomes, by the vocabulary's words for each."""
 
 from __future__ import annotations
 
@@ -49,14 +50,19 @@ def sibling_words(corpus: Corpus) -> dict[str, frozenset[str]]:
             named = _NAMED_FIGURE.findall(t)
             if len(named) > 1:
                 groups.append([_name(x.split(":")[-1]) for x in named])
-    # Block labels of one passage that differ in a word and share the rest ("Small Dataset", "Medium Dataset").
+    # Block labels of one passage that differ in a word and share the rest ("Small Dataset", "Medium Dataset";
+    # "Criteria for GO", "Criteria for STOP").
     for idx in corpus.units_by_chunk.values():
         labels = [_name(m.group(1)) for i in idx if (m := _LABEL.match(corpus.unit_text(i)))]
-        by_rest: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
+        by_rest: dict[tuple[int, tuple[str, ...]], list[list[str]]] = defaultdict(list)
         for words in labels:
-            if len(words) > 1:
-                by_rest[tuple(words[1:])].append(words[:1])
-        groups += [g for g in by_rest.values() if len(g) > 1]
+            for at in range(len(words) if len(words) > 1 else 0):
+                by_rest[(at, tuple(words[:at] + words[at + 1 :]))].append(words[at : at + 1])
+        groups += [g for g in by_rest.values() if len({w[0] for w in g}) > 1]
+    # The go/no-go outcomes, by the words the vocabulary names each with ("stop", "kill"; "iterate", "extend").
+    outcomes = [[w for word in words for w in tokens(word)] for words in corpus.vocabulary.outcomes.values()]
+    if len(outcomes) > 1:
+        groups.append(outcomes)
     out: dict[str, set[str]] = defaultdict(set)
     for group in groups:
         names = [set(n) for n in group if n]

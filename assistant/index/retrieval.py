@@ -268,6 +268,9 @@ def _written_apart(text: str, title_words: dict[str, set[str]], name_words: dict
     make one word of a name ("gen ai guide" for the file name's "genai")."""
     joined = {w for words in title_words.values() for w in words if re.fullmatch(r"\d+-[a-z]+", w)}
     text = _NUMBER_WORD.sub(lambda m: f"{m[1]}-{m[2]}" if f"{m[1]}-{m[2]}".lower() in joined else m[0], text)
+    # The word shortened to its first letter ("90d plan"), as terse messages write a unit.
+    short = {w.split("-")[0] + w.split("-")[1][0]: w for w in joined}
+    text = _NUMBER_LETTER.sub(lambda m: short.get(m[0].lower(), m[0]), text)
     whole = {w for words in name_words.values() for w in words if w.isalpha() and len(w) > 3}
     out, pos = [], 0
     while m := _TWO_WORDS.search(text, pos):
@@ -293,6 +296,7 @@ def _after(text: str, pos: int, allowed: set[str]) -> Iterator[tuple[str, int]]:
 
 _TWO_WORDS = re.compile(r"\b([a-z]+) ([a-z]+)\b", re.I)
 _NUMBER_WORD = re.compile(r"\b(\d+)[ ]([a-z]+)\b", re.I)
+_NUMBER_LETTER = re.compile(r"\b\d+[a-z]\b", re.I)
 
 
 def _distinctive_title_words(titles: dict[str, str], nouns: frozenset[str]) -> dict[str, set[str]]:
