@@ -156,6 +156,45 @@ def test_what_someone_else_read_or_heard_asks_to_confirm_it():
     assert premise_note("What should we read before the trial? 6 months of notes?", ANSWER) is None
 
 
+def test_figures_read_in_two_places_ask_which_holds_and_claim_nothing():
+    """ "One guide says 5-10 and another says 3-4" reports what the asker has read, to ask which holds; so
+    does "I've read 90 days and I've read a year". One figure the asker heard is still theirs to confirm."""
+    assert premise_note("how many testers? one guide says 5-10 and another says 3-4", ANSWER) is None
+    assert premise_note("trial length: one doc says 4-8 weeks, the other 6 months?", ANSWER) is None
+    assert premise_note("how long is the trial? i've read 4-8 weeks and i've read a year", ANSWER) is None
+    assert "not give 6 months" in premise_note("i heard the trial runs 6 months, is that what it says?", ANSWER)
+    assert "not give 3-4" in premise_note("one guide says 3-4 testers, right?", ANSWER)
+
+
+def test_half_and_twice_are_figures_in_words():
+    """ "Half the testers" is a share of 50% and "twice the budget" a multiple of 2x; "half an hour" and
+    "twice a week" are neither."""
+    assert "not give half" in premise_note("the weekly use target is about half, right?", ANSWER)
+    review = "From *Rollout Notes* (Adoption):\n- **Review:** when weekly use is under 50% [1]"
+    assert premise_note("weekly use is reviewed when under half, right?", review) is None
+    assert {(f.kind, f.low) for f in figures("half the team, twice the time")} == {("%", 50.0), ("x", 2.0)}
+    assert figures("half an hour, twice a week") == []
+
+
+def test_a_follow_ups_opening_word_comes_before_what_it_asks():
+    """ "And by when should over half be on it?" asks when, as "by when…" does; so does a last clause that
+    opens with a question word, however short ("…, which week?")."""
+    assert premise_note("and by when should over half the testers be signed up?", ANSWER) is None
+    assert premise_note("and for 50% weekly use, which week?", ANSWER) is None
+    assert "not give 50%" in premise_note("signed up target 50%?", ANSWER)
+
+
+def test_what_the_subject_is_set_beside_is_not_what_the_figure_is_of():
+    """ "The build should cost the same as the trial, so $5k-15k?" claims the build's cost: the trial is what
+    it is set beside. A range that only touches the quoted one at an end is another range."""
+    costs = "From *Field Guide* (Costs):\n- **Trial:** $5K-$15K [1]\n- **Build:** $15K-$50K [1]"
+    beside = "the build should cost about the same as the trial, so $5k-15k again?"
+    assert "not give $5k-15k" in premise_note(beside, costs)
+    assert premise_note("the build costs $15k-50k, right?", costs) is None
+    assert premise_note("the build is about $20k, right?", costs) is None
+    assert premise_note("the trial costs $5k-15k, right?", costs) is None
+
+
 def test_a_figure_in_a_table_is_of_its_row_and_its_column():
     """A quoted table's cells are read with their row and column: the 80% target is the sign-up target,
     the 50% beside it a symptom in another table."""

@@ -33,6 +33,11 @@ SPAN = re.compile(r"\b(day|week|month)s?\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I
 _SHARE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*%?\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*%", re.I)
 # A multiple: "1.5x", "2-3x", "3×".
 _MULTIPLE = re.compile(r"(?<![\w.$])(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?\s*[x×](?![\w])", re.I)
+# A share or a multiple in words: "half the team" is 50% of it, "twice the time" 2x; "half an hour" and
+# "twice a week" are not.
+_IN_WORDS = re.compile(
+    r"\b(?:half|twice)\b(?!\s+(?:an?\s+)?(?:hour|day|week|month|quarter|year|minute)s?\b)(?!-)", re.I
+)
 _MONEY = re.compile(
     r"\$\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?(?:\s*(?:-|–|to)\s*\$?\s?(\d+(?:[.,]\d+)*)\s*([kKmM]\b)?)?", re.I
 )
@@ -101,6 +106,9 @@ def figures(text: str) -> list[Figure]:
         if low is not None:
             out.append(Figure("%", low, high if high is not None else low, m.group(0).strip()))
             taken.append(m.span())
+    for m in _IN_WORDS.finditer(text):
+        kind, value = ("%", 50.0) if m.group(0).lower() == "half" else ("x", 2.0)
+        out.append(Figure(kind, value, value, m.group(0)))
     for m in _MULTIPLE.finditer(text):
         low, high = _value(m.group(1)), _value(m.group(2))
         if low is not None:

@@ -43,8 +43,10 @@ _PARTS = re.compile(r"[|;()]|\s[–—-]\s|,\s")
 
 # A terse statement ending in a question mark asks to confirm it ("champions get $1000 a quarter?");
 # a question that starts with a question word or an auxiliary asks.
+# A follow-up's opening word ("and by when…", "so what…") comes before the question word.
 _ASKING_START = re.compile(
-    r"^\W*(?:what|which|who|whom|whose|why|when|where|how|is|are|was|were|do|does|did|can|could|should|would|"
+    r"^\W*(?:(?:and|so|but|also|then|ok|okay|by|until|till|from|for|in|at|to)\s+)*"
+    r"(?:(what|which|who|whom|whose|why|when|where|how)|is|are|was|were|do|does|did|can|could|should|would|"
     r"will|shall|may|might|must|has|have|had)\b",
     re.I,
 )
@@ -64,8 +66,15 @@ def asks_to_confirm(question: str) -> bool:
         last.endswith("?")
         and bool(figures(last))
         and not any(_ASKING_START.search(sentence) for sentence in sentences)
-        and not any(_ASKING_START.search(c) and len(c.split()) > 3 for c in clauses[1:])
+        and not any(_asks(c) for c in clauses[1:])
     )
+
+
+def _asks(clause: str) -> bool:
+    """Whether a clause after the first asks: one that opens with a question word ("…, which week?"), or
+    with an auxiliary and more than a tag's two or three words ("…, is that a problem?" but not "…, is it?")."""
+    m = _ASKING_START.search(clause)
+    return m is not None and (m.group(1) is not None or len(clause.split()) > 3)
 
 
 # Where a clause starts: after a comma, a semicolon or a dash set off by spaces.
@@ -86,7 +95,7 @@ _NAMED_PART = re.compile(r"\b(tier|phase|stage|step|level|wave|lesson|option)\s*
 def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
     """The figures a message asks to have confirmed; none when it asks for information. A figure of a
     document's title ("the 90-day roadmap") names the document; it is nothing the asker claims."""
-    if not asks_to_confirm(question):
+    if not asks_to_confirm(question) or _reports_disagreement(question):
         return ()
     # "90 day plan" names "A 90-Day Plan": a title is matched with its hyphens read as spaces.
     named = " ".join(titles).lower().replace("-", " ")
@@ -100,6 +109,7 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
         if f.text.lower().replace("-", " ") not in named
         and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
         and not _names_thing(question, f)
+        and not _says(question, f)
     )
     # A point in time the asker puts something at ("paid back by month 12, right?") is what they state
     # when it is all they state; beside another figure it says when that figure holds ("50% by month 3").
@@ -109,6 +119,27 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
         Figure(f"{m.group(1).lower()} number", float(m.group(2)), float(m.group(2)), f"{m.group(1)} {m.group(2)}")
         for m in _BY_POINT.finditer(question)
     )
+
+
+# A message that sets what one source says against what another says ("one guide says 5-10 and another says
+# four to eight", "i've seen 4-8 weeks in one place and 6-8 in another", "i've read 90 days and i've read a
+# year") reports what it has read, to ask which holds: its figures are not the asker's claims.
+_ONE_AND_ANOTHER = re.compile(r"\bone\b.*\b(?:another|the other)\b", re.I | re.S)
+_A_SPAN = re.compile(r"\s*(?:about|around|like)?\s*an?\s+(?:day|week|month|quarter|year)\b", re.I)
+_ATTRIBUTES = re.compile(r"\b(?:says?|said|read|seen|heard|mentions?|gives?)\b", re.I)
+
+
+def _says(question: str, figure: Figure) -> bool:
+    """Whether a count is who says what follows ("one guide says 3-4 testers"), not a figure claimed."""
+    return figure.kind == "count" and bool(
+        re.search(rf"\b{re.escape(figure.text)}\s+{_ATTRIBUTES.pattern}", question, re.I)
+    )
+
+
+def _reports_disagreement(question: str) -> bool:
+    """Whether two things said each give a figure, or one source said is set against another."""
+    said = sum(bool(_with_articles(part) or _A_SPAN.match(part)) for part in _ATTRIBUTES.split(question)[1:])
+    return said >= 2 or (said == 1 and bool(_ONE_AND_ANOTHER.search(question)))
 
 
 # A point in time something is put at: "by month 12", "at week 6", "in month 2", "by the end of week 4".
@@ -192,7 +223,8 @@ def premise_note(
         for part in _PARTS.split(line)
     ]
     lines += [(cell, figures(cell)) for cell in table_cells(answer)]
-    asked = _stems(question) | {stem(w) for w in playbook_words}
+    # What the question sets its subject beside ("cost the same as the pilot") is not what the figure is of.
+    asked = (_stems(question) - _beside(question)) | {stem(w) for w in playbook_words}
     framing = " ".join(
         [*titles, *(line for line in answer.splitlines() if not _MARKER.search(line) and not is_row(line))]
     ).lower()
@@ -213,12 +245,31 @@ def premise_note(
             continue
         value = claim.low if claim.low == claim.high else None
         if value is None:  # the asker's range: wrong when no figure given overlaps it
-            if any(f.low <= claim.high and claim.low <= f.high for f in same):
+            # Ranges that only touch ("$5k-15k" and "$15K-$50K") are two ranges, not one.
+            if any(_overlap(claim, f) for f in same):
                 continue
         elif any(f.holds(value) for f in same):
             continue
         return f"The playbook does not give {claim.text} here; what it says:"
     return None
+
+
+def _overlap(claim: Figure, figure: Figure) -> bool:
+    if figure.low == figure.high:
+        return claim.low - 1e-6 <= figure.low <= claim.high + 1e-6
+    return figure.low < claim.high and claim.low < figure.high
+
+
+# What a question sets its subject beside: "the same as the pilot", "as long as the pilot", "like the pilot",
+# "than the pilot", "similar to the pilot".
+_BESIDE = re.compile(
+    r"\b(?:same\s+as|as\s+\w+\s+as|like|than|similar\s+to)\s+(?:the\s+|a\s+|an\s+|our\s+)?([a-z][\w-]*)",
+    re.I,
+)
+
+
+def _beside(question: str) -> set[str]:
+    return {stem(m.group(1).lower()) for m in _BESIDE.finditer(question)} - STOPWORDS
 
 
 _NUMBERED = re.compile(r"\b(?:phase|stage|step|wave|tier|week|month|day)s?\s*\d", re.I)
@@ -295,7 +346,10 @@ def figure_question(
             continue  # a point in time ("by month 12") is searched as written: the lines of its timeline name points
         else:
             asked = _ASK[claim.kind]
-        out = f"{before}{asked}{out[at + len(claim.text) :]}"
+        after = out[at + len(claim.text) :]
+        if claim.text.lower() == "half" and not re.match(r"\s+of\b", after):
+            asked += " of"  # "half the team" asks "what percentage of the team"
+        out = f"{before}{asked}{after}"
     out = _TAGS.sub(lambda m: "?" if "?" in m.group(0) else "", out).strip(" ,")
     out = re.sub(r"[.,]\s*\?", "?", re.sub(r"\s{2,}", " ", out))
     return out if out.endswith("?") else f"{out}?"
