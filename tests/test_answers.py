@@ -690,3 +690,17 @@ def test_how_soon_asks_how_long_until(written):
     coach = written({"money.md": text}, abstain_below=0.3, unseen_support_below=0.3)
     answer = coach.ask("how soon does the tablet pay for itself?", check_rate=False).answer
     assert "3-6 months" in answer and "2-4 hours/week" not in answer, answer
+
+
+def test_how_many_of_my_people_asks_a_count_of_people(written):
+    """ "How many of my people…" asks how many people, not what share: "5-10 early adopters" answers it, as a
+    count of people written with the playbook's own word for them; a share of staff does not."""
+    text = (
+        "# Bakery Trial Guide\n\n## Trial team\n\n"
+        "- **Testers:** 5-10 early adopters\n\n"
+        "## Trial adoption\n\n- **People in the trial using it weekly:** 40% by week 4\n"
+    )
+    coach = written({"trial.md": text}, abstain_below=0.3, unseen_support_below=0.3)
+    answer = coach.ask("how many of my people should be in the trial?", check_rate=False).answer
+    assert answer.find("5-10 early adopters") >= 0, answer
+    assert answer.find("40%") < 0 or answer.find("5-10") < answer.find("40%"), answer

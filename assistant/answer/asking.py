@@ -30,6 +30,11 @@ _QUANTITY_QUESTION = re.compile(
     re.I,
 )
 # What kind of figure a question asks for, and what such a figure looks like in the text.
+_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|fifty|hundred)"
+_PEOPLE = r"(?:users|people|employees|staff|adopters|participants|pilots|testers)\b"
+PEOPLE_COUNT = re.compile(
+    rf"(?:\d[\d,+–-]*|\b{_SPELLED}(?:\s+to\s+{_SPELLED})?)\s+(?:[a-z]+\s+)?{_PEOPLE}|{_PEOPLE}\s+\(\d", re.I
+)
 _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (
         # "How soon" asks how long until: "3-6 months" answers it.
@@ -41,10 +46,13 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         ),
     ),
     (re.compile(r"\bhow much\b|\bcost|\bbudget|\bprice|\bspend", re.I), re.compile(r"\$\s?\d|\d\s?[kKmM]\b")),
-    (re.compile(r"\bpercent|\bshare\b|\brate\b|\bhow many of\b", re.I), re.compile(r"\d\s?%")),
+    # "How many of my people…" counts them; "how many of the users are active" asks a share.
+    (re.compile(r"\bpercent|\bshare\b|\brate\b|\bhow many of\b(?!\s+(?:my|our)\b)", re.I), re.compile(r"\d\s?%")),
     (
-        re.compile(r"\bhow many (?:users|people|employees)\b|\busers\b", re.I),
-        re.compile(r"\d[\d,+-]*\s*(?:users|people)"),
+        re.compile(r"\bhow many\b(?:\s+[\w-]+){0,3}?\s+(?:users|people|employees|staff)\b|\busers\b", re.I),
+        # A count of people, as the playbook writes one: "20-50 users", "5-10 early adopters", "Four to eight
+        # users", "Recruit 15-25 pilots", "number of users (5-25 for pilot)".
+        PEOPLE_COUNT,
     ),
 )
 # The period a question asks an amount for, and how the text writes each period.
