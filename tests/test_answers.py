@@ -704,3 +704,20 @@ def test_how_many_of_my_people_asks_a_count_of_people(written):
     answer = coach.ask("how many of my people should be in the trial?", check_rate=False).answer
     assert answer.find("5-10 early adopters") >= 0, answer
     assert answer.find("40%") < 0 or answer.find("5-10") < answer.find("40%"), answer
+
+
+def test_a_counting_line_in_plain_text_brings_the_paragraphs_it_counts(written):
+    """In plain text a paragraph is headed by its short opening sentence: "Three hurdles slow bakers down."
+    followed by three paragraphs, each opening with its name, brings each name with the sentence after it."""
+    text = (
+        "Bakery tablet rollout\n"
+        "Why bakers don't take to a tablet that works\n"
+        "Three hurdles slow bakers down, however well the tablet works.\n"
+        "The flour problem. Flour on the screen makes every tap a gamble. It gets worse at the dough bench.\n"
+        "The rush hour. At six in the morning nobody has a spare minute to learn a new screen.\n"
+        "The old notebook. The head baker trusts the notebook she has kept for twenty years.\n"
+    )
+    coach = written({"tablet.txt": text}, abstain_below=0.3, unseen_support_below=0.3)
+    answer = coach.ask("what hurdles slow bakers down with the tablet?", check_rate=False).answer
+    for lead in ("The flour problem.", "The rush hour.", "The old notebook."):
+        assert lead in answer, answer

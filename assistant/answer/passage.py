@@ -136,6 +136,9 @@ def announced(corpus: Corpus, i: int, limit: int) -> list[int]:
     ordinals = [k for k, j in enumerate(same) if ORDINAL_LEAD.match(corpus.unit_text(j))]
     if len(ordinals) >= count:
         return same[: ordinals[count - 1] + 1]
+    leads = _paragraph_leads(corpus, unit.doc, [j for j in after if corpus.units[j].group != unit.group], count)
+    if leads:
+        return leads
     numbered = [
         (j, int(m.group(1)))
         for j in after
@@ -149,6 +152,27 @@ def announced(corpus: Corpus, i: int, limit: int) -> list[int]:
         short = [k for k in nxt if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
         out += [j, *short]
     return out
+
+
+def _paragraph_leads(corpus: Corpus, doc: str, after: list[int], count: int) -> list[int]:
+    """In plain text, what a counting line announces as the paragraphs that follow it ("Three adoption
+    obstacles appear consistently." then "The trust gap. …", "The friction tax. …"): the next ``count``
+    paragraphs' short opening sentences, each with the sentence after it when that is short too. Empty
+    unless each of them opens with one."""
+    if _marked_up(corpus, doc):
+        return []
+    groups: list[list[int]] = []
+    for j in after:
+        if not groups or corpus.units[groups[-1][0]].group != corpus.units[j].group:
+            groups.append([])
+        groups[-1].append(j)
+    out: list[int] = []
+    for group in groups[:count]:
+        text = corpus.unit_text(group[0]).strip()
+        if len(text.split()) > _RUN_IN_WORDS or not text.endswith(".") or re.search(r"\d", text):
+            return []
+        out += [group[0], *[k for k in group[1:2] if len(corpus.unit_text(k)) <= 140]]
+    return out if len(groups) >= count else []
 
 
 def content_after(corpus: Corpus, i: int, limit: int) -> list[int]:
