@@ -679,6 +679,13 @@ def test_a_question_of_how_to_make_something_less_asks_for_a_remedy_in_any_form_
     assert not read_question("What did the pilot cost?", vocabulary).remedy
 
 
+def _answer_from(written, name: str, text: str, question: str) -> str:
+    """The answer to ``question`` from one small document a test writes, with gates low enough for its
+    few lines."""
+    coach = written({name: text}, abstain_below=0.3, unseen_support_below=0.3)
+    return coach.ask(question, check_rate=False).answer
+
+
 def test_how_soon_asks_how_long_until(written):
     """ "How soon does it pay for itself?" asks for a time until, as "how long" does: the payback's months,
     not the weekly hours the tablet takes."""
@@ -687,8 +694,7 @@ def test_how_soon_asks_how_long_until(written):
         "The tablet takes 2-4 hours/week of the head baker's time.\n\n"
         "## Payback\n\nThe tablet's outlay comes back in 3-6 months.\n"
     )
-    coach = written({"money.md": text}, abstain_below=0.3, unseen_support_below=0.3)
-    answer = coach.ask("how soon does the tablet pay for itself?", check_rate=False).answer
+    answer = _answer_from(written, "money.md", text, "how soon does the tablet pay for itself?")
     assert "3-6 months" in answer and "2-4 hours/week" not in answer, answer
 
 
@@ -700,8 +706,7 @@ def test_how_many_of_my_people_asks_a_count_of_people(written):
         "- **Testers:** 5-10 early adopters\n\n"
         "## Trial adoption\n\n- **People in the trial using it weekly:** 40% by week 4\n"
     )
-    coach = written({"trial.md": text}, abstain_below=0.3, unseen_support_below=0.3)
-    answer = coach.ask("how many of my people should be in the trial?", check_rate=False).answer
+    answer = _answer_from(written, "trial.md", text, "how many of my people should be in the trial?")
     assert answer.find("5-10 early adopters") >= 0, answer
     assert answer.find("40%") < 0 or answer.find("5-10") < answer.find("40%"), answer
 
@@ -717,7 +722,6 @@ def test_a_counting_line_in_plain_text_brings_the_paragraphs_it_counts(written):
         "The rush hour. At six in the morning nobody has a spare minute to learn a new screen.\n"
         "The old notebook. The head baker trusts the notebook she has kept for twenty years.\n"
     )
-    coach = written({"tablet.txt": text}, abstain_below=0.3, unseen_support_below=0.3)
-    answer = coach.ask("what hurdles slow bakers down with the tablet?", check_rate=False).answer
+    answer = _answer_from(written, "tablet.txt", text, "what hurdles slow bakers down with the tablet?")
     for lead in ("The flour problem.", "The rush hour.", "The old notebook."):
         assert lead in answer, answer
