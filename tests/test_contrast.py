@@ -31,6 +31,11 @@ _SIGN_OFF = "Without oven checks and sign-off, openings fail."
         # a wish ("I'd rather A than B") holds A as "A rather than B" does
         ("The owner would rather try ten loaves at once than bake one loaf well.", _WISH, True),
         ("The owner would rather bake one loaf well than fail at ten loaves at once.", _WISH, False),
+        # both deny one thing, each with other words beside it: nothing is turned round
+        ("The others are skimping on training, so staff don't trust the new ovens.",
+         "The causes are: skimping on training (buying ovens staff do not trust); and rushing the launch.", False),
+        ("Oven faults, such as an oven that doesn't heat evenly or a slow timer, are rarer than staffing ones.",
+         "Oven faults — the oven does not heat evenly, the timer is too slow — are rarer than staffing ones.", False),
         # a denial that ends a label denies what the label heads, with nothing set against it
         ("The guide's approach is to avoid tasters who will praise any loaf, because their feedback is unreliable.",
          "**Tasting Panel:**\n- **Too Sweet (Avoid):** Tasters who will praise any loaf (unreliable feedback)", False),

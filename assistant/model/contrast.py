@@ -86,9 +86,13 @@ def contrast_turned(statement: str, span_text: str, meta: frozenset[str] = froze
         denied = set().union(*(d for _, d, _ in closest))
         span_contrast = any(c for _, _, c in closest)
         own_held, own_denied, own_contrast = held_and_denied(clause, meta)
-        if own_contrast and (own_denied - own_held) & (held - denied):
-            return True
-        if own_contrast and span_contrast and (denied - held) & (own_held - own_denied):
+        given = own_contrast and (own_denied - own_held) & (held - denied)  # what the span holds, denied
+        taken = own_contrast and span_contrast and (denied - held) & (own_held - own_denied)  # the other way
+        if own_denied & denied:
+            # Both deny one thing ("people don't adopt the system" where the line has "systems people do
+            # not adopt"): turned only where words cross both ways ("adds signal without adding noise").
+            given = given and taken
+        if given or taken:
             return True
     return False
 
