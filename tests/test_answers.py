@@ -725,3 +725,21 @@ def test_a_counting_line_in_plain_text_brings_the_paragraphs_it_counts(written):
     answer = _answer_from(written, "tablet.txt", text, "what hurdles slow bakers down with the tablet?")
     for lead in ("The flour problem.", "The rush hour.", "The old notebook."):
         assert lead in answer, answer
+
+
+def test_a_short_paragraph_is_read_whole_from_its_opening(written):
+    """A short paragraph's opening sentence names its topic and its last one may say what to do: quoted
+    from its opening, a short paragraph is quoted whole, as a short list is."""
+    text = (
+        "Bakery equipment notes\n"
+        "Looking after the equipment\n"
+        "Thermostat drift is real and easy to miss. As the part ages, the bake runs hotter than the dial says. "
+        "Loaves that were fine last month may now burn at the edges. A probe catches this. "
+        "Compare against a probe every week, and recalibrate the dial when it is off by ten degrees.\n"
+        "Flour storage\n"
+        "Flour keeps best in sealed bins away from heat, and older sacks are used first.\n"
+        "Mixer upkeep\n"
+        "The mixer's bowl and hook are washed after each batch, and its belt is checked monthly.\n"
+    )
+    answer = _answer_from(written, "equipment.txt", text, "thermostat drift - what should we do about it?")
+    assert "Compare against a probe every week" in answer, answer

@@ -78,7 +78,12 @@ def continuation(corpus: Corpus, i: int, limit: int = 2) -> list[int]:
     pos = same.index(i)
     if pos > 0 and len(corpus.unit_text(i)) > 90:
         return []
+    if pos == 0 and sum(len(corpus.unit_text(j).split()) for j in same) <= _SHORT_PARAGRAPH_WORDS:
+        return same[1:]  # a short paragraph is read whole from its opening, as a short list is
     return same[pos + 1 : pos + 1 + limit]
+
+
+_SHORT_PARAGRAPH_WORDS = 100
 
 
 _MARKUP = re.compile(r"^\s*#|\*\*", re.M)
