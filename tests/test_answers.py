@@ -743,3 +743,24 @@ def test_a_short_paragraph_is_read_whole_from_its_opening(written):
     )
     answer = _answer_from(written, "equipment.txt", text, "thermostat drift - what should we do about it?")
     assert "Compare against a probe every week" in answer, answer
+
+
+def test_a_fenced_documents_lines_are_read_under_its_title(written):
+    """A fenced document in a passage (a model card, a scope document) has a title: its lines are read
+    under it, as a section's lines are under its heading. Lines outside it have no such title."""
+    from assistant.answer.passage import block_title
+
+    text = (
+        "# Bakery Operations\n\n## Case Study: North Street Bakery\n\n"
+        "- **Trial Results:** 3% burn rate, 12 min saved per batch\n"
+        "- **Outcome:** $40K annual savings, 9-month payback period\n\n"
+        "## Oven Documentation\n\nEvery controller is documented before it runs unattended.\n\n```markdown\n"
+        "# Oven Card: Deck Oven Controller v2\n\n## Details\n- Maker: Hearth Works for the bakery\n\n"
+        "## Performance\n- Burn rate: 1.5% (loaves discarded)\n- Bake time: 42 minutes average per batch\n```\n"
+    )
+    corpus = written({"ops.md": text}).corpus
+    at = {corpus.unit_text(i).strip(): i for i in range(len(corpus.units))}
+    title = at["# Oven Card: Deck Oven Controller v2"]
+    assert block_title(corpus, at["- Burn rate: 1.5% (loaves discarded)"]) == [title]
+    assert block_title(corpus, at["- Maker: Hearth Works for the bakery"]) == [title]
+    assert block_title(corpus, at["- **Trial Results:** 3% burn rate, 12 min saved per batch"]) == []

@@ -256,6 +256,26 @@ def block_label(corpus: Corpus, i: int, reach: int = 8) -> list[int]:
     return []
 
 
+def block_title(corpus: Corpus, i: int) -> list[int]:
+    """For a line of a fenced document (a model card, a scope document), that document's title above it
+    ("# Model Card: Claims Letter Assistant v2.0"): its lines are about what the title names, as a
+    section's are about its heading. Empty outside a fenced document or where it has no title."""
+    unit = corpus.units[i]
+    if unit.group >= 0 or unit.kind not in ("item", "sentence"):
+        return []
+    block = -unit.group // 1000
+    for j in corpus.units_by_chunk[unit.chunk_id]:
+        if j >= i:
+            break
+        if (
+            corpus.units[j].group < 0
+            and -corpus.units[j].group // 1000 == block
+            and re.match(r"#\s", corpus.unit_text(j))
+        ):
+            return [j]
+    return []
+
+
 def table_header(corpus: Corpus, i: int) -> list[int]:
     """For a table row, its table's header: a value is of its row and of its column ("Pilot: 3–4 wks")."""
     unit = corpus.units[i]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
-from assistant.answer.passage import FIGURE, RATE, block_label, context_before, run_in, table_header
+from assistant.answer.passage import FIGURE, RATE, block_label, block_title, context_before, run_in, table_header
 from assistant.answer.rendering import is_bare_label
 from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
@@ -71,7 +71,11 @@ def score_units(
         chains = {i: context_before(corpus, i) for i in idx if corpus.units[i].kind in ("item", "sentence")}
         for i in idx:
             chains[i] = (
-                chains.get(i, []) + block_label(corpus, i) + _header_if_row_named(corpus, i, q_toks) + run_in(corpus, i)
+                chains.get(i, [])
+                + block_label(corpus, i)
+                + _header_if_row_named(corpus, i, q_toks)
+                + run_in(corpus, i)
+                + block_title(corpus, i)
             )
         for j, i in enumerate(idx):
             unit = corpus.units[i]
