@@ -25,6 +25,7 @@ from assistant.answer.passage import (
     run_in,
 )
 from assistant.answer.rendering import ITEM_MARK, asks, collapse
+from assistant.answer.restated import in_detail
 from assistant.answer.scoring import Scored
 from assistant.config import AnswerSettings
 from assistant.index.corpus import Corpus
@@ -183,7 +184,7 @@ def whole(corpus: Corpus, most: int, asked: Asked, chosen: list[int]) -> list[in
             result += [k for k in context_before(corpus, i, limit=1) if asks(corpus.unit_text(k)) and k not in result]
         if i not in result:
             result.append(i)
-    return result
+    return in_detail(corpus, result, most)
 
 
 def other_figures(
