@@ -764,3 +764,49 @@ def test_a_fenced_documents_lines_are_read_under_its_title(written):
     assert block_title(corpus, at["- Burn rate: 1.5% (loaves discarded)"]) == [title]
     assert block_title(corpus, at["- Maker: Hearth Works for the bakery"]) == [title]
     assert block_title(corpus, at["- **Trial Results:** 3% burn rate, 12 min saved per batch"]) == []
+
+
+def test_a_list_restated_with_its_detail_is_quoted_in_its_detailed_form(written):
+    """A guide that gives a short list early and restates it later with the detail ("Long-term need" and
+    "Long-term need (12+ months)") is quoted from the detailed form: the short one drops the figures."""
+    text = (
+        "# Bakery Staffing Guide\n\n## Staffing\n\n### Hiring vs. Agency Help\n\n"
+        "**Hire a baker when:**\n- ✅ Long-term need\n- ✅ Steady orders\n- ✅ Budget allows\n\n"
+        "**Use an agency when:**\n- ✅ Short-term need\n- ✅ Seasonal rush\n\n"
+        "## Ovens\n\nThe deck oven is cleaned weekly and serviced yearly.\n\n"
+        "## Questions Owners Ask\n\n### How do we staff the bakery?\n\n"
+        "**Hire a baker when:**\n- ✅ Long-term need (12+ months)\n- ✅ Steady orders (300+ loaves a day)\n"
+        "- ✅ Budget allows ($40K-$55K salary)\n\n"
+        "**Use an agency when:**\n- ✅ Short-term need (under 3 months)\n- ✅ Seasonal rush (holidays)\n"
+    )
+    answer = _answer_from(written, "staffing.md", text, "when does hiring a baker make sense?")
+    assert "Long-term need (12+ months)" in answer and "$40K-$55K salary" in answer, answer
+
+
+def test_a_second_question_that_refers_back_is_answered_of_what_the_first_named(written):
+    """ "Which option…, and what are its cons?": "its" is the option the answer names, so the cons quoted
+    are that option's, not the first "**Cons:**" of the parallel options."""
+    text = (
+        "# Bakery Delivery Guide\n\n## Delivery Options\n\n"
+        "**Option 1: Own Van**\n*Best for: Bakeries with many wholesale customers*\n- Driver on staff\n\n"
+        "**Pros:** Full control of timing\n**Cons:** Slow to set up, costly van upkeep\n\n"
+        "**Option 2: Courier App**\n*Best for: Small bakeries (<50 orders a day) or a trial*\n"
+        "- Orders handed to a courier app\n\n"
+        "**Pros:** Fast to start, no van\n**Cons:** High fees per order, less control of timing\n"
+    )
+    question = (
+        "For a bakery with under 50 orders a day, which delivery option does the guide suggest, and what are its cons?"
+    )
+    answer = _answer_from(written, "delivery.md", text, question)
+    assert "High fees per order" in answer and "costly van upkeep" not in answer, answer
+
+
+def test_what_a_message_tells_before_its_questions_is_asked_with_the_first():
+    """A condition the message leads with ("For a client with fewer than 200 users, …") belongs to the
+    question it leads into; who the asker is does not."""
+    from assistant.answer.message import separate_asks
+
+    parts = separate_asks("For a shop with 3 staff, which option fits, and what are its costs?")
+    assert parts[0].startswith("For a shop with 3 staff") and "option" in parts[0], parts
+    parts = separate_asks("We're a 20-person firm. How long is the pilot, and how much does it cost?")
+    assert "20-person" not in parts[0], parts

@@ -19,7 +19,7 @@ from wordfreq import zipf_frequency
 
 from assistant.answer.asking import Asked, figure_shapes, read_question, stem
 from assistant.answer.outlines import section_outline
-from assistant.answer.passage import context_tokens, figure_kinds
+from assistant.answer.passage import block_label, context_before, context_tokens, figure_kinds
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
 from assistant.answer.selection import select, whole
@@ -176,7 +176,7 @@ class ExtractiveGenerator:
         out = list(selected)
         for part, vec in each:
             scored = score_units(self.corpus, part, vec, hits, cfg.scoring)
-            best = next((s for s in scored if self.corpus.units[s.unit].kind != "header"), None)
+            best = of_the_answer(self.corpus, part.text, scored, out)
             if best is None or best.unit in out or best.support < cfg.abstain_below:
                 continue
             out += [i for i in whole(self.corpus, cfg.max_list_items, part, [best.unit]) if i not in out]
@@ -312,6 +312,30 @@ def _is_known(t: str, words: set[str]) -> bool:
     compound each part of which is ("31-60"), or a stop word."""
     parts = [p for part in t.split("-") for p in tokens(part)] if "-" in t else []
     return t in words or stem(t) in words or (bool(parts) and all(p in words or stem(p) in words for p in parts))
+
+
+# A question that asks of what the answer has named ("which option…, and what are its cons?").
+_REFERS_BACK = re.compile(r"\b(?:its|their|it|they|them)\b", re.I)
+# How much less well a line of the answer's own block may answer such a question than the best line.
+_REFERENT_MARGIN = 0.05
+
+
+def of_the_answer(corpus: Corpus, part: str, scored: list[Scored], answer: list[int]) -> Scored | None:
+    """For a question that refers back ("what are its cons?"), the line that answers it of the thing the
+    answer quotes: a line about as good as the best one (within ``_REFERENT_MARGIN``) read under one of the
+    answer's lines ("**Cons:**" under the "**Option 4: Big Bang**" the answer quotes), not the first of
+    the parallel blocks' "**Cons:**" lines. The best line where the question does not refer back or no
+    such line is."""
+    best = next((s for s in scored if corpus.units[s.unit].kind != "header"), None)
+    if best is None or not answer or not _REFERS_BACK.search(part):
+        return best
+    quoted = set(answer)
+    for s in scored:
+        if s.support < best.support - _REFERENT_MARGIN or corpus.units[s.unit].kind == "header":
+            continue
+        if quoted & {*block_label(corpus, s.unit), *context_before(corpus, s.unit)}:
+            return s
+    return best
 
 
 def calibrated(features: dict[str, float], weights: dict[str, float]) -> float:

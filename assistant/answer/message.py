@@ -131,7 +131,12 @@ def separate_asks(question: str) -> tuple[str, ...]:
             asked[k] = condense(asked[k], asked[:k])
             if asked[k] == asks(question)[k]:
                 return ()
-    return tuple(asked)
+    # What the message tells before its first question, other than who the asker is, is asked with it
+    # ("For a client with fewer than 200 users, which rollout option…").
+    parts, _ = _parts(question)
+    first = parts.index(asked[0]) if asked[0] in parts else 0
+    told = [p for p in parts[:first] if not _IDENTITY.match(p)]
+    return tuple([" ".join([*told, asked[0]]), *asked[1:]])
 
 
 def _kept(question: str) -> tuple[list[str], set[int]]:
