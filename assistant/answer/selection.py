@@ -5,6 +5,8 @@ a paragraph with its continuation, what a label introduces or a line announces."
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.asking import Asked
 from assistant.answer.followup import INTENT_WORDS
 from assistant.answer.outlines import numbered_gaps, outline, paragraph_gaps
@@ -28,7 +30,7 @@ from assistant.answer.rendering import ITEM_MARK, asks, collapse
 from assistant.answer.restated import in_detail
 from assistant.answer.scoring import Scored
 from assistant.config import AnswerSettings
-from assistant.index.corpus import Corpus
+from assistant.index.corpus import Corpus, tokens
 
 
 def select(
@@ -89,8 +91,17 @@ def select(
     # from: a named document's best line joins when it answers about as well as another place's figure
     # for the same thing would (the names' words are the best line's own, not the question's).
     for doc in sorted(asked.documents - {corpus.units[i].doc for i in chosen} if len(asked.documents) > 1 else ()):
-        own = next(
-            (s for s in scored if corpus.units[s.unit].doc == doc and corpus.units[s.unit].kind != "header"), None
+        # Its line that answers best on its own, of the passages found and those looked up in it for
+        # its figure: not its title page, which the search ranks high for the document's name.
+        own = max(
+            (
+                s
+                for s in [*scored, *(others or [])]
+                if corpus.units[s.unit].doc == doc and corpus.units[s.unit].kind != "header"
+            ),
+            # Asked for a figure, a line that gives one of the kind asked ("how long": a duration).
+            key=lambda s: (asked.wants_figure and _gives_figure(corpus.unit_text(s.unit), asked), s.support),
+            default=None,
         )
         if own is not None and own.support >= best.support - cfg.other_figure_margin:
             take(own.unit)
@@ -111,6 +122,10 @@ def select(
     covered: set[str] = set()
     for i in chosen:
         covered |= context_tokens(corpus, i)
+    # The words that name a document the question sets against another ("the SMB guide") say where to
+    # look, not what to answer: the document's title page states them best.
+    for doc in asked.documents if len(asked.documents) > 1 else ():
+        covered |= set(tokens(f"{corpus.titles[doc]} {re.sub(r'[-_.]+', ' ', doc)}"))
     for tok in sorted(asked.words - covered, key=lambda t: -corpus.idf_of(t)):
         for s in scored:
             if s.score < best.score - cfg.coverage_margin or len(chosen) >= cfg.max_units + 2:
@@ -126,6 +141,12 @@ def select(
         for i in other_figures(corpus, cfg.other_figure_margin, asked, scored, chosen, others):
             take(i)
     return whole(corpus, cfg.max_list_items, asked, chosen) or chosen[:1]
+
+
+def _gives_figure(text: str, asked: Asked) -> bool:
+    return (
+        any(shape.search(text) for shape in asked.figure_shapes) if asked.figure_shapes else bool(FIGURE.search(text))
+    )
 
 
 def whole(corpus: Corpus, most: int, asked: Asked, chosen: list[int]) -> list[int]:
