@@ -810,3 +810,17 @@ def test_what_a_message_tells_before_its_questions_is_asked_with_the_first():
     assert parts[0].startswith("For a shop with 3 staff") and "option" in parts[0], parts
     parts = separate_asks("We're a 20-person firm. How long is the pilot, and how much does it cost?")
     assert "20-person" not in parts[0], parts
+
+
+def test_asked_what_to_do_about_a_problem_the_fixes_are_quoted_without_the_symptoms(written):
+    """ "What do we do if the ovens get too expensive to run?" describes the problem in the words of the
+    passage's symptoms; the answer is its fixes, without the symptoms told back."""
+    text = (
+        '# Bakery Troubleshooting\n\n## Issue: "The ovens are too expensive to run."\n\n'
+        "**Symptoms:**\n- Monthly oven energy bills over $900 and growing\n- Owner questioning the oven costs\n\n"
+        "**Fixes:**\n- Bake in full batches only\n- Switch the deck oven off between bakes\n"
+        '- Service the door seals yearly\n\n## Issue: "Loaves come out pale."\n\n'
+        "**Symptoms:**\n- Pale crusts\n\n**Fixes:**\n- Raise the oven temperature\n"
+    )
+    answer = _answer_from(written, "trouble.md", text, "what do we do if the ovens get way too expensive to run?")
+    assert "Bake in full batches only" in answer and "energy bills" not in answer, answer

@@ -111,6 +111,13 @@ def score_units(
     return out
 
 
+def under_label(corpus: Corpus, i: int) -> tuple[bool, bool]:
+    """Whether line ``i`` is read under a label of the playbook's remedies ("**Fixes:**"), and whether under
+    one of its descriptions of the problem ("**Symptoms:**")."""
+    labels = " ".join(corpus.unit_text(k) for k in [*context_before(corpus, i), *block_label(corpus, i)])
+    return bool(_REMEDY_LABEL.search(labels)), bool(_PROBLEM_LABEL.search(labels))
+
+
 def _file_words(corpus: Corpus, doc: str) -> set[str]:
     """The words of a document's file name that no other document's title or file name has, which askers
     call it by as they do by its title ("the genai guide" for genai-implementation-guide.txt). Words the

@@ -28,7 +28,7 @@ from assistant.answer.passage import (
 )
 from assistant.answer.rendering import ITEM_MARK, asks, collapse
 from assistant.answer.restated import in_detail
-from assistant.answer.scoring import Scored
+from assistant.answer.scoring import Scored, under_label
 from assistant.config import AnswerSettings
 from assistant.index.corpus import Corpus, tokens
 
@@ -137,6 +137,12 @@ def select(
                 covered |= context_tokens(corpus, s.unit)
                 break
 
+    if asked.remedy:
+        # Asked what to do about a problem, a passage whose fixes are quoted is not also quoted for its
+        # symptoms: they are the asker's own description of the problem, told back.
+        labelled = {i: under_label(corpus, i) for i in chosen}
+        fixed = {corpus.units[i].chunk_id for i, (remedy, _) in labelled.items() if remedy}
+        chosen = [i for i in chosen if not (labelled[i][1] and corpus.units[i].chunk_id in fixed)]
     if asked.wants_figure:
         for i in other_figures(corpus, cfg.other_figure_margin, asked, scored, chosen, others):
             take(i)
