@@ -277,6 +277,12 @@ supported, not judged.
 - Bake the trial loaves in it
 - Replace it once the trial ends
 
+**Q: "Flour costs are higher than expected. Is this normal?"**
+**A:** Some cost increase is normal, but watch it:
+- Set flour budget limits
+- Monitor weekly
+- Set order limits
+
 **Getting started:**
 - Bake from the recipes you have
 - Refine them weekly
@@ -514,6 +520,8 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("One rule is to budget 1.4x the time and 1.2x the money.", "Lesson 3"),
         # a frequency in other words: "every week" for "per week"
         ("Quality measures include complaints every week and the error rate of the tool.", "Tier 2"),
+        # a frequency that a line of the list states alone ("Monitor weekly")
+        ("Set flour budget limits and order limits, and watch them every week.", "Set order limits"),
         # "at least" for a figure with a plus; a multiple in words; a figure that only names the document
         ("The handbook wants at least 98% of loaves sold the same day.", "Freshness"),
         ("The 30-day handbook warns that spoiled stock costs two to three times what was expected.", "Spoiled"),

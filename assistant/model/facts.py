@@ -325,14 +325,14 @@ def period_spots(text: str) -> list[tuple[int, str]]:
             for m in _FREQUENCY.finditer(text)]  # fmt: skip
 
 
+def periods(text: str) -> set[str]:
+    """The periods of the frequencies a text states ("weekly": week, "every quarter": quarter)."""
+    return {_PERIOD.get((m.group(1) or m.group(2) or "week").lower(), "week") for m in _FREQUENCY.finditer(text)}
+
+
 def periods_missing(statement: str, source: str) -> bool:
     """A frequency of the statement ("weekly", "every quarter") whose period the source never names."""
-    for m in _FREQUENCY.finditer(statement):
-        word = (m.group(1) or m.group(2) or "week").lower()
-        period = _PERIOD.get(word, "week")
-        if not re.search(rf"\b(?:{_PERIOD_WORDS[period]})", source, re.I):
-            return True
-    return False
+    return any(not re.search(rf"\b(?:{_PERIOD_WORDS[p]})", source, re.I) for p in periods(statement))
 
 
 def headed(after: str) -> str:

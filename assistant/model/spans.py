@@ -8,7 +8,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
-from assistant.model.facts import measures, without_counts, without_heading_names, without_name_figures
+from assistant.model.facts import (
+    measures,
+    periods,
+    stated_numbers,
+    without_counts,
+    without_heading_names,
+    without_name_figures,
+)
 from assistant.model.meaning import CODE_WINDOW, MAX_SPAN_UNITS, SPAN_WINDOW, TIME_STEMS, stem
 from assistant.types import Chunk, Unit
 
@@ -16,15 +23,18 @@ SPAN_SEEDS = 3  # first units tried in choosing the lines a statement draws on
 FIGURE_WEIGHT = 4.0  # a figure's weight in choosing the lines a statement draws on, as a word's idf
 
 
+# The units of time a duration is stated in ("12 weeks").
+DURATIONS = ("minute", "hour", "day", "week", "month", "year")
+
+
 def drawn_on(
     corpus: Corpus,
     words: set[str],
     idx: list[int],
     sem: np.ndarray,
-    figures: frozenset[float],
+    statement: str,
     unit_stems: Callable[[int], frozenset[str]],
     unit_numbers: Callable[[int], frozenset[float]],
-    durations: frozenset[tuple[float, str]] = frozenset(),
 ) -> list[int]:
     """The passage's units the statement draws on: greedily, the unit that adds the most of its
     content words and figures, among units near the first one chosen, until none adds any. A figure
@@ -32,7 +42,11 @@ def drawn_on(
     4-8 weeks" for a medium one); it weighs as a rare word. The few best first units are each tried,
     and the span that draws on the most of the statement is taken: the best single line may belong
     to the wrong list. A line that only states a duration the statement states ("12 weeks") is drawn
-    on for it; a line numbered by a unit of time ("Week 12: …") is not."""
+    on for it; a line numbered by a unit of time ("Week 12: …") is not; nor is a line that only states
+    how often ("Monitor weekly") unless the statement says how often ("check spending every week")."""
+    durations = frozenset(m for m in measures(statement) if m[1] in DURATIONS)
+    figures = frozenset(stated_numbers(statement))
+    often = periods(statement)
     want = {w: stem(w) for w in words}
     # A line is drawn on for what it says, not for a figure or a unit of time alone ("Week 6: …"
     # beside "Week 8: User adoption >50%" does not make "50% by week 6").
@@ -65,7 +79,8 @@ def drawn_on(
         if corpus.units[i].kind == "row" and any(corpus.units[idx[c]].kind == "row" for c in chosen):
             return 0.0, 0.0  # a table's figures are read along one row, not gathered from several
         stems = unit_stems(i)
-        if not stems & telling and not distinct & (unit_numbers(i) - found) and not lasts(i, found):
+        told = stems & telling or distinct & (unit_numbers(i) - found) or lasts(i, found)
+        if not told and not often & periods(corpus.unit_text(i)):
             return 0.0, 0.0
         g = sum(corpus.idf_of(w) for w, st in want.items() if w not in covered and st in stems)
         g += FIGURE_WEIGHT * len((figures - found) & unit_numbers(i))

@@ -30,7 +30,6 @@ from assistant.model.facts import (
     comparison_flipped,
     entities,
     figures_missing,
-    measures,
     numbers,
     parts,
     periods_missing,
@@ -64,7 +63,6 @@ LABEL_WORDS = 8  # so must a label ("Common Week 1 Issues & Fixes:") of this man
 MIN_COVERAGE = 0.7  # idf-weighted share of the statement's content words found in the support span
 MIN_SEMANTIC = 0.62  # cosine of the statement and its best unit
 VERBATIM_COVERAGE = 0.9  # nearly word for word: no semantic check needed
-_DURATIONS = ("minute", "hour", "day", "week", "month", "year")
 # A figure written in pieces: a decimal point or a scale ("$2.74 million", "1.2M", "5 million").
 _SCALED = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)+\s*(?:[kKmM]\b|million\b|thousand\b|billion\b)?|\d+\s*(?:million|thousand|billion)\b"
@@ -189,9 +187,7 @@ class Verifier:
         return self._meta[title]
 
     def _span(self, words: set[str], idx: list[int], sem: np.ndarray, statement: str) -> list[int]:
-        durations = frozenset(m for m in measures(statement) if m[1] in _DURATIONS)
-        figures = frozenset(stated_numbers(statement))
-        return drawn_on(self.corpus, words, idx, sem, figures, self.unit_stems, self.unit_numbers, durations)
+        return drawn_on(self.corpus, words, idx, sem, statement, self.unit_stems, self.unit_numbers)
 
     def _context(self, span: list[int], idx: list[int]) -> list[int]:
         return read_under(self.corpus.units, span, idx)
