@@ -344,3 +344,13 @@ def test_a_titles_figure_written_without_its_hyphen_still_names_the_document():
     titles = ("Field Guide: A 90-Day Plan",)
     assert claimed("90 day plan phase 3 deliverables?", titles) == ()
     assert [f.text for f in claimed("90 day plan trial is 8 weeks?", titles)] == ["8 weeks"]
+
+
+def test_a_year_is_a_date_not_a_figure_to_confirm():
+    """ "the jan 2026 oven work" and "in 2024" date what is asked about; a count of the same size
+    ("2026 loaves, right?") is still a figure the asker claims."""
+    from assistant.answer.premise import claimed
+
+    assert claimed("bakery case: bake time after the jan 2026 oven work?") == ()
+    assert claimed("bakery case: what broke in 2024?") == ()
+    assert [f.text for f in claimed("the trial sold 2026 loaves right?")] == ["2026 loaves"]

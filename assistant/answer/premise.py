@@ -110,6 +110,7 @@ def claimed(question: str, titles: tuple[str, ...] = ()) -> tuple[Figure, ...]:
         and not (terse and (_condition(question, f) or _NAMES_POSITION.match(f.text)))
         and not _names_thing(question, f)
         and not _says(question, f)
+        and not _is_year(question, f)
     )
     # A point in time the asker puts something at ("paid back by month 12, right?") is what they state
     # when it is all they state; beside another figure it says when that figure holds ("50% by month 3").
@@ -148,6 +149,19 @@ _BY_POINT = re.compile(
     r"(day|week|month|quarter|year)\s+(\d+)\b(?!\s*(?:-|–|to|and|or|through)\s*\d)",
     re.I,
 )
+
+
+# A year, by the month or the word before it ("the jan 2026 perf work", "in 2024"): a date, not a count.
+_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+((?:19|20)\d\d)\b|"
+    r"\b(?:in|since|during|early|mid|late|of)\s+((?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def _is_year(question: str, figure: Figure) -> bool:
+    years = {float(m.group(1) or m.group(2)) for m in _YEAR.finditer(question)}
+    return figure.kind == "count" and figure.low == figure.high and figure.low in years
 
 
 def _names_thing(question: str, figure: Figure) -> bool:
