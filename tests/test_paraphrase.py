@@ -457,6 +457,12 @@ PRICES = """# Bakery AI Pricing Notes
 ## Loaf Prices
 
 - Sourdough: $6 a loaf
+
+## Shop Faults
+
+Oven faults are less common than missed deliveries, which cause most lost sales.
+
+- Burner switches: turn off high-risk burners instantly
 """
 
 
@@ -588,6 +594,9 @@ def supported(verifier: Verifier, statement: str, anchor: str) -> tuple[bool, st
         ("Don't wait for perfect recipes: bake from the ones you have and refine them weekly.", "Getting started"),
         ("Half of pre-orders are paid ahead as deposits.", "Deposits: 50%"),
         ("Deposits are paid ahead, and half of pre-orders pay them.", "Deposits: 50%"),
+        # a comparison said the same way, in other words; a compound's word as the line has it
+        ("Missed deliveries happen more often than oven faults, and cause most lost sales.", "Oven faults are less"),
+        ("Burners with high risk can be switched off at once.", "Burner switches"),
         # an aside that says more of the same lines
         ("Rollback must be instant once a fault is seen, with under 2 minutes to undo it.", "Rollback must be instant"),
         # a number that names a heading the passage is under ("Phase 2 (Days 31–60)")
@@ -772,6 +781,10 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
          "Primary till", "swap"),
         ("Over three years countertop ovens came out cheapest at $1.2M, against $3.1M to buy and $2.5M to rent.",
          "three_year_cost", "swap"),
+        # a comparison the other way round: "more common" where the line says "less common"
+        ("Oven faults are more common than missed deliveries.", "Oven faults are less", "negation"),
+        # an opposite word of a compound: "low-risk" where the line says "high-risk"
+        ("Burner switches turn off low-risk burners instantly.", "Burner switches", "negation"),
         # "vs" sets one figure against the other: the other way round is a swap
         ("The refit was planned at 6 weeks instead of the 4 it actually took.", "weeks actual", "swap"),
     ],

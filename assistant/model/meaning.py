@@ -11,7 +11,7 @@ import snowballstemmer
 
 from assistant.index.corpus import tokens
 from assistant.model.facts import CLAUSE_JOIN, NEGATION, NUMBER_WORDS, headed, numbers
-from assistant.model.opposites import DIRECTIONS, says_opposite, set_against
+from assistant.model.opposites import DIRECTIONS, comparisons, says_opposite, set_against
 
 _STEMMER = snowballstemmer.stemmer("english")
 # How a writer points at a source or joins its facts, not what the source claims: "The guide puts…",
@@ -107,11 +107,11 @@ def stem_set(words: set[str] | frozenset[str]) -> set[str]:
 
 
 def word_forms(text: str) -> set[str]:
-    return stem_set(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower()))
+    """The text's words and their stems, and the comparisons it makes ("more~common": ``comparisons``)."""
+    return stem_set(set(tokens(text))) | set(re.findall(r"[a-z]+", text.lower())) | comparisons(text, stem)
 
 
-# A word negated by its prefix ("unmeasurable": not measurable), counted against a sentence that has
-# the word itself.
+# A word negated by its prefix ("unmeasurable": not measurable), counted against one with the word itself.
 _PREFIXED = re.compile(r"\b(?:un|non-?|in|im)([a-z]{5,})\b", re.I)
 # Both ways at once is not a negation: "what the model can and cannot do", "do's and don'ts", "not just
 # operation but judgment", and "rather than only" or "instead of just" said for "not just". "Not just"

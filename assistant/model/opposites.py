@@ -4,6 +4,7 @@ paraphrases ("after implementation ends" where the passage says "before implemen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import snowballstemmer
 
@@ -19,7 +20,7 @@ OPPOSITES = (("before", "after"), ("early", "late"), ("earlier", "later"), ("inc
              ("manual", "autom"), ("internal", "extern"), ("broad", "narrow"), ("wide", "narrow"), ("thin", "thick"),
              ("simpl", "complex"), ("cheap", "expens"), ("includ", "exclud"), ("small", "larg"), ("minor", "major"),
              ("accept", "reject"), ("enabl", "disabl"), ("strict", "loos"), ("posit", "negat"), ("most", "least"),
-             ("most", "minim"))  # fmt: skip
+             ("most", "minim"), ("high", "low"))  # fmt: skip
 
 # Words for a change in one direction, down and up: "denials rose" where the passage says "a reduction in
 # denials" turns it round; "fell" where it says "reduced" says the same.
@@ -42,6 +43,22 @@ def _prefix_opposites(said: set[str]) -> list[tuple[str, str]]:
     return out
 
 
+# A comparison one way and the other of the same word: "more common" and "less common", written
+# "more~common" and "less~common" (``comparisons``).
+_COMPARED = (("more~", "less~"), ("more~", "fewer~"))
+_COMPARISON = re.compile(r"\b(more|less|fewer)\s+([a-z]{3,})")
+
+
+def comparisons(text: str, stem: Callable[[str], str]) -> set[str]:
+    """The comparisons the text makes of a word, each as one token: "more~common" for "more common"."""
+    return {f"{m[1]}~{stem(m[2])}" for m in _COMPARISON.finditer(text.lower())}
+
+
+def _compared_opposites(said: set[str]) -> list[tuple[str, str]]:
+    """Opposite pairs of the comparisons ``said`` makes: "more~common" with "less~common"."""
+    return [(w, b + w[len(a) :]) for w in said for x, y in _COMPARED for a, b in ((x, y), (y, x)) if w.startswith(a)]
+
+
 def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bool:
     """The clause says one word of an opposite pair and not the other, where the source sentences (every
     one, or together) say the other and never the one."""
@@ -54,7 +71,7 @@ def says_opposite(said: set[str], sources: list[set[str]], *, every: bool) -> bo
             and (all if every else any)(f & other for f in sources)
         ):
             return True  # "denials rose" where the passage says "a reduction in denials"
-    for a, b in [*OPPOSITES, *_prefix_opposites(said)]:
+    for a, b in [*OPPOSITES, *_prefix_opposites(said), *_compared_opposites(said)]:
         for x, y in ((a, b), (b, a)):
             if x not in said or y in said or any(x in f for f in sources):
                 continue
