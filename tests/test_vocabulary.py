@@ -174,3 +174,18 @@ def test_the_house_vocabulary_holds_who_does_the_work_as_it_holds_a_role(written
         "Many take a mixed route: internal hire for the trial, external consultant for the launch.",
     ):
         assert check(swapped).reason == "entity", swapped
+
+
+def test_a_question_the_vocabulary_reads_as_asking_a_duration_wants_one(tmp_path):
+    from assistant.answer.asking import read_question
+
+    timed = '[[expansion]]\nwhen = \'\\blength\\b|\\blast\\b\'\nadd = ["duration", "weeks"]\n'
+    vocab = _load(tmp_path, ["The trial runs 6-8 weeks."], timed)
+    asked = read_question("trial length?", vocab)
+    assert asked.asks_duration and asked.wants_figure
+    assert any(shape.search("6-8 weeks") for shape in asked.figure_shapes)
+    assert not any(shape.search("$2K-$4K") for shape in asked.figure_shapes)
+    # The vocabulary says which words ask for one: without its entry, "length" is a word like any other.
+    plain = read_question("trial length?", _load(tmp_path, []))
+    assert not plain.asks_duration and not plain.figure_shapes
+    assert read_question("how long is the trial?", _load(tmp_path, [])).asks_duration

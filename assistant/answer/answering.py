@@ -92,7 +92,7 @@ class Answering:
             hits, displaced = reranked_top(self.corpus, asked, q_vec, hits, scoring, rs.rerank_prior, k)
         hits = named_part(question, hits)
         named = self.retriever.named_documents(question) if rs.named_document_only else set()
-        if rs.figures_per_document and wants_figure(question) and len(named) != 1:
+        if rs.figures_per_document and wants_figure(question, self.corpus.vocabulary) and len(named) != 1:
             # Each document's own figure for what is asked, when the search did not reach it (a
             # question that names one document is answered from it alone).
             have = {h.chunk.id for h in hits}

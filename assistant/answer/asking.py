@@ -178,9 +178,9 @@ def read_question(question: str, vocabulary: Vocabulary) -> Asked:
         text=question,
         words=words,
         extra=extra,
-        wants_figure=wants_figure(question),
-        figure_shapes=figure_shapes(question),
-        asks_duration=bool(_ANSWER_TYPES[0][0].search(question)),
+        wants_figure=wants_figure(question, vocabulary),
+        figure_shapes=figure_shapes(question, vocabulary),
+        asks_duration=timed(question, vocabulary),
         periods=frozenset(name for name, (asks, _) in PERIODS.items() if asks.search(question)),
         wants_list=bool(_LIST_QUESTION.search(question)),
         plural=bool(_PLURAL_ASK.search(question)),
@@ -223,14 +223,24 @@ def choice(question: str, vocabulary: Vocabulary) -> str | None:
     return None
 
 
-def wants_figure(question: str) -> bool:
+def wants_figure(question: str, vocabulary: Vocabulary | None = None) -> bool:
     """Whether a question asks for a figure: an amount, a duration, a share, a threshold."""
-    return bool(_QUANTITY_QUESTION.search(question))
+    return bool(_QUANTITY_QUESTION.search(question)) or timed(question, vocabulary)
 
 
-def figure_shapes(question: str) -> tuple[re.Pattern[str], ...]:
+def figure_shapes(question: str, vocabulary: Vocabulary | None = None) -> tuple[re.Pattern[str], ...]:
     """What the kind of figure a question asks for looks like ("how much": an amount of money)."""
-    return tuple(shape for asks, shape in _ANSWER_TYPES if asks.search(question))
+    shapes = tuple(shape for asks, shape in _ANSWER_TYPES if asks.search(question))
+    duration = _ANSWER_TYPES[0][1]
+    return shapes if duration in shapes or not timed(question, vocabulary) else (duration, *shapes)
+
+
+def timed(question: str, vocabulary: Vocabulary | None) -> bool:
+    """Whether a question asks for a length of time: in the words "how long" or "how soon", or in words
+    the playbook's vocabulary reads as asking one, adding "duration" for them ("pilot length?")."""
+    if _ANSWER_TYPES[0][0].search(question):
+        return True
+    return vocabulary is not None and "duration" in vocabulary.expansion_words(question)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -193,7 +193,7 @@ class ExtractiveGenerator:
             self._figure_units = [i for i in corpus.quoted if figure_kinds(corpus.unit_text(i))]
             self._figure_context = [context_tokens(corpus, i) for i in self._figure_units]
         # The kind of figure asked for, when the question says ("how much": an amount of money).
-        shapes = figure_shapes(question)
+        shapes = figure_shapes(question, self.corpus.vocabulary)
         q_toks = set(tokens(question))
         q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
         dense = corpus.closeness(self._figure_units, q_vec)
