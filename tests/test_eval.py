@@ -449,9 +449,11 @@ def test_confidence_is_a_fitted_model_of_acceptance():
         > 0.2
         > calibrated({"support": 0.35, "unseen": 0.5}, weights)
     )
+    # The settings' weights, fitted on the dev splits: an answer whose best line answers better is more
+    # often accepted (what the question's unheard words add beyond that, the fit says, not the test).
     default = AnswerSettings().confidence_weights
-    assert calibrated({"support": 0.6, "unseen": 0.0}, default) > calibrated({"support": 0.6, "unseen": 0.4}, default)
     assert calibrated({"support": 0.7, "unseen": 0.0}, default) > calibrated({"support": 0.45, "unseen": 0.0}, default)
+    assert calibrated({"support": 0.7, "unseen": 0.4}, default) > calibrated({"support": 0.45, "unseen": 0.4}, default)
 
 
 def test_the_judge_reads_naming_a_source_as_framing_and_still_checks_the_claim(coach):
