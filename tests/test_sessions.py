@@ -215,3 +215,44 @@ def test_labels_that_differ_in_one_word_and_the_go_no_go_outcomes_are_set_side_b
     coach.ask(previous, session="dec-1")
     answer = coach.ask("and STOP?", session="dec-1")
     assert "Waste above 15%" in answer.answer and "3 more weeks" not in answer.answer, answer.answer
+
+
+LEVELS = """# Bakery Training Plan
+
+## Training the counter staff
+
+**The three-level curriculum:**
+
+**Knead: The Basics (Required for all staff)**
+- Self-paced recipe module (30 min)
+- Oven safety walkthrough (15 min hands-on practice)
+
+**Shape: Everyday Skills (Available to all)**
+- Weekly tasting sessions
+- Decorating clinic
+
+**Bake: Head Baker Track (Optional)**
+- Sourdough masterclass
+- Monthly supplier visits
+
+## Opening hours
+
+The shop opens at seven every morning.
+"""
+
+
+def test_block_labels_named_in_a_word_before_a_colon_are_set_side_by_side(written):
+    """Blocks each named in one word before a colon ("**Knead: The Basics**", "**Bake: Head Baker Track**")
+    are laid out side by side: a bare follow-up naming one ("and the bake level?" after a question on the
+    knead level) asks the previous question of it, and is answered from its block."""
+    from assistant.answer.followup import condense
+    from assistant.answer.siblings import sibling_words
+
+    coach = written({"training.md": LEVELS})
+    siblings = sibling_words(coach.corpus)
+    assert {"shape", "bake"} <= siblings.get("knead", set())
+    previous = "what's in the knead level of training?"
+    assert condense("and the bake level?", [previous], frozenset(), siblings) == "what's in the bake level of training?"
+    coach.ask(previous, session="levels-1")
+    answer = coach.ask("and the bake level?", session="levels-1")
+    assert "Sourdough masterclass" in answer.answer and "Self-paced recipe module" not in answer.answer, answer.answer

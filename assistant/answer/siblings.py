@@ -15,6 +15,7 @@ from assistant.index.corpus import Corpus, tokens
 _LABELLED_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\*\*([^*:]{1,40}?):?\*\*")
 _LABEL = re.compile(r"^\s*\*\*(?:\d+[.)]\s*)?([^*]{1,60}?)\*\*\s*$")
 _NAMED_FIGURE = re.compile(r"([A-Za-z][A-Za-z /&-]{1,30}?)\s*\([^()]*\d[^()]*\)")
+_HEAD = re.compile(r"^([A-Za-z][A-Za-z-]*):\s+\S")
 MAX_NAME_WORDS = 3  # a name longer than this is a description, not a name
 
 
@@ -59,6 +60,15 @@ def sibling_words(corpus: Corpus) -> dict[str, frozenset[str]]:
             for at in range(len(words) if len(words) > 1 else 0):
                 by_rest[(at, tuple(words[:at] + words[at + 1 :]))].append(words[at : at + 1])
         groups += [g for g in by_rest.values() if len({w[0] for w in g}) > 1]
+        # Block labels that each name their block in one word before a colon ("**Crawl: Getting Started**",
+        # "**Walk: Becoming Effective**", "**Run: Power User**").
+        heads = [
+            tokens(h.group(1))
+            for i in idx
+            if (m := _LABEL.match(corpus.unit_text(i))) and (h := _HEAD.match(m.group(1)))
+        ]
+        if len({tuple(h) for h in heads if h}) > 1:
+            groups.append(heads)
     # The go/no-go outcomes, by the words the vocabulary names each with ("stop", "kill"; "iterate", "extend").
     outcomes = [[w for word in words for w in tokens(word)] for words in corpus.vocabulary.outcomes.values()]
     if len(outcomes) > 1:
