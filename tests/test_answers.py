@@ -824,3 +824,41 @@ def test_asked_what_to_do_about_a_problem_the_fixes_are_quoted_without_the_sympt
     )
     answer = _answer_from(written, "trouble.md", text, "what do we do if the ovens get way too expensive to run?")
     assert "Bake in full batches only" in answer and "energy bills" not in answer, answer
+
+
+TIERS = """# Bakery Checks Handbook
+
+## What to check each day
+
+**The three tiers of checks:**
+
+**Tier 1 - Oven Checks (Morning Signals):**
+- Door seal closes tight
+- Flame burns blue
+- Thermometer reads true
+
+**Tier 2 - Counter Checks (Midday Signals):**
+- Loaves on display
+- Queue under five people
+- Card reader online
+
+**Tier 3 - Till Checks (Evening Signals):**
+- Cash counted twice
+- Refunds logged
+- Float set for tomorrow
+
+## Deliveries
+
+Flour arrives on Mondays and Thursdays.
+"""
+
+
+def test_a_question_naming_one_of_parallel_blocks_is_answered_with_its_lines_not_the_outline(written):
+    """Asked for the things of one of several parallel blocks, named by a word only its label has (written
+    as the asker writes it, "morning-signal"), the answer quotes that block's lines, not just the labels of
+    all of them; asked for the blocks themselves, it gives their outline."""
+    coach = written({"checks.md": TIERS})
+    one = coach.ask("Which checks sit in the handbook's morning-signal tier?", check_rate=False)
+    assert "Door seal closes tight" in one.answer, one.answer
+    every = coach.ask("What are the tiers of checks?", check_rate=False)
+    assert "Tier 1 - Oven Checks" in every.answer and "Tier 3 - Till Checks" in every.answer, every.answer

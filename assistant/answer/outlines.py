@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.asking import Asked
+from assistant.answer.asking import Asked, stem
 from assistant.answer.passage import NUMBERED_HEADING, NUMBERED_LABEL, PARALLEL_LABEL, content_after
 from assistant.answer.rendering import is_bare_label
 from assistant.answer.scoring import Scored
@@ -39,7 +39,7 @@ def outline(corpus: Corpus, asked: Asked, scored: list[Scored], most: int) -> li
         if corpus.units[j].kind == "label" and m:
             by_pattern.setdefault(m.group(1).lower(), []).append(j)
     blocks = max(by_pattern.values(), key=len, default=[])
-    if len(blocks) < 3:
+    if len(blocks) < 3 or _names_one(corpus, asked, blocks):
         return []
     out: list[int] = []
     for j in blocks[:most]:
@@ -48,6 +48,18 @@ def outline(corpus: Corpus, asked: Asked, scored: list[Scored], most: int) -> li
         short = [k for k in after if corpus.units[k].kind == "sentence" and len(corpus.unit_text(k)) <= 120]
         out += [j, *short]
     return out
+
+
+def _names_one(corpus: Corpus, asked: Asked, labels: list[int]) -> bool:
+    """Whether the question names one of the parallel blocks by a word of its label no other label has
+    ("the leading-indicator tier" of "Tier 1 - Usage Metrics (Leading Indicators)"): it asks of that
+    block, not for the outline."""
+    said = {stem(p) for t in asked.words for p in [t, *t.split("-")] if p}
+    own = [{stem(t) for t in corpus.unit_tokens[j]} for j in labels]
+    named = [
+        k for k, words in enumerate(own) if said & (words - set().union(*(o for i, o in enumerate(own) if i != k)))
+    ]
+    return len(named) == 1
 
 
 def section_outline(corpus: Corpus, asked: Asked, hits: list[Hit]) -> list[int]:
