@@ -862,3 +862,57 @@ def test_a_question_naming_one_of_parallel_blocks_is_answered_with_its_lines_not
     assert "Door seal closes tight" in one.answer, one.answer
     every = coach.ask("What are the tiers of checks?", check_rate=False)
     assert "Tier 1 - Oven Checks" in every.answer and "Tier 3 - Till Checks" in every.answer, every.answer
+
+
+WAVES = """# Bakery Expansion Notes
+
+## Opening the new shops
+
+The shops open in waves, each after the last one's queues settle:
+
+```python
+opening_waves = [
+    {
+        "wave": 1,
+        "duration": "2 weeks",
+        "shops": 3,
+    },
+    {
+        "wave": 2,
+        "duration": "5 weeks",
+        "shops": 9,
+    },
+    {
+        "wave": 3,
+        "duration": "8 weeks",
+        "shops": 14,
+    },
+]
+```
+
+## Suppliers
+
+Flour arrives on Mondays and Thursdays.
+"""
+
+
+def test_an_entry_of_a_code_object_is_read_as_of_the_object_its_first_entry_names(written):
+    """In a list of code objects ({wave: 2, duration: "5 weeks", …}), an entry is of the object its first
+    entry names: asked how long wave 2 takes, wave 2's duration answers better than the other waves'."""
+    import assistant.answer.scoring as scoring
+    from assistant.answer.asking import read_question
+
+    coach = written({"expansion.md": WAVES})
+    question = "how long does wave 2 of the shop openings take?"
+    q_vec, hits = coach.retrieve(question)
+    asked = read_question(question, coach.corpus.vocabulary)
+    scored = scoring.score_units(coach.corpus, asked, q_vec, hits, coach.settings.answer.scoring)
+    duration = {
+        coach.corpus.unit_text(s.unit).strip(): s.support
+        for s in scored
+        if "duration" in coach.corpus.unit_text(s.unit)
+    }
+    assert duration['"duration": "5 weeks",'] > max(
+        duration['"duration": "2 weeks",'], duration['"duration": "8 weeks",']
+    )
+    assert '"duration": "5 weeks"' in coach.ask(question, check_rate=False).answer

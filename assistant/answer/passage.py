@@ -276,6 +276,21 @@ def block_title(corpus: Corpus, i: int) -> list[int]:
     return []
 
 
+def object_key(corpus: Corpus, i: int) -> list[int]:
+    """For an entry of a code object that is an item of a list (``{wave: 3, duration: "6 weeks", …}``),
+    the object's first entry, which says which one it is ("wave: 3,"): the object's other entries are of
+    it, as a table's values are of their row. Empty for its first entry and outside code."""
+    unit = corpus.units[i]
+    if unit.group >= 0 or unit.kind != "item":
+        return []
+    first = next(j for j in corpus.units_by_chunk[unit.chunk_id] if corpus.units[j].group == unit.group)
+    return [first] if first != i and _KEYED_ENTRY.match(corpus.unit_text(first)) else []
+
+
+# A code entry that names a key and its value ("wave: 3,", "'tier': 'gold',").
+_KEYED_ENTRY = re.compile(r"""^\s*["']?[A-Za-z_][\w -]*["']?\s*[:=]\s*\S""")
+
+
 def table_header(corpus: Corpus, i: int) -> list[int]:
     """For a table row, its table's header: a value is of its row and of its column ("Pilot: 3–4 wks")."""
     unit = corpus.units[i]

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.asking import PERIODS, Asked, in_stated_range, stem
-from assistant.answer.passage import FIGURE, RATE, block_label, block_title, context_before, run_in, table_header
+from assistant.answer.passage import (
+    FIGURE,
+    RATE,
+    block_label,
+    block_title,
+    context_before,
+    object_key,
+    run_in,
+    table_header,
+)
 from assistant.answer.rendering import is_bare_label
 from assistant.config import ScoringSettings
 from assistant.index.corpus import Corpus, tokens
@@ -76,6 +85,7 @@ def score_units(
                 + _header_if_row_named(corpus, i, q_toks)
                 + run_in(corpus, i)
                 + block_title(corpus, i)
+                + object_key(corpus, i)
             )
         for j, i in enumerate(idx):
             unit = corpus.units[i]
