@@ -737,6 +737,9 @@ def test_a_faithful_paraphrase_is_kept(verifier, statement, anchor):
         ("Each van round is planned around traffic, parking and fuel cost.", "Plan each van round", "swap"),
         # what the line insists on said as what it only adds
         ("Train counter staff for operation, not just judgment.", "judgment, not just", "swap"),
+        # "just" where the line says "not just": only that, where the line says more than that
+        ("Train counter staff for judgment, just operation.", "judgment, not just", "negation"),
+        ("Counter staff are trained just for operation.", "judgment, not just", "negation"),
         # the figure of one item of a numbered series said of another item, named by its name or its number
         ("The recipe binder is expected to settle about 30% of questions.", "Level 2", "swap"),
         ("Level 3 settles 30% of the questions staff ask.", "Level 2", "swap"),

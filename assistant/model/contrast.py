@@ -147,6 +147,28 @@ def _emphasis_turned(statement: str, span_text: str, meta: frozenset[str]) -> bo
     return any((a - a2) & b2 and b & (a2 - a) for a, b in said for a2, b2 in held)
 
 
+# "Just X" or "only X", and whether it is denied ("not just X", "more than just X", "rather than only X").
+_RESTRICTED = re.compile(
+    r"(\b(?:not|(?:does|do|did|is|are|was|were)n['’]t|rather than|instead of|in place of|more than|beyond)\s+)?"
+    r"\b(?:just|only|merely|solely)\s+([^,;:.!?()\n—]+)",
+    re.I,
+)
+
+
+def restriction_turned(statement: str, span_text: str, meta: frozenset[str] = frozenset()) -> bool:
+    """ "Just X" where the span says "not just X", or the reverse: "name a workflow owner, just a technical
+    owner" where the line says "not just a technical owner". Only X and more than X are opposite claims,
+    though the words are the same but for "not"."""
+
+    def found(text: str) -> list[tuple[bool, set[str]]]:
+        out = [(m.group(1) is not None, stem_set(set(tokens(m.group(2))) - meta)) for m in _RESTRICTED.finditer(text)]
+        return [(denied, words) for denied, words in out if words]
+
+    said = found(statement)
+    held = found(span_text) if said else []
+    return any(d != d2 and 2 * len(w & w2) >= max(len(w), len(w2)) for d, w in said for d2, w2 in held)
+
+
 # Where a sentence joins two statements of its own ("…, and a technical owner for how it is used").
 _JOINED = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+|\s+(?:whereas|while)\s+", re.I)
 

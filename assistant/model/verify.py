@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.index.corpus import Corpus, tokens
-from assistant.model.contrast import contrast_turned, pairing_turned
+from assistant.model.contrast import contrast_turned, pairing_turned, restriction_turned
 from assistant.model.facts import (
     ATTRIBUTION,
     FUNCTION_WORDS,
@@ -129,7 +129,7 @@ def turned(statement: str, near: str, meta: frozenset[str], held: frozenset[str]
     """What the statement turns round against the passage's text ``near`` it: a denial ("negation"), or a
     contrast ("swap": "A rather than B" where the passage holds B over A, or two stages or roles each
     given the other's part); "" when neither."""
-    if not polarity_agrees(statement, near, meta | {"yes"}):
+    if not polarity_agrees(statement, near, meta | {"yes"}) or restriction_turned(statement, near, meta):
         return "negation"
     if contrast_turned(statement, near, meta) or pairing_turned(statement, near, meta):
         return "swap"
