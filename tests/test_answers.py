@@ -916,3 +916,51 @@ def test_an_entry_of_a_code_object_is_read_as_of_the_object_its_first_entry_name
         duration['"duration": "2 weeks",'], duration['"duration": "8 weeks",']
     )
     assert '"duration": "5 weeks"' in coach.ask(question, check_rate=False).answer
+
+
+ROUTES = """# Bakery Delivery Notes
+
+## Delivery routes
+
+The vans run three routes, each added once the last one runs on time:
+
+```javascript
+const deliveryRoutes = [
+    {
+        route: 1,
+        duration: "2 weeks",
+        stops: ["Mill Lane", "Quay Street"],
+        vans: 2,
+        aim: "Prove the morning round works",
+    },
+    {
+        route: 2,
+        duration: "5 weeks",
+        stops: ["Harbour Side", "North End"],
+        vans: 4,
+        aim: "Reach the cafes before opening",
+    },
+    {
+        route: 3,
+        duration: "8 weeks",
+        stops: ["Every remaining village"],
+        vans: 7,
+        aim: "Serve the whole county",
+    },
+];
+```
+
+## Suppliers
+
+Flour arrives on Mondays and Thursdays.
+"""
+
+
+def test_an_object_of_code_in_a_list_is_quoted_whole(written):
+    """An object of a list in code ({route: 2, duration: …, stops: […], vans: 4, aim: …}) is one thing's
+    record, as a table row is: asked of one of its entries, the answer reads the record whole, its entries
+    of words with its figures, not one line of it."""
+    coach = written({"routes.md": ROUTES})
+    answer = coach.ask("route 3 vans + length?", check_rate=False).answer
+    assert "vans: 7" in answer and 'duration: "8 weeks"' in answer, answer
+    assert 'aim: "Serve the whole county"' in answer, answer

@@ -133,7 +133,8 @@ def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
     source = (
         '# Costs\n\nWhat we spent:\n\n```python\nsavings = {\n    "caching": {\n'
         '        "implementation": "Cache common queries",\n        "savings": "$12,400/month",\n'
-        '        "risk": "low",\n    },\n    "notes": {\n        "why": "Best balance of cost and time",\n    },\n'
+        '        "risk": "low",\n    },\n    "notes": {\n        "why": "Best balance of cost and time",\n'
+        '        "channels": ["Phone only", "Email"],\n    },\n'
         '    "total": "$39,300"  # per month\n}\n# Decision: the hybrid approach wins\nprint(len(savings))\n'
         "waves = [\n    {\n        wave: 1,\n"
         "        users: 247,\n    },\n    {\n        wave: 2,\n        users: 680,\n    },\n]\n```\n"
@@ -144,13 +145,14 @@ def test_figures_in_code_are_units_under_the_key_of_their_object(tmp_path):
     read_only = {text: (u.kind, u.group) for u, text in code if u.read_only}
     assert lines['"caching": {'][0] == "label"
     assert lines['"savings": "$12,400/month",'] == ("item", lines['"caching": {'][1] + 1)
-    # An entry whose value is words, or a comment in words, is read with its object, but only by the
-    # citation check: the offline answer quotes code for its figures. So is a tag of one word under its
-    # key ("risk": "low"), read with its object's other entries.
-    assert read_only['"implementation": "Cache common queries",'] == lines['"savings": "$12,400/month",']
+    # An entry whose value is words is quotable with its object, as its figures are: what a vendor
+    # claimed, why an option won. A comment in words, and a tag of one word under its key ("risk": "low"),
+    # are read with their object, but only by the citation check.
+    assert lines['"implementation": "Cache common queries",'] == lines['"savings": "$12,400/month",']
     assert "# Decision: the hybrid approach wins" in read_only
-    assert read_only['"notes": {'][0] == "label"  # the key of words alone
-    assert read_only['"why": "Best balance of cost and time",'] == ("item", read_only['"notes": {'][1] + 1)
+    assert lines['"notes": {'][0] == "label"  # the key of words alone
+    assert lines['"why": "Best balance of cost and time",'] == ("item", lines['"notes": {'][1] + 1)
+    assert lines['"channels": ["Phone only", "Email"],'] == lines['"why": "Best balance of cost and time",']
     assert read_only['"risk": "low",'] == lines['"savings": "$12,400/month",']
     assert "print(len(savings))" not in lines | read_only
     # An entry of the outer object is in another group than the inner object's entries.

@@ -466,7 +466,9 @@ def test_the_judge_reads_naming_a_source_as_framing_and_still_checks_the_claim(c
     assert judge.support(passage, "The SMB guide puts the pilot at 4-8 weeks, as a proof of concept.")
     assert not judge.support(passage, "The SMB guide puts the pilot at 6-8 weeks.")
     assert not judge.support(passage, "The SMB guide puts the prototype at 4-8 weeks.")
-    assert not judge.support(passage, "Grafana puts the pilot at 4-8 weeks.")
+    # A name that is no document's is not framing (one the playbook never uses: a name it uses in one line
+    # of code, "Grafana", weighs a little less and leaves the claim at the edge of covered).
+    assert not judge.support(passage, "Tableau puts the pilot at 4-8 weeks.")
 
 
 def test_the_judge_reads_denials_as_a_paraphrase_writes_them(coach):

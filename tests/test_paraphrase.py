@@ -863,11 +863,13 @@ def test_a_line_stating_only_a_duration_is_drawn_on_for_it(verifier):
     assert not ok and reason == "number"
 
 
-def test_a_line_of_code_in_words_is_checked_against_and_never_quoted_offline(verifier):
+def test_an_entry_of_code_in_words_is_quoted_and_checked_against(verifier):
+    # An entry whose value is words ("tradeoff = ..."), like one whose value is a figure, is a line the
+    # offline answer may quote, and a cited sentence is checked against it.
     corpus = verifier.corpus
     chunk = chunk_with(verifier, "class Induction")
     line = next(i for i in corpus.lines_by_chunk[chunk.id] if "Slower proofing" in corpus.unit_text(i))
-    assert corpus.units[line].read_only and line not in corpus.units_by_chunk[chunk.id]
+    assert not corpus.units[line].read_only and line in corpus.units_by_chunk[chunk.id]
     assert supported(verifier, "The tradeoff of the induction is slower proofing on cold mornings.", "class Induction")[
         0
     ]

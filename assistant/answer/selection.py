@@ -24,6 +24,7 @@ from assistant.answer.passage import (
     figure_kinds,
     in_digits,
     lead_line,
+    object_key,
     run_in,
 )
 from assistant.answer.rendering import ITEM_MARK, asks, collapse
@@ -189,10 +190,14 @@ def whole(corpus: Corpus, most: int, asked: Asked, chosen: list[int]) -> list[in
             groups_done.add(key)
             expanded += [j for j in siblings if corpus.units[j].kind == "header"] + [i]
         elif unit.kind == "item" and key not in groups_done:
-            # A short list is read whole: its other items are the rest of the answer.
+            # A short list is read whole: its other items are the rest of the answer. So is an object
+            # of code in a list, whose entries are of one thing, as a table row's values are.
             short = [j for j in siblings if corpus.units[j].kind == "item"]
-            expanded += [*context_before(corpus, i, limit=1), *(short if len(short) <= 4 else [i])]
-            if len(short) <= 4:
+            read = len(short) <= 4 or (
+                unit.group < 0 and any(object_key(corpus, j) for j in short) and len(short) <= most
+            )
+            expanded += [*context_before(corpus, i, limit=1), *(short if read else [i])]
+            if read:
                 groups_done.add(key)
         elif unit.kind == "sentence":
             # A paragraph's opening sentence states its point; the next ones carry the substance. A

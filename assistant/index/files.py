@@ -21,7 +21,7 @@ from assistant.errors import IndexNotReadyError
 from assistant.types import Chunk, Unit
 
 # Bump when cleaning, structure or chunking change: every document is then re-indexed.
-PIPELINE_VERSION = "21"
+PIPELINE_VERSION = "22"
 
 
 @dataclass

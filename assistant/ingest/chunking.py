@@ -218,7 +218,7 @@ def _code_entries(text: str, block: Block, opened: int) -> tuple[list[_Entry], s
         said = entry.group(1) if entry else comment.group(1) if comment else ""
         figured = re.search(r"\d", said) is not None
         prose = len(_PROSE_WORD.findall(said))
-        worded = prose >= 2 and said.startswith(("'", '"')) if entry else prose >= 3
+        worded = prose >= 2 and said.lstrip("[ ").startswith(("'", '"')) if entry else prose >= 3
         if _STATEMENT.match(line) or not (figured or worded) or not _PROSE_WORD.search(line):
             # A statement or call says what the code does in its names ("if sentiment.is_negative:",
             # "return self.escalation_manager.route_to_human(query)"): read-only, as words a cited sentence
@@ -228,7 +228,7 @@ def _code_entries(text: str, block: Block, opened: int) -> tuple[list[_Entry], s
                 entries.append((s, e, key, sub, False))
             continue
         key, sub = stack[-1] if stack else (None, 0)
-        entries.append((s, e, key, sub, figured))
+        entries.append((s, e, key, sub, figured or (entry is not None and worded)))
     return entries, before
 
 
