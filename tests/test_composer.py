@@ -676,3 +676,55 @@ def test_vs_sets_two_documents_against_each_other_and_is_not_what_is_asked(writt
     answer = coach.ask(asked, check_rate=False)
     assert "3-5 weeks" in answer.answer, answer.answer
     assert "9 of our 10" not in answer.answer, answer.answer
+
+
+COSTS = """# Harbour Bakery Operations Guide
+
+## Hardening
+
+### Costs
+
+**Example Spend Table:**
+| Stage | Shops | Spend per month | Monitoring spend per month |
+|---|---|---|---|
+| Pilot | 1 | $170 | $20 |
+| Scale | 6 | $800 | $60 |
+
+Spend on flour rises with every shop, and monitoring it by hand stops working past three shops.
+
+**Spend Monitoring:**
+- Text alerts when a day runs 20% over its moving average, sent to the owner's phone
+- A chart pinned by the till that picks out the outliers among the bakers
+- An anomaly model that flags unusual patterns for review on Fridays
+
+### Ovens
+
+The ovens are cleaned on Sundays and serviced every quarter.
+"""
+
+
+def test_a_label_that_names_what_is_asked_is_answered_with_its_list(written):
+    """A bare label that answers the question better than any line ("**Spend Monitoring:**" for "what
+    spend monitoring…") names what is asked: the list it heads is the answer, though the table beside it
+    scores higher for sharing more of the question's other words ("per shop", "per month")."""
+    from assistant.answer.asking import read_question
+    from assistant.answer.scoring import Scored
+    from assistant.answer.selection import select
+
+    coach = written({"ops.md": COSTS})
+    corpus = coach.corpus
+
+    def unit(start: str) -> int:
+        return next(i for i in corpus.quoted if corpus.unit_text(i).lstrip("-| ").startswith(start))
+
+    rows, label = [unit("Pilot"), unit("Scale")], unit("**Spend Monitoring:**")
+    items = [unit("Text alerts"), unit("A chart pinned"), unit("An anomaly model")]
+    scored = [Scored(i, 0.70, 0.50, 0) for i in rows] + [Scored(label, 0.45, 0.62, 0)]
+    scored += [Scored(i, 0.50 - k / 100, 0.45, 0) for k, i in enumerate(items)]
+    asked = read_question("What spend monitoring does the guide put in place per shop each month?", corpus.vocabulary)
+    chosen = select(corpus, coach.settings.answer, asked, sorted(scored, key=lambda s: -s.score))
+    assert set(items) <= set(chosen), [corpus.unit_text(i) for i in chosen]
+    # A label that does not answer best leaves the lines as they score.
+    scored[2] = Scored(label, 0.45, 0.40, 0)
+    chosen = select(corpus, coach.settings.answer, asked, sorted(scored, key=lambda s: -s.score))
+    assert not set(items) & set(chosen), [corpus.unit_text(i) for i in chosen]

@@ -97,11 +97,11 @@ class Answering:
             # question that names one document is answered from it alone).
             have = {h.chunk.id for h in hits}
             floor = min((h.score for h in hits), default=1.0) * 0.5
-            found = self.generator.figure_passages(question, whole, have, rs.figures_per_document)
+            found = self.generator.figures.passages(question, whole, have, rs.figures_per_document)
             if len(named) > 1:
                 # Documents the question sets against each other are each looked in for their figure,
                 # however weakly their best line answers: the asker said they give one.
-                weak = self.generator.figure_passages(question, whole, have | set(found), 0.0)
+                weak = self.generator.figures.passages(question, whole, have | set(found), 0.0)
                 found += [cid for cid in weak if self.corpus.chunks[cid].doc in named]
             for cid in found:
                 hits.append(Hit(self.corpus.chunks[cid], floor, 0.0, len(hits), looked_up=True))

@@ -17,9 +17,10 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
-from assistant.answer.asking import Asked, figure_shapes, read_question, stem
+from assistant.answer.asking import Asked, read_question, stem
+from assistant.answer.lookup import FigureLines
 from assistant.answer.outlines import section_outline
-from assistant.answer.passage import block_label, context_before, context_tokens, figure_kinds
+from assistant.answer.passage import block_label, context_before, context_tokens
 from assistant.answer.rendering import abstention_text, nearest_topics, render
 from assistant.answer.scoring import Scored, score_units
 from assistant.answer.selection import select, whole
@@ -61,8 +62,7 @@ class ExtractiveGenerator:
     def __init__(self, corpus: Corpus, settings: AnswerSettings) -> None:
         self.corpus = corpus
         self.settings = settings
-        self._figure_units: list[int] | None = None  # the lines that give a figure, found on first use
-        self._figure_context: list[set[str]] = []
+        self.figures = FigureLines(corpus, settings.scoring)  # each document's best figure, looked up
         self._lines_with: dict[str, list[int]] | None = None  # each word's lines, built on first use
         self._passage_tokens: dict[str, frozenset[str]] = {}
         self._file_words: set[str] | None = None
@@ -181,33 +181,6 @@ class ExtractiveGenerator:
                 continue
             out += [i for i in whole(self.corpus, cfg.max_list_items, part, [best.unit]) if i not in out]
         return out
-
-    def figure_passages(self, question: str, q_vec: np.ndarray, exclude: set[str], min_support: float) -> list[str]:
-        """For a question that asks for a figure: each document's best line that gives one (an amount, a
-        duration, a share), by the line's meaning and its words read with its headings. The passages of
-        those lines not in ``exclude``, best first. Documents that disagree on a figure often state it in
-        words the search's best passages do not share ("13% of pilots reach production" beside "one of only
-        8% of enterprise AI projects that make it to full-scale deployment")."""
-        corpus = self.corpus
-        if self._figure_units is None:
-            self._figure_units = [i for i in corpus.quoted if figure_kinds(corpus.unit_text(i))]
-            self._figure_context = [context_tokens(corpus, i) for i in self._figure_units]
-        # The kind of figure asked for, when the question says ("how much": an amount of money).
-        shapes = figure_shapes(question, self.corpus.vocabulary)
-        q_toks = set(tokens(question))
-        q_weight = sum(corpus.idf_of(t) for t in q_toks) or 1.0
-        dense = corpus.closeness(self._figure_units, q_vec)
-        best: dict[str, tuple[float, str]] = {}
-        for j, i in enumerate(self._figure_units):
-            unit = corpus.units[i]
-            if shapes and not any(shape.search(corpus.unit_text(i)) for shape in shapes):
-                continue
-            lex = sum(corpus.idf_of(t) for t in q_toks & self._figure_context[j]) / q_weight
-            support = self.settings.scoring.meaning * float(dense[j]) + self.settings.scoring.words * min(lex, 1.0)
-            if support > best.get(unit.doc, (-1.0, ""))[0]:
-                best[unit.doc] = (support, unit.chunk_id)
-        found = sorted(best.values(), reverse=True)
-        return [cid for support, cid in found if support >= min_support and cid not in exclude]
 
     def _coherent(self, scored: list[Scored], top: int = 6) -> bool:
         """Whether the best-supported lines mostly come from one passage, with support above

@@ -6,6 +6,7 @@ a paragraph with its continuation, what a label introduces or a line announces."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answer.asking import Asked
 from assistant.answer.followup import INTENT_WORDS
@@ -27,7 +28,7 @@ from assistant.answer.passage import (
     object_key,
     run_in,
 )
-from assistant.answer.rendering import ITEM_MARK, asks, collapse
+from assistant.answer.rendering import ITEM_MARK, asks, collapse, is_bare_label
 from assistant.answer.restated import in_detail
 from assistant.answer.scoring import Scored, under_label
 from assistant.config import AnswerSettings
@@ -42,6 +43,7 @@ def select(
     laid_out = outline(corpus, asked, scored, cfg.max_list_items)
     if laid_out:
         return laid_out
+    scored = _led_by_label(corpus, scored)
     best = scored[0]
     best_unit = corpus.units[best.unit]
     floor = best.score - cfg.select_margin
@@ -277,3 +279,18 @@ def other_figures(
 def text_key(corpus: Corpus, i: int) -> str:
     """A unit's words, without list marks or spacing: two places that say the same line share it."""
     return collapse(ITEM_MARK.sub("", corpus.unit_text(i))).lower()
+
+
+def _led_by_label(corpus: Corpus, scored: list[Scored]) -> list[Scored]:
+    """``scored`` with the items of the list a bare label heads first, when that label answers better than
+    any line ("**Cost Monitoring Infrastructure:**" for "what cost monitoring…"): it names what is asked,
+    and its list, not the lines that share more of the question's other words, is the answer."""
+    top = max(scored, key=lambda s: s.support)
+    if corpus.units[top.unit].kind != "label" or not is_bare_label(corpus.unit_text(top.unit)):
+        return scored
+    items = [s for s in scored if corpus.units[s.unit].kind == "item" and top.unit in context_before(corpus, s.unit)]
+    if not items or items[0] is scored[0]:
+        return scored
+    lift = scored[0].score - items[0].score + 1e-6
+    led = [replace(s, score=s.score + lift) for s in items]
+    return sorted([*led, *(s for s in scored if s not in items)], key=lambda s: (-s.score, s.unit))
