@@ -630,6 +630,11 @@ def test_documents_set_against_each_other_are_each_named_and_answered_from(writt
     question = "how long is the pilot: mill street vs harbour?"
     assert coach.retriever.named_documents(question) == {"guide.md", "mill.md"}
     assert coach.retriever.named_documents("pilot length vs cost?") == set()
+    # A side of three words is read whole: the document's name may lead it ("harbour pilot timeline").
+    assert coach.retriever.named_documents("pilot length: harbour pilot timeline vs mill street?") == {
+        "guide.md",
+        "mill.md",
+    }
     answer = coach.ask(question, check_rate=False)
     assert {c.doc for c in answer.citations} == {"guide.md", "mill.md"}, answer.answer
     assert "4-8 weeks" in answer.answer and "12 weeks" in answer.answer, answer.answer

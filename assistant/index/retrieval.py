@@ -95,10 +95,10 @@ class HybridRetriever:
         # Two or more words of one document's name that together fit no other ("the implementation
         # guide": the title says implementation, the file name guide) name it too, beside another.
         named |= self._named_by_words(lowered)
-        # Set against each other ("pilot length: smb guide vs methodology?"), a side's word that leads
-        # one document's name names it, "the" or not.
+        # Set against each other ("pilot length: smb guide vs methodology?", "methodology scope template vs
+        # genai guide"), a side's word that leads one document's name names it, "the" or not.
         for m in _VERSUS.finditer(lowered):
-            for word in m.group(1).split()[-2:] + m.group(2).split()[:2]:
+            for word in m.group(1).split() + m.group(2).split()[:2]:
                 holders = [doc for doc, words in self.lead_words.items() if word in words]
                 named |= set(holders) if len(holders) == 1 else set()
         # Who the user says they are ("for a small business") names the document written for them, when
